@@ -1,0 +1,80 @@
+package io.streamwatch.service.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole validated configuration, immutable. Built only by {@link ConfigLoader}; each stage
+ * receives its own section and never reads global configuration at run time.
+ */
+public record ServiceConfig(
+        Server server,
+        Storage storage,
+        Ingest ingest,
+        Api api,
+        Metrics metrics,
+        Alerting alerting,
+        Spark spark,
+        Kafka kafka) {
+
+    public record Server(String host, int port) {}
+
+    public record Storage(Path dir, int historyBatches, Duration appRetention) {}
+
+    /** Ingest limits and credentials. {@code toString()} never shows the tokens. */
+    public record Ingest(Secrets tokens, boolean allowUnauthenticated, long maxBodyBytes, int maxApps,
+                         int maxEventsPerRequest) {}
+
+    /** Read access to {@code /api/v1}. Ingest tokens are accepted for reading too. */
+    public record Api(Secrets tokens, boolean allowUnauthenticated) {}
+
+    public record Metrics(Duration appRetention) {}
+
+    public record Alerting(int slowBatches, int delayWindow, Duration appDownAfter, Duration resendInterval,
+                           List<Receiver> receivers) {}
+
+    /** A notification target. {@code toString()} never shows the PagerDuty routing key. */
+    public record Receiver(String type, String url, Secrets routingKey) {}
+
+    public record Spark(Duration restPollInterval, List<SparkTarget> targets) {}
+
+    public record SparkTarget(String app, String url) {}
+
+    /** Kafka client settings. {@code properties} may hold SASL secrets and is never printed. */
+    public record Kafka(String bootstrapServers, List<String> consumerGroups, Duration pollInterval,
+                        SecretProperties properties) {}
+
+    /** A list of secret strings whose {@code toString()} only says how many there are. */
+    public record Secrets(List<String> values) {
+        public Secrets {
+            values = List.copyOf(values);
+        }
+
+        public static Secrets none() {
+            return new Secrets(List.of());
+        }
+
+        public boolean isEmpty() {
+            return values.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "Secrets[" + values.size() + " hidden]";
+        }
+    }
+
+    /** String properties that may contain secrets (passwords in JAAS configs); printed as keys only. */
+    public record SecretProperties(Map<String, String> values) {
+        public SecretProperties {
+            values = Map.copyOf(values);
+        }
+
+        @Override
+        public String toString() {
+            return "Properties" + values.keySet();
+        }
+    }
+}

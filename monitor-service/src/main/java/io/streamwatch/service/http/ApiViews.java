@@ -1,0 +1,85 @@
+package io.streamwatch.service.http;
+
+import io.streamwatch.service.state.AppSnapshot;
+import io.streamwatch.service.state.BatchRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shapes of {@code /api/v1}: explicit maps, so the API does not change when internals do. */
+final class ApiViews {
+    private ApiViews() {}
+
+    static Map<String, Object> appSummary(AppSnapshot a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("app", a.app());
+        m.put("appId", a.appId());
+        m.put("attemptId", a.attemptId());
+        m.put("state", a.state());
+        m.put("batchIntervalMs", a.batchIntervalMs());
+        m.put("lastSeen", a.lastSeen());
+        m.put("uiUrl", a.uiUrl());
+        m.put("sparkVersion", a.sparkVersion());
+        m.put("restarts", a.restarts());
+        m.put("lastBatchTime", a.lastBatch() == null ? null : a.lastBatch().batchTime());
+        return m;
+    }
+
+    static Map<String, Object> appDetail(AppSnapshot a) {
+        Map<String, Object> m = appSummary(a);
+        m.put("appName", a.appName());
+        m.put("host", a.host());
+        m.put("firstSeen", a.firstSeen());
+        m.put("startTime", a.startTime());
+        m.put("endTime", a.endTime());
+        m.put("batchesCompleted", a.batchesCompleted());
+        m.put("batchesFailed", a.batchesFailed());
+        m.put("recordsTotal", a.recordsTotal());
+        m.put("waitingBatches", a.waitingBatches());
+        m.put("inputRateRecordsPerSecond", a.inputRate());
+        m.put("lastBatch", a.lastBatch() == null ? null : batch(a.lastBatch()));
+        List<Map<String, Object>> receivers = new ArrayList<>();
+        for (AppSnapshot.ReceiverView r : a.receivers()) {
+            Map<String, Object> rm = new LinkedHashMap<>();
+            rm.put("streamId", r.streamId());
+            rm.put("name", r.name());
+            rm.put("active", r.active());
+            rm.put("location", r.location());
+            rm.put("executorId", r.executorId());
+            rm.put("errors", r.errors());
+            rm.put("lastErrorMessage", r.lastErrorMessage());
+            rm.put("lastErrorTime", r.lastErrorTime());
+            receivers.add(rm);
+        }
+        m.put("receivers", receivers);
+        AppSnapshot.ListenerView l = a.listener();
+        Map<String, Object> lm = new LinkedHashMap<>();
+        lm.put("instance", l.instance());
+        lm.put("version", l.listenerVersion());
+        lm.put("eventsDropped", l.eventsDropped());
+        lm.put("eventsLost", l.eventsLost());
+        lm.put("duplicateEvents", l.duplicateEvents());
+        lm.put("queued", l.queued());
+        m.put("listener", lm);
+        return m;
+    }
+
+    static Map<String, Object> batch(BatchRecord b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("appId", b.appId());
+        m.put("batchTime", b.batchTime());
+        m.put("submissionTime", b.submissionTime());
+        m.put("processingStartTime", b.processingStartTime());
+        m.put("processingEndTime", b.processingEndTime());
+        m.put("schedulingDelayMs", b.schedulingDelayMs());
+        m.put("processingTimeMs", b.processingTimeMs());
+        m.put("totalDelayMs", b.totalDelayMs());
+        m.put("endToEndDelayMs", b.endToEndDelayMs());
+        m.put("records", b.records());
+        m.put("failed", b.failed());
+        m.put("failureReason", b.failureReason());
+        m.put("backfilled", b.backfilled());
+        return m;
+    }
+}

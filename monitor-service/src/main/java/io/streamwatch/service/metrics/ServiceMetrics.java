@@ -1,0 +1,83 @@
+package io.streamwatch.service.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.streamwatch.service.state.AppRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The service's own health ({@code streamwatch_*}, JVM) as Micrometer meters, plus the per-app
+ * collector, all exposed through one Prometheus registry.
+ */
+public final class ServiceMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ExpositionFormats formats = ExpositionFormats.init();
+    private final Map<String, Counter> ingestRequests = new ConcurrentHashMap<>();
+    private final Counter eventsAccepted;
+    private final Counter eventsDuplicate;
+    private final DistributionSummary requestBytes;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+    public ServiceMetrics(AppRegistry apps, AppMetricsCollector appCollector) {
+        registry.getPrometheusRegistry().register(appCollector);
+        eventsAccepted = Counter.builder("streamwatch.ingest.events").tag("result", "accepted")
+                .description("Events accepted from listeners").register(registry);
+        eventsDuplicate = Counter.builder("streamwatch.ingest.events").tag("result", "duplicate")
+                .description("Events accepted from listeners").register(registry);
+        requestBytes = DistributionSummary.builder("streamwatch.ingest.request.size").baseUnit("bytes")
+                .description("Ingest request bodies as received (compressed)").register(registry);
+        Gauge.builder("streamwatch.apps", apps, AppRegistry::size).description("Apps the service knows").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** Counts one ingest request by outcome: ok, bad_request, unauthorized, too_large, unsupported, too_many. */
+    public void ingestRequest(String result) {
+        ingestRequests.computeIfAbsent(result, r -> Counter.builder("streamwatch.ingest.requests").tag("result", r)
+                .description("Ingest requests by outcome").register(registry)).increment();
+    }
+
+    public void ingested(int accepted, int duplicates, long bytes) {
+        eventsAccepted.increment(accepted);
+        eventsDuplicate.increment(duplicates);
+        requestBytes.record(bytes);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** A rendered scrape in the format the {@code Accept} header asks for (text 0.0.4 unless OpenMetrics is asked). */
+    public record Scrape(String contentType, byte[] body) {}
+
+    public Scrape scrape(String accept) throws IOException {
+        ExpositionFormatWriter writer = formats.findWriter(accept);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        writer.write(out, registry.getPrometheusRegistry().scrape());
+        return new Scrape(writer.getContentType(), out.toByteArray());
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,258 @@
+package io.streamwatch.service.state;
+
+import io.streamwatch.service.model.Event;
+import io.streamwatch.service.model.IngestBatch;
+import io.streamwatch.service.model.Source;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything the service knows about one app key, across all its runs (app ids). Mutated only by
+ * {@link #apply}, read only through {@link #snapshot}; both under the object's lock.
+ */
+final class AppState {
+    private static final int MAX_TRACKED_RUNS = 16;
+    private static final int MAX_WAITING = 10_000;
+
+    private final String app;
+    private final long firstSeen;
+    private final BatchHistory history;
+
+    // Identity of the current run.
+    private String appId;
+    private String attemptId;
+    private String appName;
+    private String sparkVersion;
+    private String uiUrl;
+    private String host;
+    private String instance;
+    private String listenerVersion;
+    private Long startTime;
+    private Long endTime;
+    private boolean finished;
+    private Long batchIntervalMs;
+    private Long inferredIntervalMs;
+    private long lastSeen;
+
+    private long restarts;
+    private long batchesCompleted;
+    private long batchesFailed;
+    private long recordsTotal;
+    private long receiverErrors;
+    private final TreeSet<Long> waiting = new TreeSet<>();
+    private final Map<Integer, Receiver> receivers = new TreeMap<>();
+    private final Buckets processingTime = new Buckets();
+    private final Buckets totalDelay = new Buckets();
+
+    // Listener delivery bookkeeping: highest applied seq and last reported drop count, per instance.
+    private final Map<String, long[]> instances = lruMap();
+    private final Map<String, Boolean> knownRuns = lruMap();
+    private long eventsDropped;
+    private long eventsLost;
+    private long duplicateEvents;
+    private long queued;
+
+    private static final class Receiver {
+        final int streamId;
+        String name;
+        boolean active;
+        String location;
+        String executorId;
+        long errors;
+        String lastErrorMessage;
+        Long lastErrorTime;
+
+        Receiver(int streamId) {
+            this.streamId = streamId;
+        }
+    }
+
+    private static <V> Map<String, V> lruMap() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > MAX_TRACKED_RUNS;
+            }
+        };
+    }
+
+    AppState(String app, int historyCapacity, long now) {
+        this.app = app;
+        this.history = new BatchHistory(historyCapacity);
+        this.firstSeen = now;
+        this.lastSeen = now;
+    }
+
+    /** Outcome of one request for this app. */
+    record Applied(int accepted, int duplicates) {}
+
+    synchronized Applied apply(IngestBatch batch, long now) {
+        Source src = batch.source();
+        boolean current = adoptRun(src);
+        if (current) {
+            lastSeen = Math.max(lastSeen, now);
+            queued = batch.queued();
+        }
+        long[] mark = instances.computeIfAbsent(src.appId() + "\u0000" + src.instance(), k -> new long[] {0, 0});
+        if (batch.dropped() > mark[1]) {
+            eventsDropped += batch.dropped() - mark[1];
+            mark[1] = batch.dropped();
+        }
+        int accepted = 0;
+        int duplicates = 0;
+        for (Event e : batch.events()) {
+            if (e.seq() != 0) {
+                if (e.seq() <= mark[0]) {
+                    duplicates++;
+                    continue;
+                }
+                if (e.seq() > mark[0] + 1) {
+                    eventsLost += e.seq() - mark[0] - 1;
+                }
+                mark[0] = e.seq();
+            }
+            accepted++;
+            applyEvent(src.appId(), current, e);
+        }
+        duplicateEvents += duplicates;
+        return new Applied(accepted, duplicates);
+    }
+
+    /**
+     * Makes the sender's run current if it is new. A new app id under a known key is a restart; a
+     * late request from an older run still lands its batches in history but changes no identity.
+     */
+    private boolean adoptRun(Source src) {
+        if (src.appId().equals(appId)) {
+            refreshIdentity(src);
+            return true;
+        }
+        if (knownRuns.containsKey(src.appId())) {
+            return false;
+        }
+        if (appId != null) {
+            restarts++;
+        }
+        knownRuns.put(src.appId(), Boolean.TRUE);
+        appId = src.appId();
+        finished = false;
+        startTime = null;
+        endTime = null;
+        appName = null;
+        waiting.clear();
+        receivers.clear();
+        refreshIdentity(src);
+        return true;
+    }
+
+    private void refreshIdentity(Source src) {
+        attemptId = src.attemptId();
+        instance = src.instance();
+        if (src.sparkVersion() != null) sparkVersion = src.sparkVersion();
+        if (src.uiUrl() != null) uiUrl = src.uiUrl();
+        if (src.host() != null) host = src.host();
+        if (src.listenerVersion() != null) listenerVersion = src.listenerVersion();
+    }
+
+    private void applyEvent(String runId, boolean current, Event e) {
+        if (e instanceof Event.BatchEvent b) {
+            applyBatch(runId, current, b);
+        } else if (!current) {
+            return; // identity and lifecycle only change for the current run
+        } else if (e instanceof Event.AppStart s) {
+            appName = s.appName();
+            startTime = s.startTime();
+        } else if (e instanceof Event.AppEnd end) {
+            finished = true;
+            endTime = end.endTime();
+            waiting.clear();
+            receivers.values().forEach(r -> r.active = false);
+        } else if (e instanceof Event.StreamingStarted s) {
+            if (s.batchIntervalMs() != null) batchIntervalMs = s.batchIntervalMs();
+        } else if (e instanceof Event.ReceiverEvent r) {
+            applyReceiver(r);
+        }
+    }
+
+    private void applyBatch(String runId, boolean current, Event.BatchEvent e) {
+        long t = e.batch().batchTime();
+        switch (e.phase()) {
+            case SUBMITTED -> {
+                if (current && !finished && waiting.size() < MAX_WAITING && !history.contains(runId, t)) waiting.add(t);
+            }
+            case STARTED -> {
+                if (current) waiting.remove(t);
+            }
+            case COMPLETED -> {
+                if (current) waiting.remove(t);
+                BatchRecord previous = history.newest();
+                BatchRecord r = BatchRecord.completed(runId, e.batch());
+                if (!history.add(r)) {
+                    return;
+                }
+                batchesCompleted++;
+                if (r.failed()) batchesFailed++;
+                recordsTotal += r.records();
+                processingTime.observe(r.processingTimeMs());
+                totalDelay.observe(r.totalDelayMs());
+                if (previous != null && previous.appId().equals(runId) && r.batchTime() > previous.batchTime()) {
+                    long gap = r.batchTime() - previous.batchTime();
+                    inferredIntervalMs = inferredIntervalMs == null ? gap : Math.min(inferredIntervalMs, gap);
+                }
+            }
+        }
+    }
+
+    private void applyReceiver(Event.ReceiverEvent e) {
+        Event.Receiver info = e.receiver();
+        Receiver r = receivers.computeIfAbsent(info.streamId(), Receiver::new);
+        r.name = info.name();
+        r.location = info.location();
+        r.executorId = info.executorId();
+        switch (e.phase()) {
+            case STARTED -> r.active = true;
+            case STOPPED -> r.active = false;
+            case ERROR -> {
+                r.active = info.active();
+                r.errors++;
+                receiverErrors++;
+                r.lastErrorMessage = info.lastErrorMessage();
+                r.lastErrorTime = e.time();
+            }
+        }
+    }
+
+    synchronized List<BatchRecord> batches(int limit) {
+        return history.newest(limit);
+    }
+
+    synchronized long lastSeen() {
+        return lastSeen;
+    }
+
+    synchronized boolean finished() {
+        return finished;
+    }
+
+    synchronized AppSnapshot snapshot(long now, long downAfterMs) {
+        String state = finished ? AppSnapshot.FINISHED
+                : now - lastSeen <= downAfterMs ? AppSnapshot.RUNNING : AppSnapshot.SILENT;
+        List<AppSnapshot.ReceiverView> rs = new ArrayList<>(receivers.size());
+        for (Receiver r : receivers.values()) {
+            rs.add(new AppSnapshot.ReceiverView(r.streamId, r.name, r.active, r.location, r.executorId, r.errors,
+                    r.lastErrorMessage, r.lastErrorTime));
+        }
+        rs.sort(Comparator.comparingInt(AppSnapshot.ReceiverView::streamId));
+        return new AppSnapshot(app, appId, attemptId, appName, sparkVersion, uiUrl, host, state,
+                batchIntervalMs != null ? batchIntervalMs : inferredIntervalMs,
+                firstSeen, lastSeen, startTime, endTime, restarts, batchesCompleted, batchesFailed, recordsTotal,
+                receiverErrors, waiting.size(), List.copyOf(rs), history.newest(), processingTime.snapshot(),
+                totalDelay.snapshot(),
+                new AppSnapshot.ListenerView(instance, listenerVersion, eventsDropped, eventsLost, duplicateEvents, queued));
+    }
+}
