@@ -1,0 +1,181 @@
+package io.streamwatch.service.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws IOException {
+        Path p = dir.resolve("streamwatch.yaml");
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private static String problems(Runnable r) {
+        ConfigException e = assertThrows(ConfigException.class, r::run);
+        return String.join("\n", e.problems());
+    }
+
+    @Test
+    void defaultsMatchTheContract() {
+        ServiceConfig c = ConfigLoader.load(null, Map.of()).config();
+        assertEquals("0.0.0.0", c.server().host());
+        assertEquals(9470, c.server().port());
+        assertEquals(Path.of("./streamwatch-data"), c.storage().dir());
+        assertEquals(1_048_576, c.ingest().maxBodyBytes());
+        assertEquals(5000, c.ingest().maxApps());
+        assertFalse(c.ingest().allowUnauthenticated());
+        assertTrue(c.ingest().tokens().isEmpty());
+        assertEquals(3, c.alerting().slowBatches());
+        assertEquals(10, c.alerting().delayWindow());
+        assertEquals(Duration.ofSeconds(30), c.alerting().appDownAfter());
+        assertEquals(Duration.ofSeconds(60), c.alerting().resendInterval());
+        assertEquals(Duration.ofSeconds(10), c.spark().restPollInterval());
+        assertEquals(Duration.ofSeconds(15), c.kafka().pollInterval());
+        assertTrue(c.storage().historyBatches() >= 1000);
+    }
+
+    @Test
+    void theContractsExampleFileLoads() throws IOException {
+        Path p = yaml("""
+                server:   { host: 0.0.0.0, port: 9470 }
+                storage:  { dir: ./streamwatch-data }
+                ingest:   { tokens: [], tokenFile: null, allowUnauthenticated: false, maxBodyBytes: 1048576, maxApps: 5000 }
+                alerting:
+                  slowBatches: 3
+                  delayWindow: 10
+                  appDownAfter: 30s
+                  resendInterval: 60s
+                  receivers:
+                    - { type: alertmanager, url: http://127.0.0.1:9093 }
+                    - { type: webhook, url: http://127.0.0.1:8080/hook }
+                    - { type: pagerduty, routingKey: "abc", url: https://events.pagerduty.com/v2/enqueue }
+                spark:    { restPollInterval: 10s, targets: [] }
+                kafka:    { bootstrapServers: null, consumerGroups: [], pollInterval: 15s, properties: {} }
+                """);
+        ServiceConfig c = ConfigLoader.load(p, Map.of()).config();
+        assertEquals(List.of("alertmanager", "webhook", "pagerduty"), c.alerting().receivers().stream().map(ServiceConfig.Receiver::type).toList());
+        assertEquals(List.of("abc"), c.alerting().receivers().get(2).routingKey().values());
+    }
+
+    @Test
+    void anUnknownKeyStopsStartupAndIsNamed() throws IOException {
+        Path p = yaml("server: { prot: 9470 }\n");
+        String msg = problems(() -> ConfigLoader.load(p, Map.of()));
+        assertTrue(msg.contains("unknown key 'server.prot'"), msg);
+        assertTrue(msg.contains("host, port"), msg);
+    }
+
+    @Test
+    void anUnknownSectionIsNamed() throws IOException {
+        Path p = yaml("alerts: { x: 1 }\n");
+        assertTrue(problems(() -> ConfigLoader.load(p, Map.of())).contains("unknown key 'alerts'"));
+    }
+
+    @Test
+    void everyBadValueIsReportedAtOnceWithItsKey() throws IOException {
+        Path p = yaml("""
+                server: { port: 70000 }
+                ingest: { maxBodyBytes: lots, allowUnauthenticated: maybe }
+                alerting: { appDownAfter: 30, receivers: [ { type: email, url: http://x } ] }
+                """);
+        String msg = problems(() -> ConfigLoader.load(p, Map.of()));
+        assertTrue(msg.contains("server.port (env STREAMWATCH_SERVER_PORT): 70000 is out of range"), msg);
+        assertTrue(msg.contains("ingest.maxBodyBytes (env STREAMWATCH_INGEST_MAX_BODY_BYTES): 'lots' is not a whole number"), msg);
+        assertTrue(msg.contains("ingest.allowUnauthenticated"), msg);
+        assertTrue(msg.contains("alerting.appDownAfter") && msg.contains("30s"), msg);
+        assertTrue(msg.contains("alerting.receivers[0].type: 'email'"), msg);
+    }
+
+    @Test
+    void environmentVariablesOverrideScalarsAndLists() throws IOException {
+        Path p = yaml("server: { port: 1234 }\n");
+        ServiceConfig c = ConfigLoader.load(p, Map.of(
+                "STREAMWATCH_SERVER_PORT", "9999",
+                "STREAMWATCH_INGEST_TOKENS", "a, b,c",
+                "STREAMWATCH_INGEST_MAX_BODY_BYTES", "2048",
+                "STREAMWATCH_ALERTING_APP_DOWN_AFTER", "2m",
+                "STREAMWATCH_KAFKA_CONSUMER_GROUPS", "g1,g2")).config();
+        assertEquals(9999, c.server().port());
+        assertEquals(List.of("a", "b", "c"), c.ingest().tokens().values());
+        assertEquals(2048, c.ingest().maxBodyBytes());
+        assertEquals(Duration.ofMinutes(2), c.alerting().appDownAfter());
+        assertEquals(List.of("g1", "g2"), c.kafka().consumerGroups());
+    }
+
+    @Test
+    void aBadEnvironmentValueNamesTheVariable() {
+        String msg = problems(() -> ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_PORT", "http")));
+        assertTrue(msg.contains("STREAMWATCH_SERVER_PORT") && msg.contains("'http'"), msg);
+    }
+
+    @Test
+    void anUnmatchedStreamwatchVariableIsAWarningNotAnError() {
+        ConfigLoader.Loaded l = ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_PROT", "1"));
+        assertTrue(l.warnings().stream().anyMatch(w -> w.contains("STREAMWATCH_SERVER_PROT")), l.warnings().toString());
+    }
+
+    @Test
+    void tokensAreReadFromTheTokenFile() throws IOException {
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, "# comment\nfirst\n\n  second  \n");
+        ServiceConfig c = ConfigLoader.load(yaml("ingest: { tokenFile: " + tokens + " }\n"), Map.of()).config();
+        assertEquals(List.of("first", "second"), c.ingest().tokens().values());
+    }
+
+    @Test
+    void aMissingTokenFileStopsStartup() throws IOException {
+        Path p = yaml("ingest: { tokenFile: /nonexistent/tokens }\n");
+        assertTrue(problems(() -> ConfigLoader.load(p, Map.of())).contains("ingest.tokenFile: cannot read '/nonexistent/tokens'"));
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() {
+        assertTrue(problems(() -> ConfigLoader.load(dir.resolve("nope.yaml"), Map.of())).contains("nope.yaml does not exist"));
+    }
+
+    @Test
+    void invalidYamlIsReported() throws IOException {
+        Path p = yaml("server: [\n");
+        assertTrue(problems(() -> ConfigLoader.load(p, Map.of())).contains("is not valid YAML"));
+    }
+
+    @Test
+    void pagerDutyNeedsARoutingKey() throws IOException {
+        Path p = yaml("alerting: { receivers: [ { type: pagerduty } ] }\n");
+        assertTrue(problems(() -> ConfigLoader.load(p, Map.of())).contains("alerting.receivers[0].routingKey: required"));
+    }
+
+    @Test
+    void secretsNeverAppearInToString() throws IOException {
+        Path p = yaml("""
+                ingest: { tokens: [s3cr3t-ingest] }
+                api: { tokens: [s3cr3t-api] }
+                alerting: { receivers: [ { type: pagerduty, routingKey: s3cr3t-pd } ] }
+                kafka: { properties: { sasl.jaas.config: "password=s3cr3t-kafka" } }
+                """);
+        String text = ConfigLoader.load(p, Map.of()).config().toString();
+        assertFalse(text.contains("s3cr3t"), text);
+        assertTrue(text.contains("sasl.jaas.config"), text);
+    }
+
+    @Test
+    void envNamesAreUpperSnakeOfTheKeyPath() {
+        assertEquals("STREAMWATCH_SERVER_PORT", ConfigLoader.envName("server", "port"));
+        assertEquals("STREAMWATCH_INGEST_MAX_BODY_BYTES", ConfigLoader.envName("ingest", "maxBodyBytes"));
+        assertEquals("STREAMWATCH_KAFKA_BOOTSTRAP_SERVERS", ConfigLoader.envName("kafka", "bootstrapServers"));
+    }
+}

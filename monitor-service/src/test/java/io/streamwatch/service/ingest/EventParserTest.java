@@ -1,0 +1,118 @@
+package io.streamwatch.service.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamwatch.service.Events;
+import io.streamwatch.service.MutableClock;
+import io.streamwatch.service.model.Event;
+import io.streamwatch.service.model.IngestBatch;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class EventParserTest {
+    private static final long NOW = 1_790_000_000_000L;
+    private final EventParser parser = new EventParser(new MutableClock(NOW), 100);
+
+    private static Events valid() {
+        return Events.from("orders", "app-1").streamingStarted(NOW - 5000, 1000).submitted(NOW - 2000)
+                .completed(NOW - 2000, 10, 900, 42, null).receiverError(NOW - 100, 0, "boom");
+    }
+
+    private static ObjectNode batch(ObjectNode root) {
+        return (ObjectNode) root.get("events").get(2).get("batch");
+    }
+
+    @Test
+    void aValidBodyBecomesTypedEvents() {
+        IngestBatch b = parser.parse(valid().json().getBytes(StandardCharsets.UTF_8));
+        assertEquals("orders", b.source().app());
+        assertEquals(4, b.events().size());
+        Event.BatchEvent done = (Event.BatchEvent) b.events().get(2);
+        assertEquals(Event.BatchPhase.COMPLETED, done.phase());
+        assertEquals(900L, done.batch().processingTimeMs());
+        assertEquals(42, done.batch().records());
+        assertEquals(3, done.seq());
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                bad("schema 2", r -> r.put("schema", 2), "schema: unsupported version 2; this service accepts 1"),
+                bad("no schema", r -> r.remove("schema"), "schema: required"),
+                bad("unknown top field", r -> r.put("extra", 1), "extra: unknown field"),
+                bad("no source", r -> r.remove("source"), "source: required"),
+                bad("blank app", r -> ((ObjectNode) r.get("source")).put("app", "  "), "source.app: must not be blank"),
+                bad("control char in app", r -> ((ObjectNode) r.get("source")).put("app", "a\u0007b"), "source.app: must not contain control characters"),
+                bad("app too long", r -> ((ObjectNode) r.get("source")).put("app", "x".repeat(201)), "source.app: at most 200 characters"),
+                bad("app is a number", r -> ((ObjectNode) r.get("source")).put("app", 5), "source.app: must be a string"),
+                bad("negative dropped", r -> r.put("dropped", -1), "dropped: must be >= 0"),
+                bad("events not array", r -> r.put("events", "x"), "events: must be an array"),
+                bad("unknown type", r -> ((ObjectNode) r.get("events").get(0)).put("type", "batchExploded"), "events[0].type: unknown event type 'batchExploded'"),
+                bad("seq zero", r -> ((ObjectNode) r.get("events").get(0)).put("seq", 0), "events[0].seq: must be >= 1"),
+                bad("seq not increasing", r -> ((ObjectNode) r.get("events").get(1)).put("seq", 1), "events[1].seq: must be greater than the previous event's seq 1"),
+                bad("seq fraction", r -> ((ObjectNode) r.get("events").get(0)).put("seq", 1.5), "events[0].seq: must be a whole number, got a fraction 1.5"),
+                bad("absurd time", r -> ((ObjectNode) r.get("events").get(0)).put("time", 5), "events[0].time: must be epoch milliseconds"),
+                bad("future time", r -> ((ObjectNode) r.get("events").get(0)).put("time", NOW + 2 * 86_400_000L), "events[0].time: must be epoch milliseconds"),
+                bad("zero interval", r -> ((ObjectNode) r.get("events").get(0)).put("batchIntervalMs", 0), "events[0].batchIntervalMs: must be > 0"),
+                bad("negative processing", r -> batch(r).put("processingTimeMs", -5), "events[2].batch.processingTimeMs: must be >= 0, got -5"),
+                bad("missing delay on completion", r -> batch(r).remove("totalDelayMs"), "events[2].batch.totalDelayMs: required"),
+                bad("end before start", r -> batch(r).put("processingEndTime", NOW - 10_000), "events[2].batch.processingEndTime"),
+                bad("records as string", r -> batch(r).put("records", "42"), "events[2].batch.records: must be a whole number, got a string"),
+                bad("failed not bool", r -> batch(r).put("failed", "no"), "events[2].batch.failed: must be true or false"),
+                bad("unknown batch field", r -> batch(r).put("procTime", 1), "events[2].batch.procTime: unknown field"),
+                bad("output op not object", r -> batch(r).putArray("outputOps").add(1), "events[2].batch.outputOps[0]: must be an object"),
+                bad("offsets reversed", r -> batch(r).putArray("inputs").addObject().put("streamId", 0).put("records", 1)
+                        .putArray("offsets").addObject().put("topic", "t").put("partition", 0).put("fromOffset", 9).put("untilOffset", 3),
+                        "events[2].batch.inputs[0].offsets[0].untilOffset: 3 is below fromOffset 9"),
+                bad("receiver without streamId", r -> ((ObjectNode) r.get("events").get(3).get("receiver")).remove("streamId"), "events[3].receiver.streamId: required"),
+                bad("huge number", r -> batch(r).put("records", new java.math.BigInteger("99999999999999999999999")), "events[2].batch.records: must be a whole number"));
+    }
+
+    private static Arguments bad(String name, Consumer<ObjectNode> mutation, String expected) {
+        ObjectNode root = valid().root();
+        mutation.accept(root);
+        return Arguments.of(name, root.toString(), expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void aMalformedBodyIsRejectedNamingTheField(String name, String body, String expected) {
+        RejectedException e = assertThrows(RejectedException.class, () -> parser.parse(body.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    static Stream<Arguments> notJson() {
+        return Stream.of(
+                Arguments.of("empty", "", "body"),
+                Arguments.of("array", "[1,2]", "body: must be a JSON object"),
+                Arguments.of("truncated", "{\"schema\":1,", "body is not valid JSON"),
+                Arguments.of("NaN", "{\"schema\":NaN}", "body is not valid JSON"),
+                Arguments.of("trailing garbage", "{\"schema\":1} x", "body is not valid JSON"),
+                Arguments.of("duplicate key", "{\"schema\":1,\"schema\":1}", "body is not valid JSON"),
+                Arguments.of("deep nesting", "[".repeat(50) + "]".repeat(50), "body"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notJson")
+    void aBodyThatIsNotAnEnvelopeIsRejected(String name, String body, String expected) {
+        RejectedException e = assertThrows(RejectedException.class, () -> parser.parse(body.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+    }
+
+    @Test
+    void tooManyEventsInOneRequestIsRejected() {
+        Events many = Events.from("a", "b");
+        for (int i = 0; i < 101; i++) many.heartbeat(NOW);
+        RejectedException e = assertThrows(RejectedException.class, () -> parser.parse(many.json().getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("events: at most 100 entries per request, got 101"), e.getMessage());
+    }
+}
