@@ -1,0 +1,398 @@
+package io.streamwatch.listener;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one background thread that converts queued Spark events, batches them and posts them to
+ * the service, one request at a time.
+ *
+ * <p>A batch closes {@code flushIntervalMs} after its first event was seen, at 500 events, or as
+ * soon as an urgent event (batchCompleted, receiverError, appEnd) is in it. Connection errors,
+ * timeouts, 429 and 5xx keep the same batch and retry with capped exponential backoff and full
+ * jitter while new events wait in the bounded {@link EventQueue}. 413 splits the batch in halves;
+ * any other answer drops it with a rate-limited warning. When nothing was sent for
+ * {@code heartbeatIntervalMs}, a heartbeat goes out. The loop survives every {@link Throwable}.
+ */
+final class Shipper implements Runnable {
+  static final String THREAD_NAME = "streamwatch-shipper";
+  static final int MAX_BATCH_EVENTS = 500;
+  static final int MAX_BATCH_CHARS = 512 * 1024;
+  private static final long LOG_INTERVAL_MS = 60_000;
+  private static final int MAX_LOGGED_BODY_CHARS = 500;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Shipper.class);
+
+  private final EventQueue queue;
+  private final EventEncoder encoder;
+  private final SourceInfo source;
+  private final EnvelopeWriter envelopes;
+  private final Transport transport;
+  private final Backoff backoff;
+  private final LongSupplier wallClock;
+  private final long flushIntervalMs;
+  private final long heartbeatIntervalMs;
+  private final int bufferSize;
+  private final String token;
+  private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, LOG_INTERVAL_MS);
+  private final RateLimitedLog errorLog = new RateLimitedLog(LOG, LOG_INTERVAL_MS);
+
+  private final Object monitor = new Object();
+  private volatile boolean running = true;
+  private volatile boolean closing;
+  private volatile long closeDeadlineNanos;
+  private volatile long handledSeq;
+  private volatile Thread thread;
+
+  // Confined to the shipper thread.
+  private long takenSeq;
+  private long lastRequestNanos;
+  private boolean failing;
+  private long failedAttempts;
+
+  Shipper(
+      EventQueue queue,
+      EventEncoder encoder,
+      SourceInfo source,
+      EnvelopeWriter envelopes,
+      Transport transport,
+      Backoff backoff,
+      LongSupplier wallClock,
+      long flushIntervalMs,
+      long heartbeatIntervalMs,
+      int bufferSize,
+      String token) {
+    this.queue = queue;
+    this.encoder = encoder;
+    this.source = source;
+    this.envelopes = envelopes;
+    this.transport = transport;
+    this.backoff = backoff;
+    this.wallClock = wallClock;
+    this.flushIntervalMs = flushIntervalMs;
+    this.heartbeatIntervalMs = heartbeatIntervalMs;
+    this.bufferSize = bufferSize;
+    this.token = token;
+  }
+
+  /** Starts the daemon thread; call once. */
+  void start() {
+    Thread t = new Thread(this, THREAD_NAME);
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+  }
+
+  /**
+   * Waits until every event up to {@code lastSeq} was delivered (or given up on), at most
+   * {@code timeoutMs}, then stops the thread.
+   *
+   * @return true when everything up to {@code lastSeq} was handled in time
+   */
+  boolean flushAndStop(long lastSeq, long timeoutMs) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    closeDeadlineNanos = deadline;
+    closing = true;
+    boolean done = false;
+    try {
+      synchronized (monitor) {
+        monitor.notifyAll();
+        while (!(done = handledSeq >= lastSeq)) {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            break;
+          }
+          TimeUnit.NANOSECONDS.timedWait(monitor, remaining);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    stop();
+    if (done) {
+      Thread t = thread;
+      long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (t != null && remaining > 0 && !Thread.currentThread().isInterrupted()) {
+        try {
+          t.join(remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    } else {
+      LOG.warn(
+          "Streamwatch: gave up the final flush to {} after {} ms; events after seq {} were not"
+              + " delivered",
+          transport.describe(),
+          timeoutMs,
+          handledSeq);
+    }
+    return done;
+  }
+
+  /** Stops the thread without waiting. */
+  void stop() {
+    running = false;
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
+  }
+
+  /** True while the shipper thread runs. */
+  boolean isAlive() {
+    Thread t = thread;
+    return t != null && t.isAlive();
+  }
+
+  /** The highest sequence number that was delivered, rejected or given up on. */
+  long handledSeq() {
+    return handledSeq;
+  }
+
+  @Override
+  public void run() {
+    lastRequestNanos = System.nanoTime();
+    List<EncodedEvent> batch = new ArrayList<>();
+    while (running) {
+      try {
+        collect(batch);
+        if (batch.isEmpty()) {
+          markHandled();
+          maybeHeartbeat();
+        } else {
+          deliver(batch);
+          batch.clear();
+          markHandled();
+        }
+      } catch (InterruptedException e) {
+        batch.clear();
+      } catch (Throwable t) {
+        batch.clear();
+        errorLog.warn("Streamwatch: unexpected error in the shipper thread; continuing", t);
+        markHandled();
+        try {
+          pause(1000);
+        } catch (InterruptedException e) {
+          // running decides
+        }
+      }
+    }
+  }
+
+  private void collect(List<EncodedEvent> batch) throws InterruptedException {
+    long sinceRequestMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRequestNanos);
+    long waitMs = Math.max(1, heartbeatIntervalMs - sinceRequestMs);
+    QueuedEvent first = queue.poll(waitMs);
+    if (first == null) {
+      return;
+    }
+    int chars = 0;
+    boolean urgent = false;
+    EncodedEvent encoded = take(first);
+    if (encoded != null) {
+      batch.add(encoded);
+      chars += encoded.json().length();
+      urgent = encoded.urgent();
+    }
+    long deadline = first.time() + flushIntervalMs;
+    while (batch.size() < MAX_BATCH_EVENTS && chars < MAX_BATCH_CHARS && running) {
+      QueuedEvent next;
+      if (urgent || closing) {
+        next = queue.poll();
+      } else {
+        next = queue.poll(deadline - wallClock.getAsLong());
+      }
+      if (next == null) {
+        return;
+      }
+      encoded = take(next);
+      if (encoded != null) {
+        batch.add(encoded);
+        chars += encoded.json().length();
+        urgent |= encoded.urgent();
+      }
+    }
+  }
+
+  private EncodedEvent take(QueuedEvent queued) {
+    takenSeq = queued.seq();
+    try {
+      source.observe(queued.event());
+      return encoder.encode(queued);
+    } catch (Throwable t) {
+      errorLog.warn(
+          "Streamwatch: could not convert a " + queued.event().getClass().getName()
+              + "; skipped it",
+          t);
+      return null;
+    }
+  }
+
+  private void deliver(List<EncodedEvent> events) throws IOException, InterruptedException {
+    if (source.appId() == null) {
+      rejectLog.warn(
+          "Streamwatch: no Spark application id known yet (no SparkListenerApplicationStart seen"
+              + " and spark.app.id not set); dropped " + events.size() + " events",
+          null);
+      return;
+    }
+    int attempt = 0;
+    while (running) {
+      byte[] body = envelopes.write(source, queue.dropped(), queue.size(), events);
+      int status;
+      String answer;
+      lastRequestNanos = System.nanoTime();
+      try {
+        Transport.Response response = transport.post(body);
+        status = response.status();
+        answer = response.body();
+      } catch (IOException e) {
+        status = -1;
+        answer = e.toString();
+      }
+      if (status >= 200 && status < 300) {
+        reachable();
+        return;
+      }
+      if (status == 413) {
+        reachable();
+        if (events.size() == 1) {
+          reject(status, answer, "a single event too large for the service (seq "
+              + events.get(0).seq() + ", " + events.get(0).type() + ")");
+          return;
+        }
+        int half = events.size() / 2;
+        deliver(new ArrayList<>(events.subList(0, half)));
+        deliver(new ArrayList<>(events.subList(half, events.size())));
+        return;
+      }
+      if (!retryable(status)) {
+        reachable();
+        reject(status, answer, events.size() + " events");
+        return;
+      }
+      failed(status, answer);
+      if (!pause(backoff.delayMs(attempt++))) {
+        return;
+      }
+    }
+  }
+
+  private void maybeHeartbeat() throws IOException {
+    if (closing || !running || source.appId() == null) {
+      return;
+    }
+    long idleNanos = System.nanoTime() - lastRequestNanos;
+    if (idleNanos < TimeUnit.MILLISECONDS.toNanos(heartbeatIntervalMs)) {
+      return;
+    }
+    byte[] body =
+        envelopes.writeHeartbeat(source, queue.dropped(), queue.size(), wallClock.getAsLong());
+    lastRequestNanos = System.nanoTime();
+    int status;
+    String answer;
+    try {
+      Transport.Response response = transport.post(body);
+      status = response.status();
+      answer = response.body();
+    } catch (IOException e) {
+      status = -1;
+      answer = e.toString();
+    }
+    if (status >= 200 && status < 300) {
+      reachable();
+    } else if (retryable(status)) {
+      failed(status, answer);
+    } else {
+      reachable();
+      reject(status, answer, "a heartbeat");
+    }
+  }
+
+  /** Waits {@code ms}; false when the shipper must give up (stopped, or past the close bound). */
+  private boolean pause(long ms) throws InterruptedException {
+    long waitNanos = TimeUnit.MILLISECONDS.toNanos(ms);
+    if (closing) {
+      waitNanos = Math.min(waitNanos, closeDeadlineNanos - System.nanoTime());
+    }
+    if (waitNanos > 0 && running) {
+      synchronized (monitor) {
+        TimeUnit.NANOSECONDS.timedWait(monitor, waitNanos);
+      }
+    }
+    return running && !(closing && System.nanoTime() - closeDeadlineNanos >= 0);
+  }
+
+  private void markHandled() {
+    if (handledSeq != takenSeq) {
+      handledSeq = takenSeq;
+      synchronized (monitor) {
+        monitor.notifyAll();
+      }
+    }
+  }
+
+  private static boolean retryable(int status) {
+    return status < 0 || status == 408 || status == 429 || status >= 500;
+  }
+
+  private void failed(int status, String answer) {
+    failedAttempts++;
+    String why = status < 0 ? answer : "HTTP " + status + " " + scrub(answer);
+    if (!failing) {
+      failing = true;
+      LOG.warn(
+          "Streamwatch: cannot deliver events to {} ({}); retrying with backoff, keeping up to {}"
+              + " events meanwhile (oldest dropped beyond that)",
+          transport.describe(),
+          why,
+          bufferSize);
+    } else {
+      LOG.debug("Streamwatch: delivery attempt {} to {} failed: {}", failedAttempts,
+          transport.describe(), why);
+    }
+  }
+
+  private void reachable() {
+    if (failing) {
+      LOG.info(
+          "Streamwatch: delivery to {} works again after {} failed attempts; {} events dropped"
+              + " so far",
+          transport.describe(),
+          failedAttempts,
+          queue.dropped());
+      failing = false;
+      failedAttempts = 0;
+    }
+  }
+
+  private void reject(int status, String answer, String what) {
+    String hint;
+    if (status == 401 || status == 403) {
+      hint = " Check spark.streamwatch.token / spark.streamwatch.tokenFile against the service's"
+          + " ingest tokens.";
+    } else if (status == 413) {
+      hint = " Raise ingest.maxBodyBytes on the service.";
+    } else {
+      hint = " This listener and the service may disagree on the protocol version.";
+    }
+    rejectLog.warn(
+        "Streamwatch: " + transport.describe() + " answered HTTP " + status + " "
+            + scrub(answer) + "; dropped " + what + "." + hint,
+        null);
+  }
+
+  private String scrub(String text) {
+    if (text == null) {
+      return "";
+    }
+    String clean = token == null || token.isEmpty() ? text : text.replace(token, "***");
+    return EventEncoder.cut(clean, MAX_LOGGED_BODY_CHARS);
+  }
+}
