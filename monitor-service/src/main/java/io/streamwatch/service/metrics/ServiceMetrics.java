@@ -2,7 +2,9 @@ package io.streamwatch.service.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -33,6 +35,15 @@ public final class ServiceMetrics implements AutoCloseable {
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     public ServiceMetrics(AppRegistry apps, AppMetricsCollector appCollector) {
+        // Micrometer reports process CPU time in nanoseconds ("process_cpu_time_ns_total"), which
+        // promtool rejects as an abbreviated unit; export it in seconds, as Prometheus clients do.
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
+        // "system_cpu_count" reads to promtool as a histogram part; the core count is not worth a lint exception.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")));
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu.seconds", os, o -> o.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the service process").register(registry);
+        }
         registry.getPrometheusRegistry().register(appCollector);
         eventsAccepted = Counter.builder("streamwatch.ingest.events").tag("result", "accepted")
                 .description("Events accepted from listeners").register(registry);
