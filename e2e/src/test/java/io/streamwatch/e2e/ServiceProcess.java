@@ -1,0 +1,136 @@
+package io.streamwatch.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real service: {@code java -jar monitor-service/target/streamwatch-service.jar --config FILE}
+ * in its own JVM, as an operator runs it, on a loopback port it picks itself.
+ */
+final class ServiceProcess implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+
+    final String token;
+    final Path dir;
+    final Path log;
+    private final Process process;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final int port;
+
+    private ServiceProcess(Path dir, String token, Process process, Path log, int port) {
+        this.dir = dir;
+        this.token = token;
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("streamwatch.service.jar", "../monitor-service/target/streamwatch-service.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("service jar " + jar.toAbsolutePath() + " is missing: build it first "
+                    + "(mvn -pl monitor-service package, or ./run-tests.sh builds everything)");
+        }
+        return jar;
+    }
+
+    /** Starts the service with the given extra YAML (appended to a loopback, token-protected base). */
+    static ServiceProcess start(Path dir, String token, String extraYaml) throws IOException {
+        Files.createDirectories(dir);
+        Path config = dir.resolve("streamwatch.yaml");
+        Files.writeString(config, "server: { host: 127.0.0.1, port: 0 }\n"
+                + "storage: { dir: " + dir.resolve("data") + " }\n"
+                + "ingest: { tokens: [" + token + "] }\n" + extraYaml);
+        Path log = dir.resolve("service.log");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", jar().toString(), "--config", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("STREAMWATCH_"));
+        Process p = pb.start();
+        int port = Poll.until(Duration.ofSeconds(60), "the service to log its port in " + log, () -> {
+            if (!p.isAlive()) throw new IllegalStateException("service exited with " + p.exitValue() + ": " + read(log));
+            Matcher m = LISTENING.matcher(read(log));
+            return m.find() ? Integer.parseInt(m.group(1)) : null;
+        });
+        ServiceProcess s = new ServiceProcess(dir, token, p, log, port);
+        Poll.until(Duration.ofSeconds(30), "/readyz", () -> s.get("/readyz").statusCode() == 200 ? true : null);
+        return s;
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    HttpResponse<String> get(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", "Bearer " + token)
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    JsonNode json(String path) {
+        HttpResponse<String> r = get(path);
+        if (r.statusCode() != 200) throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+        try {
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String encode(String app) {
+        return URLEncoder.encode(app, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    JsonNode batches(String app, int limit) {
+        return json("/api/v1/apps/" + encode(app) + "/batches?limit=" + limit).get("batches");
+    }
+
+    String metrics() {
+        return get("/metrics").body();
+    }
+
+    String log() {
+        return read(log);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
