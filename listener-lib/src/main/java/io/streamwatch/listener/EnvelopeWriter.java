@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
@@ -37,23 +38,11 @@ final class EnvelopeWriter {
     return bytes.toByteArray();
   }
 
+  /** A request carrying only a heartbeat event (no seq: heartbeats are never de-duplicated). */
   byte[] writeHeartbeat(SourceInfo source, long dropped, long queued, long time)
       throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-    JsonGenerator g = json.createGenerator(new GZIPOutputStream(bytes), JsonEncoding.UTF8);
-    g.writeStartObject();
-    g.writeNumberField("schema", SCHEMA);
-    source.write(g);
-    g.writeNumberField("dropped", dropped);
-    g.writeNumberField("queued", queued);
-    g.writeArrayFieldStart("events");
-    g.writeStartObject();
-    g.writeStringField("type", "heartbeat");
-    g.writeNumberField("time", time);
-    g.writeEndObject();
-    g.writeEndArray();
-    g.writeEndObject();
-    g.close();
-    return bytes.toByteArray();
+    String heartbeat = "{\"type\":\"heartbeat\",\"time\":" + time + "}";
+    return write(source, dropped, queued,
+        Collections.singletonList(new EncodedEvent(0, "heartbeat", heartbeat, false)));
   }
 }

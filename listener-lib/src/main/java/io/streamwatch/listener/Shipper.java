@@ -245,17 +245,9 @@ final class Shipper implements Runnable {
     int attempt = 0;
     while (running) {
       byte[] body = envelopes.write(source, queue.dropped(), queue.size(), events);
-      int status;
-      String answer;
-      lastRequestNanos = System.nanoTime();
-      try {
-        Transport.Response response = transport.post(body);
-        status = response.status();
-        answer = response.body();
-      } catch (IOException e) {
-        status = -1;
-        answer = e.toString();
-      }
+      Transport.Response response = post(body);
+      int status = response.status();
+      String answer = response.body();
       if (status >= 200 && status < 300) {
         reachable();
         return;
@@ -284,6 +276,16 @@ final class Shipper implements Runnable {
     }
   }
 
+  /** One POST; a connection error or timeout is status -1 with the error as the answer. */
+  private Transport.Response post(byte[] body) {
+    lastRequestNanos = System.nanoTime();
+    try {
+      return transport.post(body);
+    } catch (IOException e) {
+      return new Transport.Response(-1, e.toString());
+    }
+  }
+
   private void maybeHeartbeat() throws IOException {
     if (closing || !running || source.appId() == null) {
       return;
@@ -294,17 +296,9 @@ final class Shipper implements Runnable {
     }
     byte[] body =
         envelopes.writeHeartbeat(source, queue.dropped(), queue.size(), wallClock.getAsLong());
-    lastRequestNanos = System.nanoTime();
-    int status;
-    String answer;
-    try {
-      Transport.Response response = transport.post(body);
-      status = response.status();
-      answer = response.body();
-    } catch (IOException e) {
-      status = -1;
-      answer = e.toString();
-    }
+    Transport.Response response = post(body);
+    int status = response.status();
+    String answer = response.body();
     if (status >= 200 && status < 300) {
       reachable();
     } else if (retryable(status)) {

@@ -25,29 +25,19 @@ import org.junit.jupiter.api.Test;
 
 /** How the listener behaves when the service is slow, down, or says no. */
 class DeliveryTest {
-  private final List<StreamwatchListener> listeners = new ArrayList<>();
-  private final List<FakeService> services = new ArrayList<>();
+  private final Harness harness = new Harness();
 
   @AfterEach
   void cleanUp() {
-    for (StreamwatchListener l : listeners) {
-      l.stopNow();
-    }
-    for (FakeService s : services) {
-      s.close();
-    }
+    harness.close();
   }
 
   private FakeService service(int port) throws Exception {
-    FakeService s = port == 0 ? FakeService.start() : FakeService.start(port);
-    services.add(s);
-    return s;
+    return harness.service(port);
   }
 
   private StreamwatchListener listener(SparkConf conf) {
-    StreamwatchListener l = new StreamwatchListener(conf);
-    listeners.add(l);
-    return l;
+    return harness.listener(conf);
   }
 
   private static SparkListenerEvent submitted(long batchTime) {

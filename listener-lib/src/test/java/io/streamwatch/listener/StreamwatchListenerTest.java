@@ -33,29 +33,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class StreamwatchListenerTest {
-  private final List<StreamwatchListener> listeners = new ArrayList<>();
-  private final List<FakeService> services = new ArrayList<>();
+  private final Harness harness = new Harness();
 
   @AfterEach
   void cleanUp() {
-    for (StreamwatchListener l : listeners) {
-      l.stopNow();
-    }
-    for (FakeService s : services) {
-      s.close();
-    }
+    harness.close();
   }
 
   private FakeService service() throws Exception {
-    FakeService s = FakeService.start();
-    services.add(s);
-    return s;
+    return harness.service();
   }
 
   private StreamwatchListener listener(SparkConf conf) {
-    StreamwatchListener l = new StreamwatchListener(conf);
-    listeners.add(l);
-    return l;
+    return harness.listener(conf);
   }
 
   /** An event Spark posts that has nothing to do with streaming. */
@@ -226,20 +216,18 @@ class StreamwatchListenerTest {
 
   @Test
   void missingUrlLeavesTheListenerInertWithoutAThread() {
-    Set<Thread> before = shipperThreads();
-    StreamwatchListener l = listener(conf());
-    assertTrue(l.isInert());
-    feedEverything(l);
-    Set<Thread> after = shipperThreads();
-    after.removeAll(before);
-    assertTrue(after.isEmpty(), "no shipper thread may start: " + after);
+    assertInertWithoutAThread(conf());
   }
 
   @Test
   void unreadableTokenFileLeavesTheListenerInert() {
-    Set<Thread> before = shipperThreads();
-    StreamwatchListener l = listener(conf(ListenerConfig.URL, "http://127.0.0.1:9",
+    assertInertWithoutAThread(conf(ListenerConfig.URL, "http://127.0.0.1:9",
         ListenerConfig.TOKEN_FILE, "/nonexistent/streamwatch/token"));
+  }
+
+  private void assertInertWithoutAThread(SparkConf conf) {
+    Set<Thread> before = shipperThreads();
+    StreamwatchListener l = listener(conf);
     assertTrue(l.isInert());
     feedEverything(l);
     Set<Thread> after = shipperThreads();
