@@ -7,6 +7,15 @@ import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.ingest.IngestHandler;
 import io.streamwatch.service.metrics.AppMetricsCollector;
 import io.streamwatch.service.metrics.ServiceMetrics;
+import io.streamwatch.service.notify.NotificationDispatcher;
+import io.streamwatch.service.rules.AlertEngine;
+import io.streamwatch.service.rules.AppDown;
+import io.streamwatch.service.rules.AppStalled;
+import io.streamwatch.service.rules.BatchFailed;
+import io.streamwatch.service.rules.BatchTooSlow;
+import io.streamwatch.service.rules.DelayGrowing;
+import io.streamwatch.service.rules.ReceiverError;
+import io.streamwatch.service.rules.Rule;
 import io.streamwatch.service.state.AppRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -29,10 +38,13 @@ public final class StreamwatchService implements AutoCloseable {
     private final ServiceMetrics metrics;
     private final BearerAuth ingestAuth;
     private final HttpServer http;
+    private final NotificationDispatcher notifications;
+    private final AlertEngine alerts;
     private final ScheduledExecutorService housekeeping;
     private final AtomicBoolean ready = new AtomicBoolean();
 
     public StreamwatchService(ServiceConfig config, Clock clock) {
+        config = withConcretePort(config);
         this.config = config;
         this.registry = new AppRegistry(clock, config.storage().historyBatches(), config.ingest().maxApps(),
                 config.alerting().appDownAfter(), config.storage().appRetention());
@@ -41,15 +53,60 @@ public final class StreamwatchService implements AutoCloseable {
                 "ingest", "ingest.tokens, ingest.tokenFile or STREAMWATCH_INGEST_TOKENS");
         BearerAuth readAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
                 config.api().allowUnauthenticated(), "the read API", "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS");
+        String externalUrl = externalUrl(config.server());
+        var alerting = config.alerting();
+        this.notifications = new NotificationDispatcher(alerting.receivers(), alerting.resendInterval(), externalUrl,
+                metrics.registry(), clock);
+        this.alerts = new AlertEngine(rules(alerting), registry, notifications, clock, alerting.resendInterval(), externalUrl,
+                metrics.registry());
         IngestHandler ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry,
-                metrics, config.ingest().maxBodyBytes());
+                metrics, config.ingest().maxBodyBytes(), alerts::evaluate);
         this.http = new HttpServer(config.server().host(), config.server().port(), ingestAuth, readAuth, ingest, registry,
-                metrics, ready::get);
+                metrics, alerts, ready::get);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamwatch-housekeeping");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The built-in alert rules, configured from {@code alerting}. */
+    static List<Rule> rules(ServiceConfig.Alerting a) {
+        long downAfter = a.appDownAfter().toMillis();
+        return List.of(
+                new BatchTooSlow(a.slowBatches()),
+                new DelayGrowing(a.delayWindow()),
+                new AppDown(downAfter),
+                new AppStalled(downAfter),
+                new BatchFailed(a.slowBatches()),
+                new ReceiverError(Math.max(downAfter, 60_000)));
+    }
+
+    /**
+     * {@code server.port: 0} means "any free port". It is chosen here rather than at bind time, so
+     * that links in alerts (built before the server starts) carry the real port.
+     */
+    private static ServiceConfig withConcretePort(ServiceConfig c) {
+        if (c.server().port() != 0) return c;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(c.server().host()))) {
+            var server = new ServiceConfig.Server(c.server().host(), probe.getLocalPort(), c.server().externalUrl());
+            return new ServiceConfig(server, c.storage(), c.ingest(), c.api(), c.metrics(), c.alerting(), c.spark(), c.kafka());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot find a free port on " + c.server().host() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String externalUrl(ServiceConfig.Server server) {
+        if (server.externalUrl() != null) return server.externalUrl();
+        String host = server.host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+        }
+        return "http://" + host + ":" + server.port();
     }
 
     public StreamwatchService start() {
@@ -61,6 +118,7 @@ public final class StreamwatchService implements AutoCloseable {
             log.warn("ingest.allowUnauthenticated is true: anyone who can reach this port can write events");
         }
         http.start();
+        alerts.start();
         housekeeping.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
         ready.set(true);
         log.info("Streamwatch listening on http://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
@@ -81,6 +139,10 @@ public final class StreamwatchService implements AutoCloseable {
         return http.port();
     }
 
+    public AlertEngine alerts() {
+        return alerts;
+    }
+
     public AppRegistry registry() {
         return registry;
     }
@@ -89,7 +151,9 @@ public final class StreamwatchService implements AutoCloseable {
     public void close() {
         ready.set(false);
         housekeeping.shutdownNow();
+        alerts.close();
         http.stop();
+        notifications.close();
         metrics.close();
     }
 }

@@ -66,7 +66,7 @@ public final class ConfigLoader {
 
     private static Map<String, Map<String, Kind>> schema() {
         Map<String, Map<String, Kind>> s = new LinkedHashMap<>();
-        s.put("server", keys("host", Kind.SCALAR, "port", Kind.SCALAR));
+        s.put("server", keys("host", Kind.SCALAR, "port", Kind.SCALAR, "externalUrl", Kind.SCALAR));
         s.put("storage", keys("dir", Kind.SCALAR, "historyBatches", Kind.SCALAR, "appRetention", Kind.SCALAR));
         s.put("ingest", keys("tokens", Kind.SCALAR_LIST, "tokenFile", Kind.SCALAR, "allowUnauthenticated", Kind.SCALAR,
                 "maxBodyBytes", Kind.SCALAR, "maxApps", Kind.SCALAR, "maxEventsPerRequest", Kind.SCALAR));
@@ -186,7 +186,14 @@ public final class ConfigLoader {
         Section spark = new Section(root, "spark");
         Section kafka = new Section(root, "kafka");
 
-        var serverCfg = new ServiceConfig.Server(server.string("host", "0.0.0.0"), (int) server.integer("port", 9470, 0, 65535));
+        String externalUrl = server.nullableString("externalUrl");
+        if (externalUrl != null && !isHttpUrl(externalUrl)) {
+            problems.add("server.externalUrl (env STREAMWATCH_SERVER_EXTERNAL_URL): '" + externalUrl
+                    + "' is not an http(s) URL; it is the address people use to reach this service, e.g. http://streamwatch.example.com:9470");
+            externalUrl = null;
+        }
+        var serverCfg = new ServiceConfig.Server(server.string("host", "0.0.0.0"), (int) server.integer("port", 9470, 0, 65535),
+                externalUrl == null ? null : externalUrl.replaceAll("/+$", ""));
         var storageCfg = new ServiceConfig.Storage(Path.of(storage.string("dir", "./streamwatch-data")),
                 (int) storage.integer("historyBatches", 1000, 10, 1_000_000),
                 storage.duration("appRetention", Duration.ofDays(7), Duration.ofMinutes(1)));

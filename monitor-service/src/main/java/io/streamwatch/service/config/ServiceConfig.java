@@ -19,7 +19,8 @@ public record ServiceConfig(
         Spark spark,
         Kafka kafka) {
 
-    public record Server(String host, int port) {}
+    /** @param externalUrl how people reach the service (links in alerts); null: derived from host and port */
+    public record Server(String host, int port, String externalUrl) {}
 
     public record Storage(Path dir, int historyBatches, Duration appRetention) {}
 

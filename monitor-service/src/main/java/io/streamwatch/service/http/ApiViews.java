@@ -1,5 +1,6 @@
 package io.streamwatch.service.http;
 
+import io.streamwatch.service.rules.AlertView;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
 import java.util.ArrayList;
@@ -62,6 +63,20 @@ final class ApiViews {
         lm.put("duplicateEvents", l.duplicateEvents());
         lm.put("queued", l.queued());
         m.put("listener", lm);
+        return m;
+    }
+
+    static Map<String, Object> alert(AlertView a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("alertname", a.alertname());
+        m.put("app", a.app());
+        m.put("severity", a.severity());
+        m.put("state", a.state());
+        m.put("startsAt", a.startsAt() == null ? null : a.startsAt().toString());
+        m.put("endsAt", a.endsAt() == null ? null : a.endsAt().toString());
+        m.put("summary", a.summary());
+        m.put("description", a.description());
+        m.put("runbookUrl", a.runbookUrl());
         return m;
     }
 

@@ -8,6 +8,7 @@ import io.javalin.json.JavalinJackson;
 import io.streamwatch.service.ingest.IngestHandler;
 import io.streamwatch.service.ingest.RejectedException;
 import io.streamwatch.service.metrics.ServiceMetrics;
+import io.streamwatch.service.rules.AlertEngine;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.BatchRecord;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class HttpServer {
     private final int port;
 
     public HttpServer(String host, int port, BearerAuth ingestAuth, BearerAuth readAuth, IngestHandler ingest,
-                      AppRegistry registry, ServiceMetrics metrics, BooleanSupplier ready) {
+                      AppRegistry registry, ServiceMetrics metrics, AlertEngine alerts, BooleanSupplier ready) {
         this.host = host;
         this.port = port;
         ObjectMapper mapper = new ObjectMapper();
@@ -83,6 +84,17 @@ public final class HttpServer {
             ctx.json(Map.of("app", key, "batches", batches.stream().map(ApiViews::batch).toList()));
         });
 
+        app.get("/api/v1/alerts", ctx -> {
+            readAuth.check(ctx.header("Authorization"));
+            String state = ctx.queryParamAsClass("state", String.class).getOrDefault("firing");
+            if (!state.equals("firing") && !state.equals("all")) {
+                throw RejectedException.badRequest("state: must be firing or all, got '" + clip(state) + "'");
+            }
+            ctx.json(Map.of("alerts", alerts.alerts(state.equals("all")).stream().map(ApiViews::alert).toList()));
+        });
+        String runbook = RunbookPage.load();
+        app.get("/runbook", ctx -> ctx.html(runbook));
+
         app.exception(RejectedException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
@@ -99,6 +111,11 @@ public final class HttpServer {
 
     private static RejectedException unknownApp(String key) {
         return new RejectedException(404, "unknown app '" + key + "'; GET /api/v1/apps lists the known app keys");
+    }
+
+    private static String clip(String s) {
+        String c = s.length() > 20 ? s.substring(0, 20) + "..." : s;
+        return c.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static int limit(Context ctx, int max) {

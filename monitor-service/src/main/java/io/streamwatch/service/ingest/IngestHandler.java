@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -19,12 +20,16 @@ public final class IngestHandler {
     private final AppRegistry registry;
     private final ServiceMetrics metrics;
     private final long maxBodyBytes;
+    private final Consumer<String> applied;
 
-    public IngestHandler(EventParser parser, AppRegistry registry, ServiceMetrics metrics, long maxBodyBytes) {
+    /** @param applied told the app key after each applied request (the alert engine evaluates it at once) */
+    public IngestHandler(EventParser parser, AppRegistry registry, ServiceMetrics metrics, long maxBodyBytes,
+                         Consumer<String> applied) {
         this.parser = parser;
         this.registry = registry;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
+        this.applied = applied;
     }
 
     /** What to answer: {@code {"accepted":N,"duplicates":M}}. */
@@ -58,6 +63,7 @@ public final class IngestHandler {
         IngestBatch batch = parser.parse(json);
         AppRegistry.Result r = registry.apply(batch);
         metrics.ingested(r.accepted(), r.duplicates(), raw.length);
+        if (r.accepted() > 0) applied.accept(batch.source().app());
         return new Accepted(r.accepted(), r.duplicates());
     }
 

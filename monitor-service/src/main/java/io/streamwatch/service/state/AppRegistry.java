@@ -76,6 +76,25 @@ public final class AppRegistry {
         return s == null ? Optional.empty() : Optional.of(s.batches(limit));
     }
 
+    /** Every app's rule window at one instant. */
+    public List<AppWindow> windows(int batches) {
+        long now = clock.millis();
+        List<AppWindow> out = new ArrayList<>(apps.size());
+        for (AppState s : apps.values()) out.add(s.window(batches, now));
+        return out;
+    }
+
+    public Optional<AppWindow> window(String app, int batches) {
+        AppState s = apps.get(app);
+        return s == null ? Optional.empty() : Optional.of(s.window(batches, clock.millis()));
+    }
+
+    /** Records whether the driver's REST API answered (from the REST poller). */
+    public void restStatus(String app, boolean up) {
+        AppState s = apps.get(app);
+        if (s != null) s.restStatus(up);
+    }
+
     public int size() {
         return apps.size();
     }

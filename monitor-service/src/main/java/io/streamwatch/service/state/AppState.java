@@ -38,6 +38,10 @@ final class AppState {
     private Long batchIntervalMs;
     private Long inferredIntervalMs;
     private long lastSeen;
+    private long lastProgressAt;
+    private Boolean restUp;
+    private long receiverErrorAt;
+    private String receiverError;
 
     private long restarts;
     private long batchesCompleted;
@@ -86,6 +90,7 @@ final class AppState {
         this.history = new BatchHistory(historyCapacity);
         this.firstSeen = now;
         this.lastSeen = now;
+        this.lastProgressAt = now;
     }
 
     /** Outcome of one request for this app. */
@@ -93,7 +98,7 @@ final class AppState {
 
     synchronized Applied apply(IngestBatch batch, long now) {
         Source src = batch.source();
-        boolean current = adoptRun(src);
+        boolean current = adoptRun(src, now);
         if (current) {
             lastSeen = Math.max(lastSeen, now);
             queued = batch.queued();
@@ -117,7 +122,7 @@ final class AppState {
                 mark[0] = e.seq();
             }
             accepted++;
-            applyEvent(src.appId(), current, e);
+            applyEvent(src.appId(), current, e, now);
         }
         duplicateEvents += duplicates;
         return new Applied(accepted, duplicates);
@@ -127,7 +132,7 @@ final class AppState {
      * Makes the sender's run current if it is new. A new app id under a known key is a restart; a
      * late request from an older run still lands its batches in history but changes no identity.
      */
-    private boolean adoptRun(Source src) {
+    private boolean adoptRun(Source src, long now) {
         if (src.appId().equals(appId)) {
             refreshIdentity(src);
             return true;
@@ -140,6 +145,7 @@ final class AppState {
         }
         knownRuns.put(src.appId(), Boolean.TRUE);
         appId = src.appId();
+        lastProgressAt = now;
         finished = false;
         startTime = null;
         endTime = null;
@@ -159,9 +165,9 @@ final class AppState {
         if (src.listenerVersion() != null) listenerVersion = src.listenerVersion();
     }
 
-    private void applyEvent(String runId, boolean current, Event e) {
+    private void applyEvent(String runId, boolean current, Event e, long now) {
         if (e instanceof Event.BatchEvent b) {
-            applyBatch(runId, current, b);
+            applyBatch(runId, current, b, now);
         } else if (!current) {
             return; // identity and lifecycle only change for the current run
         } else if (e instanceof Event.AppStart s) {
@@ -174,12 +180,13 @@ final class AppState {
             receivers.values().forEach(r -> r.active = false);
         } else if (e instanceof Event.StreamingStarted s) {
             if (s.batchIntervalMs() != null) batchIntervalMs = s.batchIntervalMs();
+            lastProgressAt = Math.max(lastProgressAt, now);
         } else if (e instanceof Event.ReceiverEvent r) {
-            applyReceiver(r);
+            applyReceiver(r, now);
         }
     }
 
-    private void applyBatch(String runId, boolean current, Event.BatchEvent e) {
+    private void applyBatch(String runId, boolean current, Event.BatchEvent e, long now) {
         long t = e.batch().batchTime();
         switch (e.phase()) {
             case SUBMITTED -> {
@@ -196,6 +203,7 @@ final class AppState {
                     return;
                 }
                 batchesCompleted++;
+                if (current) lastProgressAt = Math.max(lastProgressAt, now);
                 if (r.failed()) batchesFailed++;
                 recordsTotal += r.records();
                 processingTime.observe(r.processingTimeMs());
@@ -208,7 +216,7 @@ final class AppState {
         }
     }
 
-    private void applyReceiver(Event.ReceiverEvent e) {
+    private void applyReceiver(Event.ReceiverEvent e, long now) {
         Event.Receiver info = e.receiver();
         Receiver r = receivers.computeIfAbsent(info.streamId(), Receiver::new);
         r.name = info.name();
@@ -223,8 +231,26 @@ final class AppState {
                 receiverErrors++;
                 r.lastErrorMessage = info.lastErrorMessage();
                 r.lastErrorTime = e.time();
+                receiverErrorAt = now;
+                receiverError = "receiver " + r.streamId + (r.name == null ? "" : " (" + r.name + ")") + ": "
+                        + (info.lastErrorMessage() == null ? "error" : info.lastErrorMessage());
             }
         }
+    }
+
+    synchronized void restStatus(boolean up) {
+        restUp = up;
+    }
+
+    /** The rules' view: the newest {@code n} batches of the current run, oldest first. */
+    synchronized AppWindow window(int n, long now) {
+        List<BatchRecord> newest = history.newest(n);
+        List<BatchRecord> recent = new ArrayList<>(newest.size());
+        for (int i = newest.size() - 1; i >= 0; i--) {
+            if (newest.get(i).appId().equals(appId)) recent.add(newest.get(i));
+        }
+        return new AppWindow(app, appId, batchIntervalMs != null ? batchIntervalMs : inferredIntervalMs, recent, now,
+                lastSeen, finished, lastProgressAt, restUp, receiverErrorAt, receiverError);
     }
 
     synchronized List<BatchRecord> batches(int limit) {

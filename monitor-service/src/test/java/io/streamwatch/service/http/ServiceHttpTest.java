@@ -305,6 +305,34 @@ class ServiceHttpTest {
         }
     }
 
+    @Test
+    void alertsAreListedForReadersAndTheStateIsValidated() throws Exception {
+        long t = clock.millis();
+        Events slow = Events.from("paged app", "app-p").streamingStarted(t, 1000);
+        for (int i = 0; i < 3; i++) slow.completed(t + i * 1000L, 0, 2500, 1, null);
+        assertEquals(200, ingest(slow).statusCode());
+        assertError(get("/api/v1/alerts", null), 401, "missing bearer token");
+        assertError(get("/api/v1/alerts?state=bogus", READER), 400, "state: must be firing or all");
+        JsonNode firing = json(get("/api/v1/alerts?state=firing", READER)).get("alerts");
+        JsonNode paged = null;
+        for (JsonNode a : firing) if (a.get("app").asText().equals("paged app")) paged = a;
+        assertTrue(paged != null, firing.toString());
+        assertEquals("StreamingBatchTooSlow", paged.get("alertname").asText());
+        assertEquals("warning", paged.get("severity").asText());
+        assertEquals("firing", paged.get("state").asText());
+        assertTrue(paged.get("summary").asText().startsWith("processing 2.5 s > interval 1.0 s"), paged.toString());
+        assertTrue(paged.get("endsAt").isNull());
+        assertTrue(paged.get("runbookUrl").asText().startsWith("http://127.0.0.1:" + service.port() + "/runbook#"), paged.toString());
+        assertTrue(metrics().contains("streamwatch_alerts_firing{alertname=\"StreamingBatchTooSlow\",severity=\"warning\"}"));
+    }
+
+    @Test
+    void theRunbookIsServedAsAPage() throws Exception {
+        HttpResponse<String> r = get("/runbook", null);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    }
+
     static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream z = new GZIPOutputStream(out)) {
