@@ -7,23 +7,16 @@ import io.streamwatch.service.state.AppWindow;
  * not polled). A clean application end is not a page. Clears when the app reports again, under
  * the same or a new app id.
  */
-public final class AppDown implements Rule {
+public final class AppDown extends NamedRule {
     public static final String NAME = "StreamingAppDown";
     private final long downAfterMs;
 
     public AppDown(long downAfterMs) {
+        super(NAME, "critical");
         this.downAfterMs = downAfterMs;
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
 
-    @Override
-    public String severity() {
-        return "critical";
-    }
 
     @Override
     public Check check(AppWindow app) {

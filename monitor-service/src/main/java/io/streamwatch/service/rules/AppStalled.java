@@ -6,23 +6,16 @@ import io.streamwatch.service.state.AppWindow;
  * The driver is alive (heartbeats arrive) but no batch completes for 3 batch intervals plus
  * {@code appDownAfter}: a job is hung, or the scheduler is wedged. Clears when a batch completes.
  */
-public final class AppStalled implements Rule {
+public final class AppStalled extends NamedRule {
     public static final String NAME = "StreamingAppStalled";
     private final long downAfterMs;
 
     public AppStalled(long downAfterMs) {
+        super(NAME, "critical");
         this.downAfterMs = downAfterMs;
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
 
-    @Override
-    public String severity() {
-        return "critical";
-    }
 
     @Override
     public Check check(AppWindow app) {

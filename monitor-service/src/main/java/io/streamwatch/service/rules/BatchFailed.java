@@ -9,23 +9,16 @@ import java.util.List;
  * The newest batch has a failed output operation. Clears after {@code okToClear} consecutive
  * successful batches, so every-other-batch failures stay one page.
  */
-public final class BatchFailed implements Rule {
+public final class BatchFailed extends NamedRule {
     public static final String NAME = "StreamingBatchFailed";
     private final int okToClear;
 
     public BatchFailed(int okToClear) {
+        super(NAME, "warning");
         this.okToClear = okToClear;
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
 
-    @Override
-    public String severity() {
-        return "warning";
-    }
 
     @Override
     public Check check(AppWindow app) {

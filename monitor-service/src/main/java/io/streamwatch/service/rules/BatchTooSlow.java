@@ -9,11 +9,12 @@ import java.util.List;
  * cannot keep up and its backlog is growing. Clears after {@code k} consecutive batches within the
  * interval, so an app hovering at 100 % does not flap.
  */
-public final class BatchTooSlow implements Rule {
+public final class BatchTooSlow extends NamedRule {
     public static final String NAME = "StreamingBatchTooSlow";
     private final int k;
 
     public BatchTooSlow(int consecutive) {
+        super(NAME, "warning");
         this.k = consecutive;
     }
 
@@ -21,15 +22,7 @@ public final class BatchTooSlow implements Rule {
         return k;
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
 
-    @Override
-    public String severity() {
-        return "warning";
-    }
 
     @Override
     public Check check(AppWindow app) {

@@ -18,13 +18,14 @@ import java.util.List;
  * positive (the app is catching up). One spike, or the sawtooth of a busy micro-batch, fails the
  * rising-share test; a steady climb passes all three.
  */
-public final class DelayGrowing implements Rule {
+public final class DelayGrowing extends NamedRule {
     public static final String NAME = "StreamingDelayGrowing";
     static final long MIN_RISE_MS = 1000;
     static final double MIN_RISING_SHARE = 0.6;
     private final int window;
 
     public DelayGrowing(int window) {
+        super(NAME, "critical");
         this.window = window;
     }
 
@@ -32,15 +33,7 @@ public final class DelayGrowing implements Rule {
         return window;
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
 
-    @Override
-    public String severity() {
-        return "critical";
-    }
 
     /** Least-squares slope of y over x = 0..n-1. */
     static double slope(long[] y) {

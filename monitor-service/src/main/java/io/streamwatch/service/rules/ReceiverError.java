@@ -5,23 +5,16 @@ import io.streamwatch.service.state.AppWindow;
 /**
  * A receiver reported an error. Clears once no receiver error has arrived for {@code quietMs}.
  */
-public final class ReceiverError implements Rule {
+public final class ReceiverError extends NamedRule {
     public static final String NAME = "StreamingReceiverError";
     private final long quietMs;
 
     public ReceiverError(long quietMs) {
+        super(NAME, "warning");
         this.quietMs = quietMs;
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
 
-    @Override
-    public String severity() {
-        return "warning";
-    }
 
     @Override
     public Check check(AppWindow app) {
