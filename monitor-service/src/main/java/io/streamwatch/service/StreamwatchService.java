@@ -8,6 +8,9 @@ import io.streamwatch.service.ingest.IngestHandler;
 import io.streamwatch.service.metrics.AppMetricsCollector;
 import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.notify.NotificationDispatcher;
+import io.streamwatch.service.poll.kafka.KafkaLagPoller;
+import io.streamwatch.service.poll.spark.SparkRestPoller;
+import io.streamwatch.service.rules.KafkaLagGrowing;
 import io.streamwatch.service.rules.AlertEngine;
 import io.streamwatch.service.rules.AppDown;
 import io.streamwatch.service.rules.AppStalled;
@@ -40,6 +43,8 @@ public final class StreamwatchService implements AutoCloseable {
     private final HttpServer http;
     private final NotificationDispatcher notifications;
     private final AlertEngine alerts;
+    private final SparkRestPoller sparkPoller;
+    private final KafkaLagPoller kafkaPoller;
     private final ScheduledExecutorService housekeeping;
     private final AtomicBoolean ready = new AtomicBoolean();
 
@@ -57,8 +62,12 @@ public final class StreamwatchService implements AutoCloseable {
         var alerting = config.alerting();
         this.notifications = new NotificationDispatcher(alerting.receivers(), alerting.resendInterval(), externalUrl,
                 metrics.registry(), clock);
+        this.sparkPoller = new SparkRestPoller(config.spark(), registry, metrics.registry(), clock);
+        this.kafkaPoller = config.kafka().bootstrapServers() == null ? null
+                : new KafkaLagPoller(config.kafka(), alerting.delayWindow(), registry, metrics, clock);
         this.alerts = new AlertEngine(rules(alerting), registry, notifications, clock, alerting.resendInterval(), externalUrl,
-                metrics.registry());
+                metrics.registry(), kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
+                kafkaPoller == null ? null : new KafkaLagGrowing(alerting.delayWindow(), alerting.kafkaLagFloor().toMillis() / 1000.0));
         IngestHandler ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry,
                 metrics, config.ingest().maxBodyBytes(), alerts::evaluate);
         this.http = new HttpServer(config.server().host(), config.server().port(), ingestAuth, readAuth, ingest, registry,
@@ -118,6 +127,8 @@ public final class StreamwatchService implements AutoCloseable {
             log.warn("ingest.allowUnauthenticated is true: anyone who can reach this port can write events");
         }
         http.start();
+        sparkPoller.start();
+        if (kafkaPoller != null) kafkaPoller.start();
         alerts.start();
         housekeeping.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
         ready.set(true);
@@ -152,6 +163,8 @@ public final class StreamwatchService implements AutoCloseable {
         ready.set(false);
         housekeeping.shutdownNow();
         alerts.close();
+        if (kafkaPoller != null) kafkaPoller.close();
+        sparkPoller.close();
         http.stop();
         notifications.close();
         metrics.close();

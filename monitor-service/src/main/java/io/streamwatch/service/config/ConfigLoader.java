@@ -73,10 +73,11 @@ public final class ConfigLoader {
         s.put("api", keys("tokens", Kind.SCALAR_LIST, "tokenFile", Kind.SCALAR, "allowUnauthenticated", Kind.SCALAR));
         s.put("metrics", keys("appRetention", Kind.SCALAR));
         s.put("alerting", keys("slowBatches", Kind.SCALAR, "delayWindow", Kind.SCALAR, "appDownAfter", Kind.SCALAR,
-                "resendInterval", Kind.SCALAR, "receivers", Kind.OBJECT_LIST));
-        s.put("spark", keys("restPollInterval", Kind.SCALAR, "targets", Kind.OBJECT_LIST));
+                "resendInterval", Kind.SCALAR, "kafkaLagFloor", Kind.SCALAR, "receivers", Kind.OBJECT_LIST));
+        s.put("spark", keys("restPollInterval", Kind.SCALAR, "targets", Kind.OBJECT_LIST, "requestTimeout", Kind.SCALAR,
+                "maxConcurrentPolls", Kind.SCALAR));
         s.put("kafka", keys("bootstrapServers", Kind.SCALAR, "consumerGroups", Kind.SCALAR_LIST,
-                "pollInterval", Kind.SCALAR, "properties", Kind.STRING_MAP));
+                "pollInterval", Kind.SCALAR, "properties", Kind.STRING_MAP, "requestTimeout", Kind.SCALAR));
         return s;
     }
 
@@ -210,12 +211,15 @@ public final class ConfigLoader {
                 (int) alerting.integer("delayWindow", 10, 3, 1000),
                 alerting.duration("appDownAfter", Duration.ofSeconds(30), Duration.ofSeconds(1)),
                 alerting.duration("resendInterval", Duration.ofSeconds(60), Duration.ofSeconds(1)),
+                alerting.duration("kafkaLagFloor", Duration.ofSeconds(30), Duration.ofSeconds(1)),
                 receivers(alerting));
         var sparkCfg = new ServiceConfig.Spark(spark.duration("restPollInterval", Duration.ofSeconds(10), Duration.ofMillis(100)),
-                targets(spark));
+                targets(spark), spark.duration("requestTimeout", Duration.ofSeconds(5), Duration.ofMillis(100)),
+                (int) spark.integer("maxConcurrentPolls", 8, 1, 256));
         var kafkaCfg = new ServiceConfig.Kafka(kafka.nullableString("bootstrapServers"), kafka.stringList("consumerGroups"),
                 kafka.duration("pollInterval", Duration.ofSeconds(15), Duration.ofMillis(100)),
-                new ServiceConfig.SecretProperties(kafka.stringMap("properties")));
+                new ServiceConfig.SecretProperties(kafka.stringMap("properties")),
+                kafka.duration("requestTimeout", Duration.ofSeconds(10), Duration.ofMillis(100)));
         return new ServiceConfig(serverCfg, storageCfg, ingestCfg, apiCfg, metricsCfg, alertingCfg, sparkCfg, kafkaCfg);
     }
 

@@ -34,18 +34,18 @@ public record ServiceConfig(
     public record Metrics(Duration appRetention) {}
 
     public record Alerting(int slowBatches, int delayWindow, Duration appDownAfter, Duration resendInterval,
-                           List<Receiver> receivers) {}
+                           Duration kafkaLagFloor, List<Receiver> receivers) {}
 
     /** A notification target. {@code toString()} never shows the PagerDuty routing key. */
     public record Receiver(String type, String url, Secrets routingKey) {}
 
-    public record Spark(Duration restPollInterval, List<SparkTarget> targets) {}
+    public record Spark(Duration restPollInterval, List<SparkTarget> targets, Duration requestTimeout, int maxConcurrentPolls) {}
 
     public record SparkTarget(String app, String url) {}
 
     /** Kafka client settings. {@code properties} may hold SASL secrets and is never printed. */
     public record Kafka(String bootstrapServers, List<String> consumerGroups, Duration pollInterval,
-                        SecretProperties properties) {}
+                        SecretProperties properties, Duration requestTimeout) {}
 
     /** A list of secret strings whose {@code toString()} only says how many there are. */
     public record Secrets(List<String> values) {

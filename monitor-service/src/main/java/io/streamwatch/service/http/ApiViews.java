@@ -69,7 +69,7 @@ final class ApiViews {
     static Map<String, Object> alert(AlertView a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("alertname", a.alertname());
-        m.put("app", a.app());
+        m.put(a.label(), a.subject());
         m.put("severity", a.severity());
         m.put("state", a.state());
         m.put("startsAt", a.startsAt() == null ? null : a.startsAt().toString());

@@ -25,6 +25,7 @@ public enum MetricCatalogue {
     WAITING_BATCHES("spark_streaming_waiting_batches", Type.GAUGE, "Batches submitted but not yet started."),
     RECEIVERS_ACTIVE("spark_streaming_receivers_active", Type.GAUGE, "Receivers currently active."),
     RECEIVER_ERRORS("spark_streaming_receiver_errors", Type.COUNTER, "Errors reported by receivers."),
+    REST_UP("spark_streaming_rest_up", Type.GAUGE, "1 if the driver's REST API answered the last poll, 0 if not (absent when not polled)."),
     LISTENER_DROPPED("streamwatch_listener_events_dropped", Type.COUNTER, "Events the app's listener dropped because its buffer was full."),
     LISTENER_LOST("streamwatch_listener_events_lost", Type.COUNTER, "Events missing from the listener's sequence (gaps) as seen by the service."),
     LISTENER_DUPLICATES("streamwatch_listener_events_duplicate", Type.COUNTER, "Events received again (listener retries) and ignored.");

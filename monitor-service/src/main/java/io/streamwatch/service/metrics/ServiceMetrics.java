@@ -72,6 +72,11 @@ public final class ServiceMetrics implements AutoCloseable {
         requestBytes.record(bytes);
     }
 
+    /** Adds a collector that renders its own series at scrape time (e.g. Kafka lag). */
+    public void register(io.prometheus.metrics.model.registry.MultiCollector collector) {
+        registry.getPrometheusRegistry().register(collector);
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

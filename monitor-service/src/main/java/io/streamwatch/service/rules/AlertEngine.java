@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,9 @@ public final class AlertEngine implements AutoCloseable {
     private final long resendMs;
     private final String externalUrl;
     private final int windowSize;
-    private final Map<String, AppAlerts> apps = new ConcurrentHashMap<>();
+    private final Supplier<List<LagWindow>> lagSource;
+    private final KafkaLagGrowing lagRule;
+    private final Map<Subject, AppAlerts> apps = new ConcurrentHashMap<>();
     private final Deque<AlertView> resolved = new ArrayDeque<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "streamwatch-rules");
@@ -54,13 +57,21 @@ public final class AlertEngine implements AutoCloseable {
         return t;
     });
 
-    /** The alerts of one app, by rule name; guarded by the object's lock. */
+    /** What an alert is about: an app ({@code label = "app"}) or a consumer group ({@code "group"}). */
+    record Subject(String label, String name) {
+        static Subject app(String name) {
+            return new Subject("app", name);
+        }
+    }
+
+    /** The alerts of one subject, by alert name; guarded by the object's lock. */
     private static final class AppAlerts {
         final Map<String, State> byRule = new java.util.HashMap<>();
     }
 
     private static final class State {
         String status = "inactive";
+        String severity;
         Instant since;
         Instant startsAt;
         long lastSentMs;
@@ -69,7 +80,18 @@ public final class AlertEngine implements AutoCloseable {
 
     public AlertEngine(List<Rule> rules, AppRegistry registry, AlertSink sink, Clock clock, Duration resendInterval,
                        String externalUrl, MeterRegistry meters) {
+        this(rules, registry, sink, clock, resendInterval, externalUrl, meters, List::of, null);
+    }
+
+    /**
+     * @param lagSource recent Kafka lag per app and consumer group, evaluated on the timer
+     * @param lagRule   the KafkaLagGrowing rule, or null without Kafka
+     */
+    public AlertEngine(List<Rule> rules, AppRegistry registry, AlertSink sink, Clock clock, Duration resendInterval,
+                       String externalUrl, MeterRegistry meters, Supplier<List<LagWindow>> lagSource, KafkaLagGrowing lagRule) {
         this.rules = List.copyOf(rules);
+        this.lagSource = lagSource;
+        this.lagRule = lagRule;
         this.registry = registry;
         this.sink = sink;
         this.clock = clock;
@@ -81,11 +103,14 @@ public final class AlertEngine implements AutoCloseable {
             if (r instanceof BatchTooSlow s) w = Math.max(w, s.consecutive());
         }
         this.windowSize = Math.max(w, 10);
-        for (Rule r : rules) {
-            Gauge.builder("streamwatch.alerts.firing", () -> count(r.name(), "firing"))
-                    .tags("alertname", r.name(), "severity", r.severity())
-                    .description("Alerts currently firing").register(meters);
-        }
+        for (Rule r : rules) firingGauge(meters, r.name(), r.severity());
+        if (lagRule != null) firingGauge(meters, KafkaLagGrowing.NAME, KafkaLagGrowing.SEVERITY);
+    }
+
+    private void firingGauge(MeterRegistry meters, String name, String severity) {
+        Gauge.builder("streamwatch.alerts.firing", () -> count(name, "firing"))
+                .tags("alertname", name, "severity", severity)
+                .description("Alerts currently firing").register(meters);
     }
 
     public AlertEngine start() {
@@ -98,15 +123,31 @@ public final class AlertEngine implements AutoCloseable {
         registry.window(app, windowSize).ifPresent(this::evaluate);
     }
 
+    /** The last {@code n} batches are what the batch rules look at. */
+    public int windowSize() {
+        return windowSize;
+    }
+
     /** Evaluates every app and repeats firing alerts that are due. */
     public void tick() {
         try {
-            Set<String> present = new HashSet<>();
+            Set<Subject> present = new HashSet<>();
             for (AppWindow w : registry.windows(windowSize)) {
-                present.add(w.app());
+                present.add(Subject.app(w.app()));
                 evaluate(w);
             }
-            for (String gone : apps.keySet()) {
+            if (lagRule != null) {
+                for (LagWindow w : lagSource.get()) {
+                    Subject subject = new Subject(w.label(), w.subject());
+                    present.add(subject);
+                    AppAlerts alerts = apps.computeIfAbsent(subject, k -> new AppAlerts());
+                    synchronized (alerts) {
+                        transition(KafkaLagGrowing.NAME, KafkaLagGrowing.SEVERITY, subject, alerts, lagRule.check(w),
+                                Instant.ofEpochMilli(w.now()));
+                    }
+                }
+            }
+            for (Subject gone : apps.keySet()) {
                 if (!present.contains(gone)) forget(gone);
             }
             repeatDue();
@@ -116,18 +157,20 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     private void evaluate(AppWindow w) {
-        AppAlerts alerts = apps.computeIfAbsent(w.app(), k -> new AppAlerts());
+        Subject subject = Subject.app(w.app());
+        AppAlerts alerts = apps.computeIfAbsent(subject, k -> new AppAlerts());
         synchronized (alerts) {
             Instant now = Instant.ofEpochMilli(w.now());
             for (Rule rule : rules) {
                 Check check = w.finished() ? Check.clear() : rule.check(w);
-                State s = alerts.byRule.computeIfAbsent(rule.name(), k -> new State());
-                transition(rule, w.app(), s, check, now);
+                transition(rule.name(), rule.severity(), subject, alerts, check, now);
             }
         }
     }
 
-    private void transition(Rule rule, String app, State s, Check check, Instant now) {
+    private void transition(String name, String severity, Subject subject, AppAlerts alerts, Check check, Instant now) {
+        State s = alerts.byRule.computeIfAbsent(name, k -> new State());
+        s.severity = severity;
         switch (check.verdict()) {
             case FIRING -> {
                 if (!s.status.equals("firing")) {
@@ -135,8 +178,8 @@ public final class AlertEngine implements AutoCloseable {
                     s.startsAt = now;
                     s.check = check;
                     s.lastSentMs = now.toEpochMilli();
-                    log.info("FIRING {} for app '{}': {}", rule.name(), app, check.summary());
-                    sink.publish(alert(rule, app, s, null), Transition.FIRING);
+                    log.info("FIRING {} for {} '{}': {}", name, subject.label(), subject.name(), check.summary());
+                    sink.publish(alert(name, severity, subject, s, null), Transition.FIRING);
                 } else {
                     s.check = check; // keep the numbers current for repeats and the API
                 }
@@ -150,10 +193,10 @@ public final class AlertEngine implements AutoCloseable {
             }
             case CLEAR -> {
                 if (s.status.equals("firing")) {
-                    log.info("RESOLVED {} for app '{}' (was: {})", rule.name(), app, s.check.summary());
-                    Alert done = alert(rule, app, s, now);
+                    log.info("RESOLVED {} for {} '{}' (was: {})", name, subject.label(), subject.name(), s.check.summary());
+                    Alert done = alert(name, severity, subject, s, now);
                     sink.publish(done, Transition.RESOLVED);
-                    remember(view(rule, app, s, "resolved", now));
+                    remember(view(name, severity, subject, s, "resolved", now));
                 }
                 s.status = "inactive";
                 s.check = null;
@@ -165,43 +208,44 @@ public final class AlertEngine implements AutoCloseable {
 
     private void repeatDue() {
         long nowMs = clock.millis();
-        for (Map.Entry<String, AppAlerts> e : apps.entrySet()) {
+        for (Map.Entry<Subject, AppAlerts> e : apps.entrySet()) {
             synchronized (e.getValue()) {
-                for (Rule rule : rules) {
-                    State s = e.getValue().byRule.get(rule.name());
-                    if (s != null && s.status.equals("firing") && nowMs - s.lastSentMs >= resendMs) {
+                for (Map.Entry<String, State> a : e.getValue().byRule.entrySet()) {
+                    State s = a.getValue();
+                    if (s.status.equals("firing") && nowMs - s.lastSentMs >= resendMs) {
                         s.lastSentMs = nowMs;
-                        sink.publish(alert(rule, e.getKey(), s, null), Transition.REPEAT);
+                        sink.publish(alert(a.getKey(), s.severity, e.getKey(), s, null), Transition.REPEAT);
                     }
                 }
             }
         }
     }
 
-    /** An app the registry no longer knows: resolve what was firing and drop its state. */
-    private void forget(String app) {
-        AppAlerts alerts = apps.remove(app);
+    /** A subject that is gone (app forgotten, group no longer polled): resolve what was firing, drop its state. */
+    private void forget(Subject subject) {
+        AppAlerts alerts = apps.remove(subject);
         if (alerts == null) return;
         synchronized (alerts) {
             Instant now = clock.instant();
-            for (Rule rule : rules) {
-                State s = alerts.byRule.get(rule.name());
-                if (s != null && s.status.equals("firing")) {
-                    sink.publish(alert(rule, app, s, now), Transition.RESOLVED);
+            for (Map.Entry<String, State> a : alerts.byRule.entrySet()) {
+                if (a.getValue().status.equals("firing")) {
+                    sink.publish(alert(a.getKey(), a.getValue().severity, subject, a.getValue(), now), Transition.RESOLVED);
                 }
             }
         }
     }
 
-    private Alert alert(Rule rule, String app, State s, Instant endsAt) {
-        String appUrl = externalUrl + "/api/v1/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8).replace("+", "%20");
+    private Alert alert(String name, String severity, Subject subject, State s, Instant endsAt) {
+        String appUrl = subject.label().equals("app")
+                ? externalUrl + "/api/v1/apps/" + URLEncoder.encode(subject.name(), StandardCharsets.UTF_8).replace("+", "%20")
+                : externalUrl + "/api/v1/alerts?state=all";
         Map<String, String> annotations = new java.util.LinkedHashMap<>();
         annotations.put("summary", s.check.summary());
         if (s.check.description() != null) annotations.put("description", s.check.description());
-        annotations.put("runbook_url", runbookUrl(rule.name()));
-        annotations.put("app_url", appUrl);
-        return new Alert(rule.name(), app, rule.severity(),
-                Map.of("alertname", rule.name(), "app", app, "severity", rule.severity()),
+        annotations.put("runbook_url", runbookUrl(name));
+        annotations.put(subject.label().equals("app") ? "app_url" : "alerts_url", appUrl);
+        return new Alert(name, subject.name(), severity,
+                Map.of("alertname", name, subject.label(), subject.name(), "severity", severity),
                 annotations, s.startsAt, endsAt, appUrl);
     }
 
@@ -209,10 +253,11 @@ public final class AlertEngine implements AutoCloseable {
         return externalUrl + "/runbook#" + alertname.toLowerCase(Locale.ROOT);
     }
 
-    private AlertView view(Rule rule, String app, State s, String state, Instant endsAt) {
+    private AlertView view(String name, String severity, Subject subject, State s, String state, Instant endsAt) {
         Check c = s.check;
-        return new AlertView(rule.name(), app, rule.severity(), state, state.equals("pending") ? s.since : s.startsAt, endsAt,
-                c == null ? null : c.summary(), c == null ? null : c.description(), runbookUrl(rule.name()));
+        return new AlertView(name, subject.label(), subject.name(), severity, state,
+                state.equals("pending") ? s.since : s.startsAt, endsAt,
+                c == null ? null : c.summary(), c == null ? null : c.description(), runbookUrl(name));
     }
 
     private void remember(AlertView v) {
@@ -236,13 +281,12 @@ public final class AlertEngine implements AutoCloseable {
     /** Firing (and, with {@code all}, pending and recently resolved) alerts, newest first. */
     public List<AlertView> alerts(boolean all) {
         List<AlertView> out = new ArrayList<>();
-        for (Map.Entry<String, AppAlerts> e : apps.entrySet()) {
+        for (Map.Entry<Subject, AppAlerts> e : apps.entrySet()) {
             synchronized (e.getValue()) {
-                for (Rule rule : rules) {
-                    State s = e.getValue().byRule.get(rule.name());
-                    if (s == null) continue;
+                for (Map.Entry<String, State> a : e.getValue().byRule.entrySet()) {
+                    State s = a.getValue();
                     if (s.status.equals("firing") || (all && s.status.equals("pending"))) {
-                        out.add(view(rule, e.getKey(), s, s.status, null));
+                        out.add(view(a.getKey(), s.severity, e.getKey(), s, s.status, null));
                     }
                 }
             }

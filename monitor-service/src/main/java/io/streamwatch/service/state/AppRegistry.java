@@ -37,22 +37,28 @@ public final class AppRegistry {
     public Result apply(IngestBatch batch) {
         long now = clock.millis();
         String key = batch.source().app();
-        AppState state = apps.get(key);
+        AppState state = getOrCreate(key, now);
         if (state == null) {
-            synchronized (this) {
-                state = apps.get(key);
-                if (state == null) {
-                    if (apps.size() >= maxApps) {
-                        throw new RejectedException(429, "too many apps: this service tracks at most " + maxApps
-                                + " (ingest.maxApps); app '" + key + "' was not added. Raise ingest.maxApps or retire unused app keys");
-                    }
-                    state = new AppState(key, historyCapacity, now);
-                    apps.put(key, state);
-                }
-            }
+            throw new RejectedException(429, "too many apps: this service tracks at most " + maxApps
+                    + " (ingest.maxApps); app '" + key + "' was not added. Raise ingest.maxApps or retire unused app keys");
         }
         AppState.Applied a = state.apply(batch, now);
         return new Result(a.accepted(), a.duplicates());
+    }
+
+    /** @return null when the app is new and {@code maxApps} is reached */
+    private AppState getOrCreate(String key, long now) {
+        AppState state = apps.get(key);
+        if (state != null) return state;
+        synchronized (this) {
+            state = apps.get(key);
+            if (state == null) {
+                if (apps.size() >= maxApps) return null;
+                state = new AppState(key, historyCapacity, now);
+                apps.put(key, state);
+            }
+            return state;
+        }
     }
 
     public Optional<AppSnapshot> snapshot(String app) {
@@ -89,10 +95,45 @@ public final class AppRegistry {
         return s == null ? Optional.empty() : Optional.of(s.window(batches, clock.millis()));
     }
 
-    /** Records whether the driver's REST API answered (from the REST poller). */
-    public void restStatus(String app, boolean up) {
+    /** Records that the driver's REST API did not answer (from the REST poller). */
+    public void restFailed(String app) {
         AppState s = apps.get(app);
-        if (s != null) s.restStatus(up);
+        if (s != null) s.restStatus(false);
+    }
+
+    /**
+     * Records a successful REST poll; creates the app when it is a configured target the listener
+     * never reported (subject to {@code maxApps}). @return false when the app could not be added
+     */
+    public boolean restObserved(String app, RestObservation o) {
+        AppState s = getOrCreate(app, clock.millis());
+        if (s == null) return false;
+        s.restObserved(o, clock.millis());
+        return true;
+    }
+
+    /** Adds batches fetched from the driver's REST API to {@code app}'s history. @return how many were new */
+    public int backfill(String app, String appId, List<BatchRecord> batches) {
+        AppState s = apps.get(app);
+        return s == null ? 0 : s.backfill(appId, batches, clock.millis());
+    }
+
+    /** The app's current Spark application id and whether a listener reports for it. */
+    public Optional<RunInfo> run(String app) {
+        AppState s = apps.get(app);
+        return s == null ? Optional.empty() : Optional.of(new RunInfo(s.runId(), s.hasListener()));
+    }
+
+    public record RunInfo(String appId, boolean hasListener) {}
+
+    /** Kafka offsets processed by each app's newest batch, for apps with Kafka direct stream inputs. */
+    public List<KafkaProgress> kafkaProgress() {
+        List<KafkaProgress> out = new ArrayList<>();
+        for (AppState s : apps.values()) {
+            KafkaProgress p = s.kafkaProgress();
+            if (p != null) out.add(p);
+        }
+        return out;
     }
 
     public int size() {

@@ -27,11 +27,17 @@ public record AppSnapshot(
         BatchRecord lastBatch,
         Buckets.Snapshot processingTime,
         Buckets.Snapshot totalDelay,
-        ListenerView listener) {
+        ListenerView listener,
+        Boolean restUp) {
 
     public static final String RUNNING = "running";
     public static final String SILENT = "silent";
     public static final String FINISHED = "finished";
+
+    /** True when a listener reports for this app (false for apps known only from REST polls). */
+    public boolean hasListener() {
+        return listener.instance() != null;
+    }
 
     public boolean up() {
         return RUNNING.equals(state);

@@ -40,6 +40,12 @@ final class AppState {
     private long lastSeen;
     private long lastProgressAt;
     private Boolean restUp;
+    private Integer restQueuedBatches;
+    private List<AppSnapshot.ReceiverView> restReceivers;
+    private boolean hasListener;
+    private final Map<String, Map<Integer, Long>> kafkaOffsets = new TreeMap<>();
+    private long kafkaOffsetsBatchTime;
+    private long kafkaOffsetsObservedAt;
     private long receiverErrorAt;
     private String receiverError;
 
@@ -98,6 +104,7 @@ final class AppState {
 
     synchronized Applied apply(IngestBatch batch, long now) {
         Source src = batch.source();
+        hasListener = true;
         boolean current = adoptRun(src, now);
         if (current) {
             lastSeen = Math.max(lastSeen, now);
@@ -146,6 +153,8 @@ final class AppState {
         knownRuns.put(src.appId(), Boolean.TRUE);
         appId = src.appId();
         lastProgressAt = now;
+        kafkaOffsets.clear();
+        kafkaOffsetsBatchTime = 0;
         finished = false;
         startTime = null;
         endTime = null;
@@ -203,7 +212,10 @@ final class AppState {
                     return;
                 }
                 batchesCompleted++;
-                if (current) lastProgressAt = Math.max(lastProgressAt, now);
+                if (current) {
+                    lastProgressAt = Math.max(lastProgressAt, now);
+                    recordOffsets(e.batch(), now);
+                }
                 if (r.failed()) batchesFailed++;
                 recordsTotal += r.records();
                 processingTime.observe(r.processingTimeMs());
@@ -214,6 +226,82 @@ final class AppState {
                 }
             }
         }
+    }
+
+    /** Offsets of the newest batch win: a restarted app may legitimately go back in a partition. */
+    private void recordOffsets(Event.Batch b, long now) {
+        if (b.batchTime() < kafkaOffsetsBatchTime) return;
+        boolean any = false;
+        for (Event.Input in : b.inputs()) {
+            for (Event.OffsetRange r : in.offsets()) {
+                kafkaOffsets.computeIfAbsent(r.topic(), t -> new TreeMap<>()).put(r.partition(), r.untilOffset());
+                any = true;
+            }
+        }
+        if (any) {
+            kafkaOffsetsBatchTime = b.batchTime();
+            kafkaOffsetsObservedAt = now;
+        }
+    }
+
+    synchronized KafkaProgress kafkaProgress() {
+        if (kafkaOffsets.isEmpty()) return null;
+        Map<String, Map<Integer, Long>> copy = new TreeMap<>();
+        kafkaOffsets.forEach((t, parts) -> copy.put(t, Map.copyOf(parts)));
+        return new KafkaProgress(app, appId, copy, kafkaOffsetsBatchTime, kafkaOffsetsObservedAt);
+    }
+
+    /**
+     * Adds batches fetched from the driver's REST API: only those not already held, marked
+     * backfilled, counted like any completed batch. @return how many were new
+     */
+    synchronized int backfill(String runId, List<BatchRecord> batches, long now) {
+        int added = 0;
+        for (BatchRecord r : batches) {
+            if (!r.appId().equals(runId) || !history.add(r)) continue;
+            added++;
+            batchesCompleted++;
+            if (r.failed()) batchesFailed++;
+            recordsTotal += r.records();
+            processingTime.observe(r.processingTimeMs());
+            totalDelay.observe(r.totalDelayMs());
+            if (runId.equals(appId)) {
+                waiting.remove(r.batchTime());
+                if (!hasListener) lastProgressAt = Math.max(lastProgressAt, now);
+            }
+        }
+        return added;
+    }
+
+    /** A successful poll of the driver's REST API. For an app without a listener, it is its heartbeat. */
+    synchronized void restObserved(RestObservation o, long now) {
+        restUp = true;
+        if (appId == null && o.appId() != null) {
+            appId = o.appId();
+            knownRuns.put(appId, Boolean.TRUE);
+        } else if (!hasListener && o.appId() != null && !o.appId().equals(appId)) {
+            if (!knownRuns.containsKey(o.appId())) restarts++;
+            knownRuns.put(o.appId(), Boolean.TRUE);
+            appId = o.appId();
+            lastProgressAt = now;
+        }
+        if (sparkVersion == null) sparkVersion = o.sparkVersion();
+        if (uiUrl == null) uiUrl = o.uiUrl();
+        if (batchIntervalMs == null && o.batchIntervalMs() != null) batchIntervalMs = o.batchIntervalMs();
+        if (startTime == null) startTime = o.startTime();
+        if (!hasListener) {
+            lastSeen = Math.max(lastSeen, now);
+            restQueuedBatches = o.queuedBatches();
+            restReceivers = o.receivers() == null ? null : List.copyOf(o.receivers());
+        }
+    }
+
+    synchronized String runId() {
+        return appId;
+    }
+
+    synchronized boolean hasListener() {
+        return hasListener;
     }
 
     private void applyReceiver(Event.ReceiverEvent e, long now) {
@@ -273,12 +361,15 @@ final class AppState {
             rs.add(new AppSnapshot.ReceiverView(r.streamId, r.name, r.active, r.location, r.executorId, r.errors,
                     r.lastErrorMessage, r.lastErrorTime));
         }
+        if (!hasListener && restReceivers != null) rs.addAll(restReceivers);
         rs.sort(Comparator.comparingInt(AppSnapshot.ReceiverView::streamId));
         return new AppSnapshot(app, appId, attemptId, appName, sparkVersion, uiUrl, host, state,
                 batchIntervalMs != null ? batchIntervalMs : inferredIntervalMs,
                 firstSeen, lastSeen, startTime, endTime, restarts, batchesCompleted, batchesFailed, recordsTotal,
-                receiverErrors, waiting.size(), List.copyOf(rs), history.newest(), processingTime.snapshot(),
+                receiverErrors, !hasListener && restQueuedBatches != null ? restQueuedBatches : waiting.size(), List.copyOf(rs),
+                history.newest(), processingTime.snapshot(),
                 totalDelay.snapshot(),
-                new AppSnapshot.ListenerView(instance, listenerVersion, eventsDropped, eventsLost, duplicateEvents, queued));
+                new AppSnapshot.ListenerView(instance, listenerVersion, eventsDropped, eventsLost, duplicateEvents, queued),
+                restUp);
     }
 }
