@@ -76,6 +76,8 @@ public final class AppMetricsCollector implements MultiCollector {
             gauge(out, MetricCatalogue.RECEIVERS_ACTIVE, app, a.receiversActive());
             counter(out, MetricCatalogue.RECEIVER_ERRORS, app, a.receiverErrors());
             if (a.restUp() != null) gauge(out, MetricCatalogue.REST_UP, app, a.restUp() ? 1 : 0);
+            gauge(out, MetricCatalogue.APP_FINISHED, app, AppSnapshot.FINISHED.equals(a.state()) ? 1 : 0);
+            gauge(out, MetricCatalogue.APP_LAST_SEEN, app, a.lastSeen() / 1000.0);
             counter(out, MetricCatalogue.LISTENER_DROPPED, app, a.listener().eventsDropped());
             counter(out, MetricCatalogue.LISTENER_LOST, app, a.listener().eventsLost());
             counter(out, MetricCatalogue.LISTENER_DUPLICATES, app, a.listener().duplicateEvents());

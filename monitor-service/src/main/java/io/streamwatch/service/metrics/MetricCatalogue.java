@@ -26,6 +26,8 @@ public enum MetricCatalogue {
     RECEIVERS_ACTIVE("spark_streaming_receivers_active", Type.GAUGE, "Receivers currently active."),
     RECEIVER_ERRORS("spark_streaming_receiver_errors", Type.COUNTER, "Errors reported by receivers."),
     REST_UP("spark_streaming_rest_up", Type.GAUGE, "1 if the driver's REST API answered the last poll, 0 if not (absent when not polled)."),
+    APP_FINISHED("streamwatch_app_finished", Type.GAUGE, "1 when the app's current run ended cleanly (application end received), else 0."),
+    APP_LAST_SEEN("streamwatch_app_last_seen_seconds", Type.GAUGE, "When the service last heard from the app (epoch seconds)."),
     LISTENER_DROPPED("streamwatch_listener_events_dropped", Type.COUNTER, "Events the app's listener dropped because its buffer was full."),
     LISTENER_LOST("streamwatch_listener_events_lost", Type.COUNTER, "Events missing from the listener's sequence (gaps) as seen by the service."),
     LISTENER_DUPLICATES("streamwatch_listener_events_duplicate", Type.COUNTER, "Events received again (listener retries) and ignored.");
