@@ -95,9 +95,12 @@ public final class AppRegistry {
         return s == null ? Optional.empty() : Optional.of(s.window(batches, clock.millis()));
     }
 
-    /** Records that the driver's REST API did not answer (from the REST poller). */
+    /**
+     * Records that the driver's REST API did not answer (from the REST poller). A configured target
+     * that has never answered is added, so that it shows up as down instead of not at all.
+     */
     public void restFailed(String app) {
-        AppState s = apps.get(app);
+        AppState s = getOrCreate(app, clock.millis());
         if (s != null) s.restStatus(false);
     }
 

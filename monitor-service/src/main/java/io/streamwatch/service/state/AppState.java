@@ -208,14 +208,15 @@ final class AppState {
                 if (current) waiting.remove(t);
                 BatchRecord previous = history.newest();
                 BatchRecord r = BatchRecord.completed(runId, e.batch());
+                if (current) {
+                    // Progress even when the batch was already backfilled from REST.
+                    lastProgressAt = Math.max(lastProgressAt, now);
+                    recordOffsets(e.batch(), now);
+                }
                 if (!history.add(r)) {
                     return;
                 }
                 batchesCompleted++;
-                if (current) {
-                    lastProgressAt = Math.max(lastProgressAt, now);
-                    recordOffsets(e.batch(), now);
-                }
                 if (r.failed()) batchesFailed++;
                 recordsTotal += r.records();
                 processingTime.observe(r.processingTimeMs());
