@@ -1,0 +1,125 @@
+package io.streamwatch.service.poll.spark;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamwatch.service.state.AppSnapshot;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * GETs of one Spark driver's REST API, each bounded by the request timeout (connect, read and the
+ * whole call). Every failure becomes a {@link SparkRestException} whose message says what happened
+ * in a few words, fit for a log line.
+ */
+final class SparkRestClient implements AutoCloseable {
+    private final OkHttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Duration timeout;
+
+    SparkRestClient(Duration timeout) {
+        this.timeout = timeout;
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
+                .callTimeout(timeout)
+                .build();
+    }
+
+    List<SparkJson.Application> applications(String ui) throws SparkRestException {
+        return SparkJson.applications(get(url(ui).build()));
+    }
+
+    SparkJson.Statistics statistics(String ui, String appId) throws SparkRestException {
+        HttpUrl url = streaming(ui, appId).addPathSegment("statistics").build();
+        try {
+            return SparkJson.statistics(get(url));
+        } catch (IllegalArgumentException e) {
+            throw new SparkRestException(e.getMessage());
+        }
+    }
+
+    List<AppSnapshot.ReceiverView> receivers(String ui, String appId) throws SparkRestException {
+        return SparkJson.receivers(get(streaming(ui, appId).addPathSegment("receivers").build()));
+    }
+
+    /** @param status QUEUED, PROCESSING or COMPLETED */
+    List<SparkJson.Batch> batches(String ui, String appId, String status) throws SparkRestException {
+        return SparkJson.batches(get(streaming(ui, appId).addPathSegment("batches").addQueryParameter("status", status).build()));
+    }
+
+    String failureReason(String ui, String appId, long batchId) throws SparkRestException {
+        return SparkJson.firstFailureReason(get(streaming(ui, appId).addPathSegment("batches")
+                .addPathSegment(Long.toString(batchId)).addPathSegment("operations").build()));
+    }
+
+    private static HttpUrl.Builder url(String ui) throws SparkRestException {
+        HttpUrl base = HttpUrl.parse(ui);
+        if (base == null) throw new SparkRestException("'" + ui + "' is not an http(s) URL");
+        return base.newBuilder().addPathSegments("api/v1/applications");
+    }
+
+    private static HttpUrl.Builder streaming(String ui, String appId) throws SparkRestException {
+        return url(ui).addPathSegment(appId).addPathSegment("streaming");
+    }
+
+    private JsonNode get(HttpUrl url) throws SparkRestException {
+        Request request = new Request.Builder().url(url).header("Accept", "application/json").get().build();
+        try (Response response = http.newCall(request).execute()) {
+            if (!response.isSuccessful()) {
+                throw new SparkRestException(response.code(), "HTTP " + response.code() + " from " + url.encodedPath()
+                        + (response.code() == 404 ? " (no such application, or its StreamingContext is not running)" : ""));
+            }
+            ResponseBody body = response.body();
+            if (body == null) throw new SparkRestException("empty answer from " + url.encodedPath());
+            return json.readTree(body.byteStream());
+        } catch (JsonProcessingException e) {
+            throw new SparkRestException("an answer that is not JSON from " + url.encodedPath());
+        } catch (ConnectException e) {
+            throw new SparkRestException("connection refused");
+        } catch (UnknownHostException e) {
+            throw new SparkRestException("unknown host " + url.host());
+        } catch (InterruptedIOException e) {
+            throw new SparkRestException("no answer within " + timeout.toMillis() + " ms (spark.requestTimeout)");
+        } catch (IOException e) {
+            throw new SparkRestException(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+    }
+
+    /** Cancels calls in flight and releases connections. */
+    @Override
+    public void close() {
+        http.dispatcher().cancelAll();
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    /** A driver that did not answer as expected; the message is one short phrase. */
+    static final class SparkRestException extends Exception {
+        private final int status;
+
+        SparkRestException(String message) {
+            this(0, message);
+        }
+
+        SparkRestException(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+
+        /** The HTTP status when the driver answered with one, else 0. */
+        int status() {
+            return status;
+        }
+    }
+}
