@@ -180,6 +180,30 @@ class AlertEngineTest {
     }
 
     @Test
+    void growingConsumerGroupLagPagesWithAGroupLabelAndResolves() {
+        List<LagWindow.Sample> samples = new ArrayList<>();
+        AlertEngine lagEngine = new AlertEngine(List.of(), registry, sink, clock, Duration.ofSeconds(60),
+                "http://streamwatch.test:9470", new SimpleMeterRegistry(),
+                () -> List.of(new LagWindow("group", "billing", samples, clock.millis())), new KafkaLagGrowing(5, 30));
+        for (int i = 1; i <= 6; i++) {
+            samples.add(new LagWindow.Sample(clock.millis(), 1000L * i, 20.0 * i));
+            lagEngine.tick();
+        }
+        List<Sent> lag = sentFor(KafkaLagGrowing.NAME);
+        assertEquals(1, lag.size(), lag.toString());
+        Alert a = lag.get(0).alert();
+        assertEquals("billing", a.labels().get("group"));
+        assertFalse(a.labels().containsKey("app"));
+        assertEquals("warning", a.labels().get("severity"));
+        AlertView view = lagEngine.alerts(false).get(0);
+        assertEquals("group", view.label());
+        assertNull(view.app());
+        samples.add(new LagWindow.Sample(clock.millis(), 0, 0.0));
+        lagEngine.tick();
+        assertEquals(Transition.RESOLVED, sentFor(KafkaLagGrowing.NAME).get(1).transition());
+    }
+
+    @Test
     void aFailedBatchPagesAndTheFailureReasonIsInTheSummary() {
         batch(200);
         Events e = events();
