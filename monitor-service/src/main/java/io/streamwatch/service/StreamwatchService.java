@@ -20,6 +20,8 @@ import io.streamwatch.service.rules.DelayGrowing;
 import io.streamwatch.service.rules.ReceiverError;
 import io.streamwatch.service.rules.Rule;
 import io.streamwatch.service.state.AppRegistry;
+import io.streamwatch.service.store.StatePersistence;
+import io.streamwatch.service.store.Store;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -47,6 +49,7 @@ public final class StreamwatchService implements AutoCloseable {
     private final KafkaLagPoller kafkaPoller;
     private final ScheduledExecutorService housekeeping;
     private final AtomicBoolean ready = new AtomicBoolean();
+    private volatile Store store;
 
     public StreamwatchService(ServiceConfig config, Clock clock) {
         config = withConcretePort(config);
@@ -71,7 +74,7 @@ public final class StreamwatchService implements AutoCloseable {
         IngestHandler ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry,
                 metrics, config.ingest().maxBodyBytes(), alerts::evaluate);
         this.http = new HttpServer(config.server().host(), config.server().port(), ingestAuth, readAuth, ingest, registry,
-                metrics, alerts, ready::get);
+                metrics, alerts, () -> ready.get() && store != null && store.healthy());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamwatch-housekeeping");
             t.setDaemon(true);
@@ -118,7 +121,22 @@ public final class StreamwatchService implements AutoCloseable {
         return "http://" + host + ":" + server.port();
     }
 
+    /**
+     * Opens the state store, restores apps and alerts from it, then starts serving.
+     *
+     * @throws io.streamwatch.service.store.StoreException when storage.dir cannot be used
+     */
     public StreamwatchService start() {
+        store = Store.open(config.storage().dir());
+        StatePersistence persistence = new StatePersistence(store);
+        StatePersistence.LoadedApps loaded = persistence.loadApps(config.storage().historyBatches());
+        registry.restore(loaded.apps(), loaded.batches());
+        registry.persistTo(persistence);
+        alerts.persistTo(persistence);
+        if (!loaded.apps().isEmpty()) {
+            log.info("restored {} app(s) and their batch history from {}", loaded.apps().size(), store.file());
+        }
+        metrics.storeMetrics(store);
         if (ingestAuth.closed()) {
             log.warn("INGEST IS CLOSED: no ingest token is configured and ingest.allowUnauthenticated is false, so every "
                     + "POST /api/v1/events will be answered 401 and no app can report. Set ingest.tokens, ingest.tokenFile "
@@ -131,6 +149,8 @@ public final class StreamwatchService implements AutoCloseable {
         if (kafkaPoller != null) kafkaPoller.start();
         alerts.start();
         housekeeping.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(() -> store.submit(Store.Change.prune(config.storage().historyBatches())),
+                10, 60, TimeUnit.MINUTES);
         ready.set(true);
         log.info("Streamwatch listening on http://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
                 config.server().host(), http.port());
@@ -167,6 +187,7 @@ public final class StreamwatchService implements AutoCloseable {
         sparkPoller.close();
         http.stop();
         notifications.close();
+        if (store != null) store.close();
         metrics.close();
     }
 }

@@ -21,6 +21,7 @@ public final class IngestHandler {
     private final ServiceMetrics metrics;
     private final long maxBodyBytes;
     private final Consumer<String> applied;
+    private static final long DURABLE_TIMEOUT_SECONDS = 10;
 
     /** @param applied told the app key after each applied request (the alert engine evaluates it at once) */
     public IngestHandler(EventParser parser, AppRegistry registry, ServiceMetrics metrics, long maxBodyBytes,
@@ -62,9 +63,24 @@ public final class IngestHandler {
         }
         IngestBatch batch = parser.parse(json);
         AppRegistry.Result r = registry.apply(batch);
+        awaitDurable(r);
         metrics.ingested(r.accepted(), r.duplicates(), raw.length);
         if (r.accepted() > 0) applied.accept(batch.source().app());
         return new Accepted(r.accepted(), r.duplicates());
+    }
+
+    /** Acknowledge only what is on disk; a listener re-sends what was not acknowledged. */
+    private static void awaitDurable(AppRegistry.Result r) {
+        try {
+            r.durable().get(DURABLE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            throw new RejectedException(503, "the service could not store these events ("
+                    + (cause == null ? "timeout" : cause.getMessage()) + "); they were not acknowledged, retry later");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RejectedException(503, "the service is shutting down; retry later");
+        }
     }
 
     private byte[] readLimited(InputStream in, String what) throws IOException {

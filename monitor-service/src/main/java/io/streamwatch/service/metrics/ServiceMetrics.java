@@ -72,6 +72,26 @@ public final class ServiceMetrics implements AutoCloseable {
         requestBytes.record(bytes);
     }
 
+    /** The state store's health, commits and size. */
+    public void storeMetrics(io.streamwatch.service.store.Store store) {
+        Gauge.builder("streamwatch.store.healthy", store, s -> s.healthy() ? 1 : 0)
+                .description("1 while the state store accepts writes").register(registry);
+        FunctionCounter.builder("streamwatch.store.commits", store, io.streamwatch.service.store.Store::commits)
+                .description("Transactions committed to the state store (each holds many changes)").register(registry);
+        FunctionCounter.builder("streamwatch.store.changes", store, io.streamwatch.service.store.Store::changes)
+                .description("Changes made durable").register(registry);
+        Gauge.builder("streamwatch.store.size", store, s -> fileSize(s.file()) + fileSize(s.file().resolveSibling(s.file().getFileName() + "-wal")))
+                .baseUnit("bytes").description("Size of the state store on disk (database and write-ahead log)").register(registry);
+    }
+
+    private static double fileSize(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** Adds a collector that renders its own series at scrape time (e.g. Kafka lag). */
     public void register(io.prometheus.metrics.model.registry.MultiCollector collector) {
         registry.getPrometheusRegistry().register(collector);

@@ -50,6 +50,7 @@ public final class AlertEngine implements AutoCloseable {
     private final Supplier<List<LagWindow>> lagSource;
     private final KafkaLagGrowing lagRule;
     private final Map<Subject, AppAlerts> apps = new ConcurrentHashMap<>();
+    private volatile AlertPersistence persistence = AlertPersistence.none();
     private final Deque<AlertView> resolved = new ArrayDeque<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "streamwatch-rules");
@@ -111,6 +112,38 @@ public final class AlertEngine implements AutoCloseable {
         Gauge.builder("streamwatch.alerts.firing", () -> count(name, "firing"))
                 .tags("alertname", name, "severity", severity)
                 .description("Alerts currently firing").register(meters);
+    }
+
+    /**
+     * Restores stored alert states (firing ones stay firing and are not sent again; their resolve
+     * will be) and keeps every transition from now on.
+     */
+    public void persistTo(AlertPersistence p) {
+        for (AlertPersistence.Stored st : p.load()) {
+            AppAlerts alerts = apps.computeIfAbsent(new Subject(st.label(), st.subject()), k -> new AppAlerts());
+            synchronized (alerts) {
+                State s = new State();
+                AlertPersistence.PersistedAlert a = st.state();
+                s.status = a.status();
+                s.severity = a.severity();
+                s.since = a.since() == null ? null : Instant.ofEpochMilli(a.since());
+                s.startsAt = a.startsAt() == null ? null : Instant.ofEpochMilli(a.startsAt());
+                s.lastSentMs = a.lastSentMs();
+                s.check = new Check(a.status().equals("firing") ? Verdict.FIRING : Verdict.PENDING, a.summary(), a.description());
+                alerts.byRule.put(st.alertname(), s);
+            }
+        }
+        this.persistence = p;
+    }
+
+    private void save(Subject subject, String alertname, State s) {
+        if (s.status.equals("inactive")) {
+            persistence.save(subject.label(), subject.name(), alertname, null);
+        } else {
+            persistence.save(subject.label(), subject.name(), alertname, new AlertPersistence.PersistedAlert(s.status, s.severity,
+                    s.since == null ? null : s.since.toEpochMilli(), s.startsAt == null ? null : s.startsAt.toEpochMilli(),
+                    s.lastSentMs, s.check == null ? null : s.check.summary(), s.check == null ? null : s.check.description()));
+        }
     }
 
     public AlertEngine start() {
@@ -179,6 +212,7 @@ public final class AlertEngine implements AutoCloseable {
                     s.check = check;
                     s.lastSentMs = now.toEpochMilli();
                     log.info("FIRING {} for {} '{}': {}", name, subject.label(), subject.name(), check.summary());
+                    save(subject, name, s);
                     sink.publish(alert(name, severity, subject, s, null), Transition.FIRING);
                 } else {
                     s.check = check; // keep the numbers current for repeats and the API
@@ -188,6 +222,8 @@ public final class AlertEngine implements AutoCloseable {
                 if (s.status.equals("inactive")) {
                     s.status = "pending";
                     s.since = now;
+                    s.check = check;
+                    save(subject, name, s);
                 }
                 if (s.status.equals("pending")) s.check = check;
             }
@@ -198,9 +234,11 @@ public final class AlertEngine implements AutoCloseable {
                     sink.publish(done, Transition.RESOLVED);
                     remember(view(name, severity, subject, s, "resolved", now));
                 }
+                boolean changed = !s.status.equals("inactive");
                 s.status = "inactive";
                 s.check = null;
                 s.startsAt = null;
+                if (changed) save(subject, name, s);
             }
             case HOLD -> { }
         }
@@ -214,6 +252,7 @@ public final class AlertEngine implements AutoCloseable {
                     State s = a.getValue();
                     if (s.status.equals("firing") && nowMs - s.lastSentMs >= resendMs) {
                         s.lastSentMs = nowMs;
+                        save(e.getKey(), a.getKey(), s);
                         sink.publish(alert(a.getKey(), s.severity, e.getKey(), s, null), Transition.REPEAT);
                     }
                 }
@@ -231,6 +270,7 @@ public final class AlertEngine implements AutoCloseable {
                 if (a.getValue().status.equals("firing")) {
                     sink.publish(alert(a.getKey(), a.getValue().severity, subject, a.getValue(), now), Transition.RESOLVED);
                 }
+                if (!a.getValue().status.equals("inactive")) persistence.save(subject.label(), subject.name(), a.getKey(), null);
             }
         }
     }

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,6 +24,8 @@ public final class AppRegistry {
     private final long downAfterMs;
     private final long appRetentionMs;
 
+    private volatile Persistence persistence = Persistence.none();
+
     public AppRegistry(Clock clock, int historyCapacity, int maxApps, Duration downAfter, Duration appRetention) {
         this.clock = clock;
         this.historyCapacity = historyCapacity;
@@ -30,8 +34,23 @@ public final class AppRegistry {
         this.appRetentionMs = appRetention.toMillis();
     }
 
-    /** What one ingest request did. */
-    public record Result(int accepted, int duplicates) {}
+    /** Where changes are made durable from now on. */
+    public void persistTo(Persistence p) {
+        this.persistence = p;
+    }
+
+    /** Puts back apps as they were stored (at start, before any ingest). */
+    public void restore(List<PersistedApp> stored, Map<String, List<BatchRecord>> batches) {
+        for (PersistedApp p : stored) {
+            apps.put(p.app(), AppState.restore(p, batches.getOrDefault(p.app(), List.of()), historyCapacity));
+        }
+    }
+
+    /**
+     * What one ingest request did. {@code durable} completes once its effect is on disk: the
+     * request is acknowledged only then.
+     */
+    public record Result(int accepted, int duplicates, CompletableFuture<Void> durable) {}
 
     /** @throws RejectedException 429 when the request would add an app beyond {@code maxApps} */
     public Result apply(IngestBatch batch) {
@@ -43,7 +62,9 @@ public final class AppRegistry {
                     + " (ingest.maxApps); app '" + key + "' was not added. Raise ingest.maxApps or retire unused app keys");
         }
         AppState.Applied a = state.apply(batch, now);
-        return new Result(a.accepted(), a.duplicates());
+        CompletableFuture<Void> durable = a.state() == null ? CompletableFuture.completedFuture(null)
+                : persistence.save(a.state(), a.newBatches());
+        return new Result(a.accepted(), a.duplicates(), durable);
     }
 
     /** @return null when the app is new and {@code maxApps} is reached */
@@ -101,7 +122,10 @@ public final class AppRegistry {
      */
     public void restFailed(String app) {
         AppState s = getOrCreate(app, clock.millis());
-        if (s != null) s.restStatus(false);
+        if (s != null) {
+            s.restStatus(false);
+            persistence.save(s.persisted(), List.of());
+        }
     }
 
     /**
@@ -112,13 +136,18 @@ public final class AppRegistry {
         AppState s = getOrCreate(app, clock.millis());
         if (s == null) return false;
         s.restObserved(o, clock.millis());
+        persistence.save(s.persisted(), List.of());
         return true;
     }
 
     /** Adds batches fetched from the driver's REST API to {@code app}'s history. @return how many were new */
     public int backfill(String app, String appId, List<BatchRecord> batches) {
         AppState s = apps.get(app);
-        return s == null ? 0 : s.backfill(appId, batches, clock.millis());
+        if (s == null) return 0;
+        List<BatchRecord> added = new ArrayList<>();
+        int n = s.backfill(appId, batches, clock.millis(), added);
+        if (n > 0) persistence.save(s.persisted(), added);
+        return n;
     }
 
     /** The app's current Spark application id and whether a listener reports for it. */
@@ -153,6 +182,7 @@ public final class AppRegistry {
         int removed = 0;
         for (var e : apps.entrySet()) {
             if (now - e.getValue().lastSeen() > appRetentionMs && apps.remove(e.getKey(), e.getValue())) {
+                persistence.forget(e.getKey());
                 removed++;
             }
         }

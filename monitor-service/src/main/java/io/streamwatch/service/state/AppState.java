@@ -66,6 +66,8 @@ final class AppState {
     private long eventsLost;
     private long duplicateEvents;
     private long queued;
+    /** Batches added by the request being applied (only during {@link #apply}). */
+    private List<BatchRecord> newBatches;
 
     private static final class Receiver {
         final int streamId;
@@ -99,8 +101,80 @@ final class AppState {
         this.lastProgressAt = now;
     }
 
-    /** Outcome of one request for this app. */
-    record Applied(int accepted, int duplicates) {}
+    /** Outcome of one request for this app: counts, and what must now be made durable. */
+    record Applied(int accepted, int duplicates, PersistedApp state, List<BatchRecord> newBatches) {}
+
+    /** The app as it was stored, with its stored batches (oldest first). */
+    static AppState restore(PersistedApp p, List<BatchRecord> batches, int historyCapacity) {
+        AppState s = new AppState(p.app(), historyCapacity, p.firstSeen());
+        s.appId = p.appId();
+        s.attemptId = p.attemptId();
+        s.appName = p.appName();
+        s.sparkVersion = p.sparkVersion();
+        s.uiUrl = p.uiUrl();
+        s.host = p.host();
+        s.instance = p.instance();
+        s.listenerVersion = p.listenerVersion();
+        s.startTime = p.startTime();
+        s.endTime = p.endTime();
+        s.finished = p.finished();
+        s.batchIntervalMs = p.batchIntervalMs();
+        s.inferredIntervalMs = p.inferredIntervalMs();
+        s.lastSeen = p.lastSeen();
+        s.lastProgressAt = p.lastProgressAt();
+        s.hasListener = p.hasListener();
+        if (p.kafkaOffsets() != null) p.kafkaOffsets().forEach((t, parts) -> s.kafkaOffsets.put(t, new TreeMap<>(parts)));
+        s.kafkaOffsetsBatchTime = p.kafkaOffsetsBatchTime();
+        s.kafkaOffsetsObservedAt = p.kafkaOffsetsObservedAt();
+        s.receiverErrorAt = p.receiverErrorAt();
+        s.receiverError = p.receiverError();
+        s.restarts = p.restarts();
+        s.batchesCompleted = p.batchesCompleted();
+        s.batchesFailed = p.batchesFailed();
+        s.recordsTotal = p.recordsTotal();
+        s.receiverErrors = p.receiverErrors();
+        if (p.receivers() != null) {
+            for (AppSnapshot.ReceiverView v : p.receivers()) {
+                Receiver r = new Receiver(v.streamId());
+                r.name = v.name();
+                r.active = v.active();
+                r.location = v.location();
+                r.executorId = v.executorId();
+                r.errors = v.errors();
+                r.lastErrorMessage = v.lastErrorMessage();
+                r.lastErrorTime = v.lastErrorTime();
+                s.receivers.put(r.streamId, r);
+            }
+        }
+        s.processingTime.restore(p.processingTime());
+        s.totalDelay.restore(p.totalDelay());
+        if (p.watermarks() != null) p.watermarks().forEach((k, v) -> s.instances.put(k, v.clone()));
+        if (p.knownRuns() != null) p.knownRuns().forEach(r -> s.knownRuns.put(r, Boolean.TRUE));
+        s.eventsDropped = p.eventsDropped();
+        s.eventsLost = p.eventsLost();
+        s.duplicateEvents = p.duplicateEvents();
+        for (BatchRecord b : batches) s.history.add(b);
+        return s;
+    }
+
+    /** What survives a restart; taken under the lock, so consistent with the batches applied so far. */
+    synchronized PersistedApp persisted() {
+        List<AppSnapshot.ReceiverView> rs = new ArrayList<>(receivers.size());
+        for (Receiver r : receivers.values()) {
+            rs.add(new AppSnapshot.ReceiverView(r.streamId, r.name, r.active, r.location, r.executorId, r.errors,
+                    r.lastErrorMessage, r.lastErrorTime));
+        }
+        Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
+        kafkaOffsets.forEach((t, parts) -> offsets.put(t, new TreeMap<>(parts)));
+        Map<String, long[]> marks = new LinkedHashMap<>();
+        instances.forEach((k, v) -> marks.put(k, v.clone()));
+        return new PersistedApp(PersistedApp.VERSION, app, firstSeen, appId, attemptId, appName, sparkVersion, uiUrl, host,
+                instance, listenerVersion, startTime, endTime, finished, batchIntervalMs, inferredIntervalMs, lastSeen,
+                lastProgressAt, hasListener, offsets, kafkaOffsetsBatchTime, kafkaOffsetsObservedAt, receiverErrorAt,
+                receiverError, restarts, batchesCompleted, batchesFailed, recordsTotal, receiverErrors, rs,
+                processingTime.snapshot(), totalDelay.snapshot(), marks, new ArrayList<>(knownRuns.keySet()), eventsDropped,
+                eventsLost, duplicateEvents);
+    }
 
     synchronized Applied apply(IngestBatch batch, long now) {
         Source src = batch.source();
@@ -117,6 +191,7 @@ final class AppState {
         }
         int accepted = 0;
         int duplicates = 0;
+        newBatches = new ArrayList<>();
         for (Event e : batch.events()) {
             if (e.seq() != 0) {
                 if (e.seq() <= mark[0]) {
@@ -132,7 +207,9 @@ final class AppState {
             applyEvent(src.appId(), current, e, now);
         }
         duplicateEvents += duplicates;
-        return new Applied(accepted, duplicates);
+        List<BatchRecord> added = newBatches;
+        newBatches = null;
+        return new Applied(accepted, duplicates, accepted > 0 || duplicates > 0 ? persisted() : null, added);
     }
 
     /**
@@ -216,6 +293,7 @@ final class AppState {
                 if (!history.add(r)) {
                     return;
                 }
+                if (newBatches != null) newBatches.add(r);
                 batchesCompleted++;
                 if (r.failed()) batchesFailed++;
                 recordsTotal += r.records();
@@ -256,11 +334,12 @@ final class AppState {
      * Adds batches fetched from the driver's REST API: only those not already held, marked
      * backfilled, counted like any completed batch. @return how many were new
      */
-    synchronized int backfill(String runId, List<BatchRecord> batches, long now) {
+    synchronized int backfill(String runId, List<BatchRecord> batches, long now, List<BatchRecord> addedOut) {
         int added = 0;
         for (BatchRecord r : batches) {
             if (!r.appId().equals(runId) || !history.add(r)) continue;
             added++;
+            addedOut.add(r);
             batchesCompleted++;
             if (r.failed()) batchesFailed++;
             recordsTotal += r.records();

@@ -26,6 +26,13 @@ public final class Buckets {
     /** Immutable copy for rendering. {@code counts} are per bucket, not cumulative; the last is +Inf. */
     public record Snapshot(long[] counts, long count, double sumSeconds) {}
 
+    void restore(Snapshot s) {
+        if (s == null || s.counts().length != counts.length) return; // bucket layout changed: start afresh
+        System.arraycopy(s.counts(), 0, counts, 0, counts.length);
+        count = s.count();
+        sumSeconds = s.sumSeconds();
+    }
+
     Snapshot snapshot() {
         return new Snapshot(Arrays.copyOf(counts, counts.length), count, sumSeconds);
     }

@@ -24,7 +24,7 @@ class AppLimitTest {
 
     @Test
     void appsBeyondMaxAppsGet429AndKnownAppsKeepWorking() throws Exception {
-        var config = ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_HOST", "127.0.0.1", "STREAMWATCH_SERVER_PORT", "0",
+        var config = ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_HOST", "127.0.0.1", "STREAMWATCH_SERVER_PORT", "0", "STREAMWATCH_STORAGE_DIR", ServiceHttpTest.tempDir("limits").toString(),
                 "STREAMWATCH_INGEST_TOKENS", "t", "STREAMWATCH_INGEST_MAX_APPS", "2")).config();
         MutableClock clock = MutableClock.atSystemTime();
         try (StreamwatchService s = new StreamwatchService(config, clock).start()) {
@@ -41,7 +41,7 @@ class AppLimitTest {
 
     @Test
     void withoutAnyTokenIngestIsClosed() throws Exception {
-        var config = ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_HOST", "127.0.0.1", "STREAMWATCH_SERVER_PORT", "0")).config();
+        var config = ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_HOST", "127.0.0.1", "STREAMWATCH_SERVER_PORT", "0", "STREAMWATCH_STORAGE_DIR", ServiceHttpTest.tempDir("limits").toString())).config();
         try (StreamwatchService s = new StreamwatchService(config, MutableClock.atSystemTime()).start()) {
             HttpResponse<String> r = post(s.port(), Events.from("x", "y").heartbeat(System.currentTimeMillis()).json(), "anything");
             assertEquals(401, r.statusCode());
@@ -51,7 +51,7 @@ class AppLimitTest {
 
     @Test
     void allowUnauthenticatedOpensIngestExplicitly() throws Exception {
-        var config = ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_HOST", "127.0.0.1", "STREAMWATCH_SERVER_PORT", "0",
+        var config = ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_HOST", "127.0.0.1", "STREAMWATCH_SERVER_PORT", "0", "STREAMWATCH_STORAGE_DIR", ServiceHttpTest.tempDir("limits").toString(),
                 "STREAMWATCH_INGEST_ALLOW_UNAUTHENTICATED", "true")).config();
         try (StreamwatchService s = new StreamwatchService(config, MutableClock.atSystemTime()).start()) {
             assertEquals(200, post(s.port(), Events.from("x", "y").heartbeat(System.currentTimeMillis()).json(), null).statusCode());

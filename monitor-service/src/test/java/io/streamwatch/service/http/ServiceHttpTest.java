@@ -40,6 +40,7 @@ class ServiceHttpTest {
         Map<String, String> env = new HashMap<>();
         env.put("STREAMWATCH_SERVER_HOST", "127.0.0.1");
         env.put("STREAMWATCH_SERVER_PORT", "0");
+        env.put("STREAMWATCH_STORAGE_DIR", tempDir("service-http").toString());
         env.put("STREAMWATCH_INGEST_TOKENS", TOKEN);
         env.put("STREAMWATCH_API_TOKENS", READER);
         env.put("STREAMWATCH_INGEST_MAX_BODY_BYTES", "65536");
@@ -48,6 +49,14 @@ class ServiceHttpTest {
         ServiceConfig config = ConfigLoader.load(null, env).config();
         service = new StreamwatchService(config, clock).start();
         base = "http://127.0.0.1:" + service.port();
+    }
+
+    static java.nio.file.Path tempDir(String name) {
+        try {
+            return java.nio.file.Files.createTempDirectory("streamwatch-" + name);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll

@@ -1,0 +1,83 @@
+package io.streamwatch.service.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamwatch.service.rules.AlertPersistence;
+import io.streamwatch.service.state.BatchRecord;
+import io.streamwatch.service.state.PersistedApp;
+import io.streamwatch.service.state.Persistence;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Keeps app and alert states in the {@link Store} as JSON documents, and reads them back at start. */
+public final class StatePersistence implements Persistence, AlertPersistence {
+    private static final Logger log = LoggerFactory.getLogger(StatePersistence.class);
+    private final Store store;
+    private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public StatePersistence(Store store) {
+        this.store = store;
+    }
+
+    /** Apps and their newest batches, as stored. */
+    public record LoadedApps(List<PersistedApp> apps, Map<String, List<BatchRecord>> batches, int unreadable) {}
+
+    public LoadedApps loadApps(int batchesPerApp) {
+        Store.Snapshot snapshot = store.load(batchesPerApp);
+        List<PersistedApp> apps = new ArrayList<>();
+        int unreadable = 0;
+        for (Map.Entry<String, String> e : snapshot.apps().entrySet()) {
+            try {
+                apps.add(json.readValue(e.getValue(), PersistedApp.class));
+            } catch (JsonProcessingException ex) {
+                unreadable++;
+                log.error("stored state of app '{}' cannot be read ({}); the app starts afresh", e.getKey(), ex.getOriginalMessage());
+            }
+        }
+        return new LoadedApps(apps, snapshot.batches(), unreadable);
+    }
+
+    @Override
+    public CompletableFuture<Void> save(PersistedApp app, List<BatchRecord> newBatches) {
+        List<Store.AppBatch> rows = new ArrayList<>(newBatches.size());
+        for (BatchRecord b : newBatches) rows.add(new Store.AppBatch(app.app(), b));
+        return store.submit(Store.Change.app(app.app(), write(app), rows));
+    }
+
+    @Override
+    public void forget(String app) {
+        store.submit(Store.Change.forget(app));
+    }
+
+    @Override
+    public void save(String label, String subject, String alertname, PersistedAlert state) {
+        store.submit(Store.Change.alert(new Store.AlertRow(label, subject, alertname, state == null ? null : write(state))));
+    }
+
+    @Override
+    public List<Stored> load() {
+        List<Stored> out = new ArrayList<>();
+        for (Store.AlertRow row : store.load(0).alerts()) {
+            try {
+                out.add(new Stored(row.label(), row.subject(), row.alertname(), json.readValue(row.state(), PersistedAlert.class)));
+            } catch (JsonProcessingException ex) {
+                log.error("stored alert {} of {} '{}' cannot be read ({}); dropped", row.alertname(), row.label(), row.subject(),
+                        ex.getOriginalMessage());
+            }
+        }
+        return out;
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+}

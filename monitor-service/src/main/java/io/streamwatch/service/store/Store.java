@@ -1,0 +1,377 @@
+package io.streamwatch.service.store;
+
+import io.streamwatch.service.state.BatchRecord;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable state in one SQLite database ({@code storage.dir/streamwatch.db}, WAL mode, fsync on
+ * commit). One writer thread applies {@link Change}s with group commit: every change queued while
+ * a transaction is in flight goes into the next one, and each caller's future completes only once
+ * its change is on disk. That is what lets ingest acknowledge a request only when it is durable.
+ * A lock file keeps two services from sharing one directory.
+ */
+public final class Store implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Store.class);
+    private static final int MAX_GROUP = 512;
+
+    private final Path file;
+    private final Connection connection;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final AtomicBoolean healthy = new AtomicBoolean(true);
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong changes = new AtomicLong();
+    private volatile String lastError;
+    private volatile boolean closing;
+    private Thread writer;
+
+    private record Pending(Change change, CompletableFuture<Void> done) {}
+
+    /**
+     * One atomic unit of persistence. Any part may be empty.
+     *
+     * @param pruneTo when positive, afterwards keep only the newest {@code pruneTo} batches of every app
+     */
+    public record Change(Map<String, String> apps, List<AppBatch> batches, List<AlertRow> alerts, List<String> forgetApps,
+                         int pruneTo) {
+        public Change {
+            apps = Map.copyOf(apps);
+            batches = List.copyOf(batches);
+            alerts = List.copyOf(alerts);
+            forgetApps = List.copyOf(forgetApps);
+        }
+
+        public static Change app(String app, String state, List<AppBatch> batches) {
+            return new Change(Map.of(app, state), batches, List.of(), List.of(), 0);
+        }
+
+        public static Change alert(AlertRow row) {
+            return new Change(Map.of(), List.of(), List.of(row), List.of(), 0);
+        }
+
+        public static Change forget(String app) {
+            return new Change(Map.of(), List.of(), List.of(), List.of(app), 0);
+        }
+
+        public static Change prune(int keepPerApp) {
+            return new Change(Map.of(), List.of(), List.of(), List.of(), keepPerApp);
+        }
+    }
+
+    /** A batch of one app. */
+    public record AppBatch(String app, BatchRecord batch) {}
+
+    /** An alert's persisted state (JSON), or null {@code state} to delete it. */
+    public record AlertRow(String label, String subject, String alertname, String state) {}
+
+    /** Everything loaded at start. */
+    public record Snapshot(Map<String, String> apps, Map<String, List<BatchRecord>> batches, List<AlertRow> alerts) {}
+
+    private Store(Path file, Connection connection, FileChannel lockChannel, FileLock lock) {
+        this.file = file;
+        this.connection = connection;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** Opens (creating if needed) the store in {@code dir} and migrates its schema. */
+    public static Store open(Path dir) {
+        Path file = dir.resolve("streamwatch.db");
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(dir);
+            channel = FileChannel.open(dir.resolve("streamwatch.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new StoreException("storage.dir " + dir.toAbsolutePath() + " is in use by another Streamwatch process;"
+                        + " give each service its own storage.dir", null);
+            }
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            int version = Migrations.migrate(c);
+            log.info("state store {} (schema version {})", file.toAbsolutePath(), version);
+            Store store = new Store(file, c, channel, lock);
+            store.startWriter();
+            return store;
+        } catch (IOException | SQLException e) {
+            try {
+                if (channel != null) channel.close();
+            } catch (IOException ignored) {
+                // reporting the first problem
+            }
+            throw new StoreException("cannot open the state store in storage.dir " + dir.toAbsolutePath() + ": " + e.getMessage()
+                    + " (check that the directory is writable by the service user and the disk is not full)", e);
+        }
+    }
+
+    private void startWriter() {
+        writer = new Thread(this::writeLoop, "streamwatch-store");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Queues a change; the future completes once it is committed (or fails with a {@link StoreException}). */
+    public CompletableFuture<Void> submit(Change change) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new StoreException("the state store is closing", null));
+        } else {
+            queue.add(new Pending(change, done));
+        }
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> group = new ArrayList<>(MAX_GROUP);
+        while (true) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closing) return;
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group, MAX_GROUP - 1);
+                commit(group);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                log.error("state store writer failed unexpectedly; continuing", t);
+            } finally {
+                group.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> group) {
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement app = connection.prepareStatement(
+                         "INSERT INTO apps (app, state) VALUES (?, ?) ON CONFLICT (app) DO UPDATE SET state = excluded.state");
+                 PreparedStatement batch = connection.prepareStatement(
+                         "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                 PreparedStatement alertUpsert = connection.prepareStatement(
+                         "INSERT INTO alerts VALUES (?, ?, ?, ?) ON CONFLICT (label, subject, alertname) DO UPDATE SET state = excluded.state");
+                 PreparedStatement alertDelete = connection.prepareStatement(
+                         "DELETE FROM alerts WHERE label = ? AND subject = ? AND alertname = ?");
+                 PreparedStatement forgetApp = connection.prepareStatement("DELETE FROM apps WHERE app = ?");
+                 PreparedStatement forgetBatches = connection.prepareStatement("DELETE FROM batches WHERE app = ?")) {
+                // Later changes of the same app overwrite earlier ones: write only the last state per app.
+                Map<String, String> lastState = new LinkedHashMap<>();
+                for (Pending p : group) {
+                    for (String gone : p.change().forgetApps()) {
+                        lastState.remove(gone);
+                        forgetApp.setString(1, gone);
+                        forgetApp.executeUpdate();
+                        forgetBatches.setString(1, gone);
+                        forgetBatches.executeUpdate();
+                    }
+                    lastState.putAll(p.change().apps());
+                    for (AppBatch b : p.change().batches()) {
+                        bindBatch(batch, b);
+                        batch.addBatch();
+                    }
+                    for (AlertRow a : p.change().alerts()) {
+                        if (a.state() == null) {
+                            alertDelete.setString(1, a.label());
+                            alertDelete.setString(2, a.subject());
+                            alertDelete.setString(3, a.alertname());
+                            alertDelete.executeUpdate();
+                        } else {
+                            alertUpsert.setString(1, a.label());
+                            alertUpsert.setString(2, a.subject());
+                            alertUpsert.setString(3, a.alertname());
+                            alertUpsert.setString(4, a.state());
+                            alertUpsert.executeUpdate();
+                        }
+                    }
+                }
+                for (Map.Entry<String, String> e : lastState.entrySet()) {
+                    app.setString(1, e.getKey());
+                    app.setString(2, e.getValue());
+                    app.addBatch();
+                }
+                app.executeBatch();
+                batch.executeBatch();
+                for (Pending p : group) {
+                    if (p.change().pruneTo() > 0) prune(p.change().pruneTo());
+                }
+                connection.commit();
+            }
+            commits.incrementAndGet();
+            changes.addAndGet(group.size());
+            if (!healthy.getAndSet(true)) log.info("state store {} writes again", file);
+            for (Pending p : group) p.done().complete(null);
+        } catch (SQLException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // the original failure is what matters
+            }
+            lastError = e.getMessage();
+            if (healthy.getAndSet(false)) {
+                log.error("state store {} cannot write: {}. Ingest answers 503 until it can; listeners keep their events and retry",
+                        file, e.getMessage());
+            }
+            StoreException failure = new StoreException("the state store cannot write: " + e.getMessage(), e);
+            for (Pending p : group) p.done().completeExceptionally(failure);
+        } finally {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // next commit reports it
+            }
+        }
+    }
+
+    private static void bindBatch(PreparedStatement s, AppBatch ab) throws SQLException {
+        BatchRecord b = ab.batch();
+        s.setString(1, ab.app());
+        s.setString(2, b.appId());
+        s.setLong(3, b.batchTime());
+        s.setLong(4, b.submissionTime());
+        s.setLong(5, b.processingStartTime());
+        s.setLong(6, b.processingEndTime());
+        s.setLong(7, b.schedulingDelayMs());
+        s.setLong(8, b.processingTimeMs());
+        s.setLong(9, b.totalDelayMs());
+        s.setLong(10, b.records());
+        s.setInt(11, b.failed() ? 1 : 0);
+        s.setString(12, b.failureReason());
+        s.setInt(13, b.backfilled() ? 1 : 0);
+    }
+
+    /** Loads everything: app states, the newest {@code batchesPerApp} batches of each app (oldest first), alerts. */
+    public synchronized Snapshot load(int batchesPerApp) {
+        try {
+            Map<String, String> apps = new LinkedHashMap<>();
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT app, state FROM apps ORDER BY app")) {
+                while (rs.next()) apps.put(rs.getString(1), rs.getString(2));
+            }
+            Map<String, List<BatchRecord>> batches = new LinkedHashMap<>();
+            try (PreparedStatement q = connection.prepareStatement(
+                    "SELECT * FROM (SELECT app_id, batch_time, submission_time, processing_start_time, processing_end_time,"
+                            + " scheduling_delay_ms, processing_time_ms, total_delay_ms, records, failed, failure_reason, backfilled"
+                            + " FROM batches WHERE app = ? ORDER BY batch_time DESC, app_id DESC LIMIT ?) ORDER BY batch_time, app_id")) {
+                for (String app : apps.keySet()) {
+                    q.setString(1, app);
+                    q.setInt(2, batchesPerApp);
+                    List<BatchRecord> list = new ArrayList<>();
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            list.add(new BatchRecord(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                                    rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getInt(10) != 0, rs.getString(11),
+                                    rs.getInt(12) != 0));
+                        }
+                    }
+                    batches.put(app, list);
+                }
+            }
+            List<AlertRow> alerts = new ArrayList<>();
+            try (Statement s = connection.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT label, subject, alertname, state FROM alerts")) {
+                while (rs.next()) alerts.add(new AlertRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+            }
+            return new Snapshot(apps, batches, alerts);
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the state store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes batches beyond the newest {@code keep} of each app (inside the writer's transaction). */
+    private void prune(int keep) throws SQLException {
+        List<String> apps = new ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT app FROM apps")) {
+            while (rs.next()) apps.add(rs.getString(1));
+        }
+        try (PreparedStatement d = connection.prepareStatement(
+                "DELETE FROM batches WHERE app = ? AND batch_time < (SELECT batch_time FROM batches WHERE app = ?"
+                        + " ORDER BY batch_time DESC LIMIT 1 OFFSET ?)")) {
+            for (String app : apps) {
+                d.setString(1, app);
+                d.setString(2, app);
+                d.setInt(3, keep - 1);
+                d.executeUpdate();
+            }
+        }
+    }
+
+    public boolean healthy() {
+        return healthy.get();
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public long commits() {
+        return commits.get();
+    }
+
+    public long changes() {
+        return changes.get();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Commits what is queued, then closes the database and releases the directory lock. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            if (writer != null) writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Pending p; (p = queue.poll()) != null; ) {
+            p.done().completeExceptionally(new StoreException("the state store closed before this change was written", null));
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.warn("closing the state store: {}", e.getMessage());
+        }
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            log.warn("releasing the storage.dir lock: {}", e.getMessage());
+        }
+    }
+}
