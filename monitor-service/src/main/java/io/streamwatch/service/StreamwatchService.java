@@ -101,7 +101,7 @@ public final class StreamwatchService implements AutoCloseable {
     private static ServiceConfig withConcretePort(ServiceConfig c) {
         if (c.server().port() != 0) return c;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(c.server().host()))) {
-            var server = new ServiceConfig.Server(c.server().host(), probe.getLocalPort(), c.server().externalUrl());
+            var server = new ServiceConfig.Server(c.server().host(), probe.getLocalPort(), c.server().externalUrl(), c.server().tls());
             return new ServiceConfig(server, c.storage(), c.ingest(), c.api(), c.metrics(), c.alerting(), c.spark(), c.kafka());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot find a free port on " + c.server().host() + ": " + e.getMessage(), e);
@@ -118,7 +118,7 @@ public final class StreamwatchService implements AutoCloseable {
                 host = "localhost";
             }
         }
-        return "http://" + host + ":" + server.port();
+        return (server.tls() == null ? "http://" : "https://") + host + ":" + server.port();
     }
 
     /**

@@ -32,7 +32,10 @@ public final class ConfigLoader {
     /** Every key the service knows, by section, with its kind. Order is the documentation order. */
     private static final Map<String, Map<String, Kind>> SCHEMA = schema();
 
-    private enum Kind { SCALAR, SCALAR_LIST, OBJECT_LIST, STRING_MAP }
+    private enum Kind { SCALAR, SCALAR_LIST, OBJECT_LIST, STRING_MAP, OBJECT }
+
+    /** Keys of nested objects (section.key → its keys), e.g. server.tls. */
+    private static final Map<String, List<String>> NESTED = Map.of("server.tls", List.of("certFile", "keyFile"));
 
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
@@ -66,12 +69,13 @@ public final class ConfigLoader {
 
     private static Map<String, Map<String, Kind>> schema() {
         Map<String, Map<String, Kind>> s = new LinkedHashMap<>();
-        s.put("server", keys("host", Kind.SCALAR, "port", Kind.SCALAR, "externalUrl", Kind.SCALAR));
+        s.put("server", keys("host", Kind.SCALAR, "port", Kind.SCALAR, "externalUrl", Kind.SCALAR, "tls", Kind.OBJECT));
         s.put("storage", keys("dir", Kind.SCALAR, "historyBatches", Kind.SCALAR, "appRetention", Kind.SCALAR));
         s.put("ingest", keys("tokens", Kind.SCALAR_LIST, "tokenFile", Kind.SCALAR, "allowUnauthenticated", Kind.SCALAR,
-                "maxBodyBytes", Kind.SCALAR, "maxApps", Kind.SCALAR, "maxEventsPerRequest", Kind.SCALAR));
+                "maxBodyBytes", Kind.SCALAR, "maxApps", Kind.SCALAR, "maxEventsPerRequest", Kind.SCALAR,
+                "maxRequestsPerSecondPerApp", Kind.SCALAR));
         s.put("api", keys("tokens", Kind.SCALAR_LIST, "tokenFile", Kind.SCALAR, "allowUnauthenticated", Kind.SCALAR));
-        s.put("metrics", keys("appRetention", Kind.SCALAR));
+        s.put("metrics", keys("appRetention", Kind.SCALAR, "requireToken", Kind.SCALAR));
         s.put("alerting", keys("slowBatches", Kind.SCALAR, "delayWindow", Kind.SCALAR, "appDownAfter", Kind.SCALAR,
                 "resendInterval", Kind.SCALAR, "kafkaLagFloor", Kind.SCALAR, "receivers", Kind.OBJECT_LIST));
         s.put("spark", keys("restPollInterval", Kind.SCALAR, "targets", Kind.OBJECT_LIST, "requestTimeout", Kind.SCALAR,
@@ -134,6 +138,15 @@ public final class ConfigLoader {
                 if (!known.containsKey(key)) {
                     problems.add("unknown key '" + section + "." + key + "' (known keys in " + section + ": "
                             + String.join(", ", known.keySet()) + ")");
+                } else if (known.get(key) == Kind.OBJECT && node.get(key).isObject()) {
+                    List<String> nested = NESTED.get(section + "." + key);
+                    for (Iterator<String> n = node.get(key).fieldNames(); n.hasNext(); ) {
+                        String k = n.next();
+                        if (!nested.contains(k)) {
+                            problems.add("unknown key '" + section + "." + key + "." + k + "' (known keys in " + section + "."
+                                    + key + ": " + String.join(", ", nested) + ")");
+                        }
+                    }
                 }
             }
         }
@@ -146,6 +159,20 @@ public final class ConfigLoader {
             for (Map.Entry<String, Kind> key : section.getValue().entrySet()) {
                 String name = envName(section.getKey(), key.getKey());
                 String value = env.get(name);
+                if (key.getValue() == Kind.OBJECT) {
+                    for (String nested : NESTED.get(section.getKey() + "." + key.getKey())) {
+                        String nestedName = name + "_" + upperSnake(nested);
+                        String v = env.get(nestedName);
+                        if (v == null) continue;
+                        used.add(nestedName);
+                        JsonNode sectionNode = root.get(section.getKey());
+                        ObjectNode target = sectionNode instanceof ObjectNode o ? o : root.putObject(section.getKey());
+                        JsonNode obj = target.get(key.getKey());
+                        ObjectNode objNode = obj instanceof ObjectNode o ? o : target.putObject(key.getKey());
+                        objNode.set(nested, new TextNode(v));
+                    }
+                    continue;
+                }
                 if (value == null || key.getValue() == Kind.OBJECT_LIST || key.getValue() == Kind.STRING_MAP) {
                     continue;
                 }
@@ -194,7 +221,7 @@ public final class ConfigLoader {
             externalUrl = null;
         }
         var serverCfg = new ServiceConfig.Server(server.string("host", "0.0.0.0"), (int) server.integer("port", 9470, 0, 65535),
-                externalUrl == null ? null : externalUrl.replaceAll("/+$", ""));
+                externalUrl == null ? null : externalUrl.replaceAll("/+$", ""), tls(server));
         var storageCfg = new ServiceConfig.Storage(Path.of(storage.string("dir", "./streamwatch-data")),
                 (int) storage.integer("historyBatches", 1000, 10, 1_000_000),
                 storage.duration("appRetention", Duration.ofDays(7), Duration.ofMinutes(1)));
@@ -203,9 +230,11 @@ public final class ConfigLoader {
                 ingest.bool("allowUnauthenticated", false),
                 ingest.integer("maxBodyBytes", 1_048_576, 1024, 256L * 1024 * 1024),
                 (int) ingest.integer("maxApps", 5000, 1, 1_000_000),
-                (int) ingest.integer("maxEventsPerRequest", 5000, 1, 100_000));
+                (int) ingest.integer("maxEventsPerRequest", 5000, 1, 100_000),
+                ingest.decimal("maxRequestsPerSecondPerApp", 50, 0.1, 100_000));
         var apiCfg = new ServiceConfig.Api(tokens(api), api.bool("allowUnauthenticated", false));
-        var metricsCfg = new ServiceConfig.Metrics(metrics.duration("appRetention", Duration.ofHours(1), Duration.ofSeconds(1)));
+        var metricsCfg = new ServiceConfig.Metrics(metrics.duration("appRetention", Duration.ofHours(1), Duration.ofSeconds(1)),
+                metrics.bool("requireToken", false));
         var alertingCfg = new ServiceConfig.Alerting(
                 (int) alerting.integer("slowBatches", 3, 1, 1000),
                 (int) alerting.integer("delayWindow", 10, 3, 1000),
@@ -221,6 +250,29 @@ public final class ConfigLoader {
                 new ServiceConfig.SecretProperties(kafka.stringMap("properties")),
                 kafka.duration("requestTimeout", Duration.ofSeconds(10), Duration.ofMillis(100)));
         return new ServiceConfig(serverCfg, storageCfg, ingestCfg, apiCfg, metricsCfg, alertingCfg, sparkCfg, kafkaCfg);
+    }
+
+    private ServiceConfig.Tls tls(Section server) {
+        JsonNode t = server.raw("tls");
+        if (t == null || t.isNull()) return null;
+        if (!t.isObject()) {
+            problems.add("server.tls: must be a mapping {certFile: /path/cert.pem, keyFile: /path/key.pem}");
+            return null;
+        }
+        String cert = text(t, "certFile");
+        String key = text(t, "keyFile");
+        if (cert == null || key == null) {
+            problems.add("server.tls: needs both certFile and keyFile (PEM files: the certificate chain and its PKCS#8 private key)");
+            return null;
+        }
+        for (String[] f : new String[][] {{"certFile", cert}, {"keyFile", key}}) {
+            if (!Files.isReadable(Path.of(f[1]))) {
+                problems.add("server.tls." + f[0] + " (env STREAMWATCH_SERVER_TLS_" + upperSnake(f[0]) + "): cannot read '" + f[1]
+                        + "'; check the path and that the service user may read it");
+                return null;
+            }
+        }
+        return new ServiceConfig.Tls(Path.of(cert), Path.of(key));
     }
 
     private ServiceConfig.Secrets tokens(Section section) {
@@ -398,6 +450,23 @@ public final class ConfigLoader {
                 return def;
             }
             return n;
+        }
+
+        double decimal(String key, double def, double min, double max) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) return def;
+            double d;
+            try {
+                d = v.isNumber() ? v.asDouble() : Double.parseDouble(v.asText().trim());
+            } catch (NumberFormatException e) {
+                problems.add(where(key) + ": '" + v.asText() + "' is not a number");
+                return def;
+            }
+            if (!(d >= min && d <= max)) {
+                problems.add(where(key) + ": " + v.asText() + " is out of range; use " + min + " to " + max);
+                return def;
+            }
+            return d;
         }
 
         boolean bool(String key, boolean def) {

@@ -19,19 +19,26 @@ public record ServiceConfig(
         Spark spark,
         Kafka kafka) {
 
-    /** @param externalUrl how people reach the service (links in alerts); null: derived from host and port */
-    public record Server(String host, int port, String externalUrl) {}
+    /**
+     * @param externalUrl how people reach the service (links in alerts); null: derived from host and port
+     * @param tls         null for plain HTTP
+     */
+    public record Server(String host, int port, String externalUrl, Tls tls) {}
+
+    /** PEM files: the certificate chain and its private key (PKCS#8, RSA or EC). */
+    public record Tls(java.nio.file.Path certFile, java.nio.file.Path keyFile) {}
 
     public record Storage(Path dir, int historyBatches, Duration appRetention) {}
 
     /** Ingest limits and credentials. {@code toString()} never shows the tokens. */
     public record Ingest(Secrets tokens, boolean allowUnauthenticated, long maxBodyBytes, int maxApps,
-                         int maxEventsPerRequest) {}
+                         int maxEventsPerRequest, double maxRequestsPerSecondPerApp) {}
 
     /** Read access to {@code /api/v1}. Ingest tokens are accepted for reading too. */
     public record Api(Secrets tokens, boolean allowUnauthenticated) {}
 
-    public record Metrics(Duration appRetention) {}
+    /** @param requireToken when true, {@code /metrics} needs a reader (api) or ingest token */
+    public record Metrics(Duration appRetention, boolean requireToken) {}
 
     public record Alerting(int slowBatches, int delayWindow, Duration appDownAfter, Duration resendInterval,
                            Duration kafkaLagFloor, List<Receiver> receivers) {}

@@ -173,6 +173,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsNeedsReadableCertificateAndKeyFiles() throws IOException {
+        Path p = yaml("server: { tls: { certFile: /nonexistent/cert.pem, keyFile: /nonexistent/key.pem } }\n");
+        String msg = problems(() -> ConfigLoader.load(p, Map.of()));
+        assertTrue(msg.contains("server.tls.certFile (env STREAMWATCH_SERVER_TLS_CERT_FILE): cannot read '/nonexistent/cert.pem'"), msg);
+        assertTrue(problems(() -> ConfigLoader.load(yaml("server: { tls: { certFile: /a } }\n"), Map.of())).contains("needs both certFile and keyFile"));
+        assertTrue(problems(() -> ConfigLoader.load(yaml("server: { tls: { cert: /a } }\n"), Map.of())).contains("unknown key 'server.tls.cert'"));
+    }
+
+    @Test
+    void tlsFilesCanComeFromTheEnvironment() throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "y");
+        ServiceConfig c = ConfigLoader.load(null, Map.of("STREAMWATCH_SERVER_TLS_CERT_FILE", cert.toString(),
+                "STREAMWATCH_SERVER_TLS_KEY_FILE", key.toString())).config();
+        assertEquals(cert, c.server().tls().certFile());
+        assertEquals(key, c.server().tls().keyFile());
+        assertEquals(null, ConfigLoader.load(null, Map.of()).config().server().tls());
+    }
+
+    @Test
+    void theRateLimitAndMetricsProtectionAreConfigurable() {
+        ServiceConfig c = ConfigLoader.load(null, Map.of("STREAMWATCH_INGEST_MAX_REQUESTS_PER_SECOND_PER_APP", "2.5",
+                "STREAMWATCH_METRICS_REQUIRE_TOKEN", "true")).config();
+        assertEquals(2.5, c.ingest().maxRequestsPerSecondPerApp());
+        assertTrue(c.metrics().requireToken());
+        assertTrue(problems(() -> ConfigLoader.load(null, Map.of("STREAMWATCH_INGEST_MAX_REQUESTS_PER_SECOND_PER_APP", "0")))
+                .contains("ingest.maxRequestsPerSecondPerApp"));
+    }
+
+    @Test
     void envNamesAreUpperSnakeOfTheKeyPath() {
         assertEquals("STREAMWATCH_SERVER_PORT", ConfigLoader.envName("server", "port"));
         assertEquals("STREAMWATCH_INGEST_MAX_BODY_BYTES", ConfigLoader.envName("ingest", "maxBodyBytes"));
