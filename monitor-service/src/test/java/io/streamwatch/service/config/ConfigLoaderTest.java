@@ -177,8 +177,10 @@ class ConfigLoaderTest {
         Path p = yaml("server: { tls: { certFile: /nonexistent/cert.pem, keyFile: /nonexistent/key.pem } }\n");
         String msg = problems(() -> ConfigLoader.load(p, Map.of()));
         assertTrue(msg.contains("server.tls.certFile (env STREAMWATCH_SERVER_TLS_CERT_FILE): cannot read '/nonexistent/cert.pem'"), msg);
-        assertTrue(problems(() -> ConfigLoader.load(yaml("server: { tls: { certFile: /a } }\n"), Map.of())).contains("needs both certFile and keyFile"));
-        assertTrue(problems(() -> ConfigLoader.load(yaml("server: { tls: { cert: /a } }\n"), Map.of())).contains("unknown key 'server.tls.cert'"));
+        Path half = yaml("server: { tls: { certFile: /a } }\n");
+        assertTrue(problems(() -> ConfigLoader.load(half, Map.of())).contains("needs both certFile and keyFile"));
+        Path typo = yaml("server: { tls: { cert: /a } }\n");
+        assertTrue(problems(() -> ConfigLoader.load(typo, Map.of())).contains("unknown key 'server.tls.cert'"));
     }
 
     @Test
