@@ -73,7 +73,7 @@ public final class StreamwatchService implements AutoCloseable {
                 kafkaPoller == null ? null : new KafkaLagGrowing(alerting.delayWindow(), alerting.kafkaLagFloor().toMillis() / 1000.0));
         IngestHandler ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry,
                 metrics, config.ingest().maxBodyBytes(), alerts::evaluate);
-        this.http = new HttpServer(config.server().host(), config.server().port(), ingestAuth, readAuth, ingest, registry,
+        this.http = new HttpServer(config.server().host(), config.server().port(), config.server().tls(), ingestAuth, readAuth, ingest, registry,
                 metrics, alerts, () -> ready.get() && store != null && store.healthy());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamwatch-housekeeping");

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.ingest.IngestHandler;
 import io.streamwatch.service.ingest.RejectedException;
 import io.streamwatch.service.metrics.ServiceMetrics;
@@ -28,17 +29,20 @@ public final class HttpServer {
     private final Javalin app;
     private final String host;
     private final int port;
+    private final ServiceConfig.Tls tls;
 
-    public HttpServer(String host, int port, BearerAuth ingestAuth, BearerAuth readAuth, IngestHandler ingest,
+    public HttpServer(String host, int port, ServiceConfig.Tls tls, BearerAuth ingestAuth, BearerAuth readAuth, IngestHandler ingest,
                       AppRegistry registry, ServiceMetrics metrics, AlertEngine alerts, BooleanSupplier ready) {
         this.host = host;
         this.port = port;
+        this.tls = tls;
         ObjectMapper mapper = new ObjectMapper();
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
             cfg.http.prefer405over404 = true;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
+            if (tls != null) TlsSetup.configure(cfg, tls, host, port);
         });
 
         app.post("/api/v1/events", ctx -> {
@@ -147,7 +151,11 @@ public final class HttpServer {
     }
 
     public HttpServer start() {
-        app.start(host, port);
+        if (tls != null) {
+            app.start(); // the TLS connector carries host and port
+        } else {
+            app.start(host, port);
+        }
         return this;
     }
 
