@@ -52,23 +52,31 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service with the given extra YAML (appended to a loopback, token-protected base). */
     static ServiceProcess start(Path dir, String token, String extraYaml) throws IOException {
+        return startOn(dir, token, 0, extraYaml);
+    }
+
+    /**
+     * Starts the service on {@code port} (0: any free port) with its state in {@code dir/data}: a
+     * second start with the same dir and port is the same service restarted, at the URL listeners have.
+     */
+    static ServiceProcess startOn(Path dir, String token, int port, String extraYaml) throws IOException {
         Files.createDirectories(dir);
         Path config = dir.resolve("streamwatch.yaml");
-        Files.writeString(config, "server: { host: 127.0.0.1, port: 0 }\n"
+        Files.writeString(config, "server: { host: 127.0.0.1, port: " + port + " }\n"
                 + "storage: { dir: " + dir.resolve("data") + " }\n"
                 + "ingest: { tokens: [" + token + "] }\n" + extraYaml);
-        Path log = dir.resolve("service.log");
+        Path log = dir.resolve("service-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar().toString(), "--config", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("STREAMWATCH_"));
         Process p = pb.start();
-        int port = Poll.until(Duration.ofSeconds(60), "the service to log its port in " + log, () -> {
+        int bound = Poll.until(Duration.ofSeconds(60), "the service to log its port in " + log, () -> {
             if (!p.isAlive()) throw new IllegalStateException("service exited with " + p.exitValue() + ": " + read(log));
             Matcher m = LISTENING.matcher(read(log));
             return m.find() ? Integer.parseInt(m.group(1)) : null;
         });
-        ServiceProcess s = new ServiceProcess(dir, token, p, log, port);
+        ServiceProcess s = new ServiceProcess(dir, token, p, log, bound);
         Poll.until(Duration.ofSeconds(30), "/readyz", () -> s.get("/readyz").statusCode() == 200 ? true : null);
         return s;
     }
@@ -79,6 +87,16 @@ final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** kill -9: no shutdown hook, no flush, whatever was in memory is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
     }
 
     String url() {
