@@ -151,7 +151,7 @@ class SparkRestPollerIT {
             rdd.count();
         });
         ssc.start();
-        SamePortService second = null;
+        ServiceProcess second = null;
         try {
             Poll.until(Duration.ofSeconds(60), "3 batches at the first service", () -> first.batches(app, 1000).size() >= 3 ? true : null);
             Set<Long> deliveredToFirst = times(first.batches(app, 1000));
@@ -163,15 +163,15 @@ class SparkRestPollerIT {
             List<Long> outage = new ArrayList<>(times(oracle.completed));
             outage.removeAll(beforeOutage);
 
-            SamePortService s = second = SamePortService.start(d.resolve("second"), TOKEN, port, FAST_POLLS);
+            ServiceProcess s = second = ServiceProcess.startOn(d.resolve("second"), TOKEN, port, FAST_POLLS);
             Set<Long> completedSoFar = times(oracle.completed);
             Poll.until(Duration.ofSeconds(60), "every batch Spark completed so far in the new service's history",
-                    () -> times(s.batches(app)).containsAll(completedSoFar) ? true : null);
+                    () -> times(s.batches(app, 1000)).containsAll(completedSoFar) ? true : null);
             ssc.stop(true, true);
             Set<Long> all = times(oracle.completed);
-            Poll.until(Duration.ofSeconds(30), "the final batches", () -> times(s.batches(app)).containsAll(all) ? true : null);
+            Poll.until(Duration.ofSeconds(30), "the final batches", () -> times(s.batches(app, 1000)).containsAll(all) ? true : null);
 
-            JsonNode history = s.batches(app);
+            JsonNode history = s.batches(app, 1000);
             List<Long> listed = new ArrayList<>();
             history.forEach(b -> listed.add(b.get("batchTime").asLong()));
             assertEquals(listed.size(), new HashSet<>(listed).size(), "each batch once: " + listed);
@@ -244,83 +244,6 @@ class SparkRestPollerIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * The service jar on a port the test chooses, so that a service started again is reached at the URL
-     * the listener already has. ({@link ServiceProcess} always lets the service pick a free port.)
-     */
-    static final class SamePortService implements AutoCloseable {
-        private final Process process;
-        private final String base;
-        private final String token;
-
-        private SamePortService(Process process, int port, String token) {
-            this.process = process;
-            this.base = "http://127.0.0.1:" + port;
-            this.token = token;
-        }
-
-        static SamePortService start(Path dir, String token, int port, String extraYaml) throws IOException {
-            Files.createDirectories(dir);
-            Path config = dir.resolve("streamwatch.yaml");
-            Files.writeString(config, "server: { host: 127.0.0.1, port: " + port + " }\n"
-                    + "storage: { dir: " + dir.resolve("data") + " }\n"
-                    + "ingest: { tokens: [" + token + "] }\n" + extraYaml);
-            Path log = dir.resolve("service.log");
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-jar", ServiceProcess.jar().toString(), "--config", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().keySet().removeIf(k -> k.startsWith("STREAMWATCH_"));
-            SamePortService s = new SamePortService(pb.start(), port, token);
-            Poll.until(Duration.ofSeconds(60), "the restarted service on port " + port + " (log " + log + ")", () -> {
-                if (!s.process.isAlive()) throw new IllegalStateException("service exited: " + ServiceProcess.read(log));
-                return s.status("/readyz") == 200 ? true : null;
-            });
-            return s;
-        }
-
-        private int status(String path) {
-            try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException e) {
-                return -1;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-
-        JsonNode json(String path) {
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                        .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
-                return ServiceProcess.JSON.readTree(r.body());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-
-        JsonNode batches(String app) {
-            return json("/api/v1/apps/" + ServiceProcess.encode(app) + "/batches?limit=1000").get("batches");
-        }
-
-        @Override
-        public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
         }
     }
 }
