@@ -33,7 +33,7 @@ final class DriverProcess implements AutoCloseable {
         DriverProcess d = new DriverProcess(pb.start(), log);
         Poll.until(Duration.ofSeconds(90), "driver " + app + " to start streaming (log " + log + ")", () -> {
             String out = ServiceProcess.read(log);
-            if (!d.process.isAlive() && !out.contains("STARTED")) throw new IllegalStateException("driver exited: " + out);
+            if (!d.process.isAlive() && !out.contains("STARTED")) throw new AssertionError("driver exited: " + out);
             return out.contains("STARTED") ? true : null;
         });
         return d;

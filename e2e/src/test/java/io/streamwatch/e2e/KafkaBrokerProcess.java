@@ -60,7 +60,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
                 String out = ServiceProcess.read(log);
                 Matcher m = READY.matcher(out);
                 if (m.find()) return m.group(1);
-                if (!p.isAlive()) throw new IllegalStateException("broker exited with " + p.exitValue() + ": " + out);
+                if (!p.isAlive()) throw new AssertionError("broker exited with " + p.exitValue() + ": " + out);
                 return null;
             });
             return new KafkaBrokerProcess(p, log, bootstrap);

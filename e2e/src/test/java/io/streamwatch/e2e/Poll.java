@@ -7,7 +7,11 @@ import java.util.function.Supplier;
 final class Poll {
     private Poll() {}
 
-    /** Returns the first non-null value, or fails with {@code what} and the last value seen. */
+    /**
+     * Returns the first non-null value, or fails with {@code what} and the last exception seen. A
+     * RuntimeException from the probe counts as "not yet"; an Error (e.g. an AssertionError saying a
+     * process exited) ends the wait at once.
+     */
     static <T> T until(Duration timeout, String what, Supplier<T> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;

@@ -72,7 +72,7 @@ final class ServiceProcess implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("STREAMWATCH_"));
         Process p = pb.start();
         int bound = Poll.until(Duration.ofSeconds(60), "the service to log its port in " + log, () -> {
-            if (!p.isAlive()) throw new IllegalStateException("service exited with " + p.exitValue() + ": " + read(log));
+            if (!p.isAlive()) throw new AssertionError("service exited with " + p.exitValue() + ": " + read(log));
             Matcher m = LISTENING.matcher(read(log));
             return m.find() ? Integer.parseInt(m.group(1)) : null;
         });
