@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLSocketFactory;
 import org.apache.spark.SparkConf;
 import scala.Option;
 
@@ -14,8 +15,9 @@ import scala.Option;
  * The listener's configuration, read once from {@link SparkConf} and immutable afterwards.
  *
  * <p>{@link #toString()} never shows the token. Numeric keys with a bad value fall back to their
- * default after one warning naming the key and the value; a missing URL or an unusable token file
- * is a {@link ConfigException} that leaves the listener inert.
+ * default after one warning naming the key and the value; a missing URL, an unusable token file
+ * or an unusable trust certificate file is a {@link ConfigException} that leaves the listener
+ * inert.
  */
 public final class ListenerConfig {
   public static final String URL = "spark.streamwatch.url";
@@ -25,6 +27,7 @@ public final class ListenerConfig {
   public static final String FLUSH_INTERVAL_MS = "spark.streamwatch.flushIntervalMs";
   public static final String HEARTBEAT_INTERVAL_MS = "spark.streamwatch.heartbeatIntervalMs";
   public static final String BUFFER_SIZE = "spark.streamwatch.bufferSize";
+  public static final String TRUST_CERT_FILE = "spark.streamwatch.trustCertFile";
 
   static final long DEFAULT_FLUSH_INTERVAL_MS = 200;
   static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
@@ -38,6 +41,8 @@ public final class ListenerConfig {
   private final long flushIntervalMs;
   private final long heartbeatIntervalMs;
   private final int bufferSize;
+  private final String trustCertFile;
+  private final SSLSocketFactory trustedSockets;
 
   ListenerConfig(
       String url,
@@ -46,7 +51,9 @@ public final class ListenerConfig {
       String fallbackAppId,
       long flushIntervalMs,
       long heartbeatIntervalMs,
-      int bufferSize) {
+      int bufferSize,
+      String trustCertFile,
+      SSLSocketFactory trustedSockets) {
     this.url = url;
     this.token = token;
     this.app = app;
@@ -54,6 +61,8 @@ public final class ListenerConfig {
     this.flushIntervalMs = flushIntervalMs;
     this.heartbeatIntervalMs = heartbeatIntervalMs;
     this.bufferSize = bufferSize;
+    this.trustCertFile = trustCertFile;
+    this.trustedSockets = trustedSockets;
   }
 
   /**
@@ -81,7 +90,17 @@ public final class ListenerConfig {
     long heartbeat =
         number(conf, HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, 10, 3_600_000, warn);
     long buffer = number(conf, BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, 1_000_000, warn);
-    return new ListenerConfig(url, token, app, fallbackAppId, flush, heartbeat, (int) buffer);
+    String trustCertFile = get(conf, TRUST_CERT_FILE);
+    SSLSocketFactory trusted = null;
+    if (trustCertFile != null) {
+      trusted = TrustedCertificates.fromPemFile(trustCertFile, warn);
+      if (!url.regionMatches(true, 0, "https:", 0, 6)) {
+        warn.accept("Streamwatch: " + TRUST_CERT_FILE + " is set but " + URL + " is not https://;"
+            + " the certificates are not used and events travel unencrypted.");
+      }
+    }
+    return new ListenerConfig(url, token, app, fallbackAppId, flush, heartbeat, (int) buffer,
+        trustCertFile, trusted);
   }
 
   private static String get(SparkConf conf, String key) {
@@ -251,6 +270,19 @@ public final class ListenerConfig {
     return bufferSize;
   }
 
+  /** The {@value #TRUST_CERT_FILE} path, or null when the JVM's default trust store applies. */
+  public String trustCertFile() {
+    return trustCertFile;
+  }
+
+  /**
+   * Sockets that trust exactly the certificates of {@value #TRUST_CERT_FILE}, or null when it is
+   * not set.
+   */
+  SSLSocketFactory trustedSockets() {
+    return trustedSockets;
+  }
+
   @Override
   public String toString() {
     return "ListenerConfig{url=" + redactUserInfo(url)
@@ -260,6 +292,7 @@ public final class ListenerConfig {
         + ", flushIntervalMs=" + flushIntervalMs
         + ", heartbeatIntervalMs=" + heartbeatIntervalMs
         + ", bufferSize=" + bufferSize
+        + ", trustCertFile=" + (trustCertFile == null ? "<JVM default trust store>" : trustCertFile)
         + '}';
   }
 }

@@ -100,7 +100,8 @@ public final class StreamwatchListener extends SparkListener {
         new SourceInfo(c.app(), c.fallbackAppId(), UUID.randomUUID().toString(),
             listenerVersion(), env);
     Transport transport =
-        new HttpTransport(c.url(), c.token(), CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS);
+        new HttpTransport(c.url(), c.token(), c.trustedSockets(), c.trustCertFile(),
+            CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS);
     DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
     LongSupplier clock = System::currentTimeMillis;
     return new Shipper(

@@ -1,0 +1,69 @@
+package io.streamwatch.service.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A self-signed certificate made by the JDK's own {@code keytool} (no openssl needed), written as
+ * the PEM files {@code server.tls} takes: {@code NAME.crt} (certificate) and {@code NAME.key}
+ * (unencrypted PKCS#8 key).
+ */
+record SelfSignedCert(Path certFile, Path keyFile, X509Certificate certificate, PrivateKey key) {
+    private static final String PASSWORD = "test-only";
+
+    /** {@code keyAlg} EC or RSA; {@code san} as keytool takes it, e.g. {@code ip:127.0.0.1,dns:localhost}. */
+    static SelfSignedCert generate(Path dir, String name, String keyAlg, String san) throws Exception {
+        Path store = dir.resolve(name + ".p12");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", name, "-keyalg", keyAlg, "-dname", "CN=" + name, "-ext", "SAN=" + san,
+                "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12",
+                "-storepass", PASSWORD, "-keypass", PASSWORD));
+        cmd.addAll(keyAlg.equals("EC") ? List.of("-groupname", "secp256r1") : List.of("-keysize", "2048"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("keytool failed: " + out);
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            ks.load(in, PASSWORD.toCharArray());
+        }
+        X509Certificate cert = (X509Certificate) ks.getCertificate(name);
+        PrivateKey key = (PrivateKey) ks.getKey(name, PASSWORD.toCharArray());
+        Path certFile = Files.writeString(dir.resolve(name + ".crt"), pem("CERTIFICATE", cert.getEncoded()));
+        Path keyFile = Files.writeString(dir.resolve(name + ".key"), pem("PRIVATE KEY", key.getEncoded()));
+        return new SelfSignedCert(certFile, keyFile, cert, key);
+    }
+
+    static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /** A TLS context that trusts this certificate only. */
+    SSLContext trustingContext() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("server", certificate);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    @Override
+    public String toString() {
+        return "SelfSignedCert{" + certFile + "}";
+    }
+}
