@@ -5,6 +5,7 @@ import io.streamwatch.service.http.BearerAuth;
 import io.streamwatch.service.http.HttpServer;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.ingest.IngestHandler;
+import io.streamwatch.service.ingest.RateLimiter;
 import io.streamwatch.service.metrics.AppMetricsCollector;
 import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.notify.NotificationDispatcher;
@@ -71,10 +72,14 @@ public final class StreamwatchService implements AutoCloseable {
         this.alerts = new AlertEngine(rules(alerting), registry, notifications, clock, alerting.resendInterval(), externalUrl,
                 metrics.registry(), kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
                 kafkaPoller == null ? null : new KafkaLagGrowing(alerting.delayWindow(), alerting.kafkaLagFloor().toMillis() / 1000.0));
+        BearerAuth metricsAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
+                !config.metrics().requireToken(), "/metrics", "api.tokens or ingest.tokens; or set metrics.requireToken: false");
+        RateLimiter rateLimiter = new RateLimiter(clock, config.ingest().maxRequestsPerSecondPerApp(), config.ingest().maxApps(),
+                app -> registry.run(app).isPresent());
         IngestHandler ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry,
-                metrics, config.ingest().maxBodyBytes(), alerts::evaluate);
-        this.http = new HttpServer(config.server().host(), config.server().port(), config.server().tls(), ingestAuth, readAuth, ingest, registry,
-                metrics, alerts, () -> ready.get() && store != null && store.healthy());
+                metrics, config.ingest().maxBodyBytes(), rateLimiter, alerts::evaluate);
+        this.http = new HttpServer(config.server().host(), config.server().port(), config.server().tls(), ingestAuth, readAuth,
+                metricsAuth, ingest, registry, metrics, alerts, () -> ready.get() && store != null && store.healthy());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamwatch-housekeeping");
             t.setDaemon(true);
@@ -152,8 +157,8 @@ public final class StreamwatchService implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(() -> store.submit(Store.Change.prune(config.storage().historyBatches())),
                 10, 60, TimeUnit.MINUTES);
         ready.set(true);
-        log.info("Streamwatch listening on http://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
-                config.server().host(), http.port());
+        log.info("Streamwatch listening on {}://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
+                config.server().tls() == null ? "http" : "https", config.server().host(), http.port());
         return this;
     }
 

@@ -3,6 +3,8 @@ package io.streamwatch.service.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.streamwatch.service.config.ServiceConfig;
@@ -12,6 +14,8 @@ import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.rules.AlertEngine;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.BatchRecord;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -19,8 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP face of the service. Every error is JSON {@code {"error": "..."}} naming the problem;
- * an unexpected failure is logged here and answered 500 without internals.
+ * The HTTP face of the service. Every error is JSON {@code {"error": "..."}} naming the problem,
+ * including the requests Jetty refuses itself ({@link JsonErrorHandler}); an unexpected failure is
+ * logged here and answered 500 without internals.
+ *
+ * <p>Access: ingest needs an ingest token; the read API a reader or ingest token; {@code /metrics}
+ * the same when {@code metrics.requireToken} is set; {@code /healthz}, {@code /readyz} and
+ * {@code /runbook} are open. Read and metrics checks run before the route for GET and HEAD alike.
  */
 public final class HttpServer {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -31,8 +40,9 @@ public final class HttpServer {
     private final int port;
     private final ServiceConfig.Tls tls;
 
-    public HttpServer(String host, int port, ServiceConfig.Tls tls, BearerAuth ingestAuth, BearerAuth readAuth, IngestHandler ingest,
-                      AppRegistry registry, ServiceMetrics metrics, AlertEngine alerts, BooleanSupplier ready) {
+    public HttpServer(String host, int port, ServiceConfig.Tls tls, BearerAuth ingestAuth, BearerAuth readAuth,
+                      BearerAuth metricsAuth, IngestHandler ingest, AppRegistry registry, ServiceMetrics metrics,
+                      AlertEngine alerts, BooleanSupplier ready) {
         this.host = host;
         this.port = port;
         this.tls = tls;
@@ -42,8 +52,17 @@ public final class HttpServer {
             cfg.startupWatcherEnabled = false;
             cfg.http.prefer405over404 = true;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
             if (tls != null) TlsSetup.configure(cfg, tls, host, port);
         });
+
+        guard("/metrics", metricsAuth);
+        guard("/api/v1/apps", readAuth);
+        guard("/api/v1/apps/{app}", readAuth);
+        guard("/api/v1/apps/{app}/batches", readAuth);
+        guard("/api/v1/alerts", readAuth);
+        app.before(HttpServer::checkQueryString);
 
         app.post("/api/v1/events", ctx -> {
             try {
@@ -58,12 +77,12 @@ public final class HttpServer {
             }
         });
 
-        app.get("/metrics", ctx -> {
+        read("/metrics", ctx -> {
             ServiceMetrics.Scrape s = metrics.scrape(ctx.header("Accept"));
             ctx.contentType(s.contentType()).result(s.body());
         });
-        app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
-        app.get("/readyz", ctx -> {
+        read("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+        read("/readyz", ctx -> {
             if (ready.getAsBoolean()) {
                 ctx.json(Map.of("status", "ready"));
             } else {
@@ -71,35 +90,33 @@ public final class HttpServer {
             }
         });
 
-        app.get("/api/v1/apps", ctx -> {
-            readAuth.check(ctx.header("Authorization"));
-            ctx.json(Map.of("apps", registry.snapshots().stream().map(ApiViews::appSummary).toList()));
-        });
-        app.get("/api/v1/apps/{app}", ctx -> {
-            readAuth.check(ctx.header("Authorization"));
+        read("/api/v1/apps", ctx -> ctx.json(Map.of("apps", registry.snapshots().stream().map(ApiViews::appSummary).toList())));
+        read("/api/v1/apps/{app}", ctx -> {
             String key = ctx.pathParam("app");
             ctx.json(ApiViews.appDetail(registry.snapshot(key).orElseThrow(() -> unknownApp(key))));
         });
-        app.get("/api/v1/apps/{app}/batches", ctx -> {
-            readAuth.check(ctx.header("Authorization"));
+        read("/api/v1/apps/{app}/batches", ctx -> {
             String key = ctx.pathParam("app");
             int limit = limit(ctx, registry.historyCapacity());
             List<BatchRecord> batches = registry.batches(key, limit).orElseThrow(() -> unknownApp(key));
             ctx.json(Map.of("app", key, "batches", batches.stream().map(ApiViews::batch).toList()));
         });
 
-        app.get("/api/v1/alerts", ctx -> {
-            readAuth.check(ctx.header("Authorization"));
-            String state = ctx.queryParamAsClass("state", String.class).getOrDefault("firing");
+        read("/api/v1/alerts", ctx -> {
+            String state = single(ctx, "state");
+            if (state == null) state = "firing";
             if (!state.equals("firing") && !state.equals("all")) {
                 throw RejectedException.badRequest("state: must be firing or all, got '" + clip(state) + "'");
             }
             ctx.json(Map.of("alerts", alerts.alerts(state.equals("all")).stream().map(ApiViews::alert).toList()));
         });
         String runbook = RunbookPage.load();
-        app.get("/runbook", ctx -> ctx.html(runbook));
+        read("/runbook", ctx -> ctx.html(runbook));
 
-        app.exception(RejectedException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        app.exception(RejectedException.class, (e, ctx) -> {
+            if (e.retryAfterSeconds() > 0) ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            error(ctx, e.status(), e.getMessage());
+        });
         app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
             log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
@@ -107,37 +124,71 @@ public final class HttpServer {
         });
         app.error(404, ctx -> {
             if (ctx.result() == null || !ctx.result().startsWith("{\"error\"")) {
-                error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
+                error(ctx, 404, "no such endpoint: " + ctx.method() + " " + clip(ctx.path(), 200));
             }
         });
-        app.error(405, ctx -> error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path()));
+        app.error(405, ctx -> error(ctx, 405, "method " + ctx.method() + " is not allowed on " + clip(ctx.path(), 200)));
+    }
+
+    /** A GET route that answers HEAD the same way (status and headers), rather than Javalin's blanket 200. */
+    private void read(String path, Handler handler) {
+        app.get(path, handler);
+        app.head(path, handler);
+    }
+
+    /** Runs {@code auth} before the GET and HEAD routes at {@code path}; other methods get their 405. */
+    private void guard(String path, BearerAuth auth) {
+        app.before(path, ctx -> {
+            if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) auth.check(ctx.header("Authorization"));
+        });
+    }
+
+    /** A query string that does not percent-decode is refused instead of being silently ignored. */
+    private static void checkQueryString(Context ctx) {
+        String q = ctx.queryString();
+        if (q == null) return;
+        try {
+            URLDecoder.decode(q, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw RejectedException.badRequest("query string: malformed percent-encoding in '" + clip(q, 40) + "'");
+        }
+    }
+
+    /** A query parameter given at most once; {@code ?limit=1&limit=1000} is ambiguous and refused. */
+    private static String single(Context ctx, String name) {
+        List<String> values = ctx.queryParams(name);
+        if (values.size() > 1) throw RejectedException.badRequest(name + ": given " + values.size() + " times; give it once");
+        return values.isEmpty() ? null : values.get(0);
     }
 
     private static RejectedException unknownApp(String key) {
-        return new RejectedException(404, "unknown app '" + key + "'; GET /api/v1/apps lists the known app keys");
+        return new RejectedException(404, "unknown app '" + clip(key, 200) + "'; GET /api/v1/apps lists the known app keys");
     }
 
     private static String clip(String s) {
-        String c = s.length() > 20 ? s.substring(0, 20) + "..." : s;
-        return c.replaceAll("\\p{Cntrl}", "?");
+        return clip(s, 20);
+    }
+
+    /** Client-supplied text fit to be echoed in an error: bounded and printable. */
+    private static String clip(String s, int max) {
+        String c = s.length() > max ? s.substring(0, max) + "..." : s;
+        return c.replaceAll("[\\p{Cntrl}\\x{D800}-\\x{DFFF}]", "?");
     }
 
     private static int limit(Context ctx, int max) {
-        String raw = ctx.queryParam("limit");
+        String raw = single(ctx, "limit");
         if (raw == null) return Math.min(DEFAULT_LIMIT, max);
-        try {
-            int n = Integer.parseInt(raw.trim());
+        if (raw.matches("[0-9]{1,9}")) {
+            int n = Integer.parseInt(raw);
             if (n >= 1 && n <= max) return n;
-        } catch (NumberFormatException ignored) {
-            // reported below
         }
         throw RejectedException.badRequest("limit: must be a whole number from 1 to " + max + " (storage.historyBatches), got '"
-                + (raw.length() > 20 ? raw.substring(0, 20) + "..." : raw) + "'");
+                + clip(raw) + "'");
     }
 
     private static String outcome(int status) {
         return switch (status) {
-            case 400 -> "bad_request";
+            case 400, 408 -> "bad_request";
             case 401 -> "unauthorized";
             case 413 -> "too_large";
             case 415 -> "unsupported";
@@ -147,7 +198,8 @@ public final class HttpServer {
     }
 
     private static void error(Context ctx, int status, String message) {
-        ctx.status(status).json(Map.of("error", message));
+        String m = message == null || message.isBlank() ? "request refused" : message;
+        ctx.status(status).json(Map.of("error", m.length() > 1000 ? m.substring(0, 1000) + "..." : m));
     }
 
     public HttpServer start() {

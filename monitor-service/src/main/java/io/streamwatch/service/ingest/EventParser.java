@@ -1,7 +1,10 @@
 package io.streamwatch.service.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -16,10 +19,13 @@ import io.streamwatch.service.model.Event.ReceiverPhase;
 import io.streamwatch.service.model.IngestBatch;
 import io.streamwatch.service.model.Source;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -59,13 +65,21 @@ public final class EventParser {
     }
 
     public IngestBatch parse(byte[] body) {
+        if (body.length == 0) {
+            throw RejectedException.badRequest("body is empty: send a JSON object {\"schema\":1,\"source\":{...},\"events\":[...]}");
+        }
         JsonNode root;
         try (JsonParser p = mapper.getFactory().createParser(body)) {
-            root = mapper.readTree(p);
-        } catch (StreamConstraintsException e) {
-            throw RejectedException.badRequest("body: " + e.getOriginalMessage());
+            try {
+                root = mapper.readTree(p);
+            } catch (StreamConstraintsException e) {
+                throw RejectedException.badRequest("body" + where(p) + ": " + constraint(e.getOriginalMessage()));
+            } catch (JsonProcessingException e) {
+                throw RejectedException.badRequest("body is not valid JSON" + where(p) + ": " + jsonProblem(e));
+            }
         } catch (IOException e) {
-            throw RejectedException.badRequest("body is not valid JSON: " + firstLine(e.getMessage()));
+            // only closing can get here: the body is in memory
+            throw RejectedException.badRequest("body is not valid JSON");
         }
         if (root == null || !root.isObject()) {
             throw RejectedException.badRequest("body: must be a JSON object {\"schema\":1,\"source\":{...},\"events\":[...]}");
@@ -108,10 +122,25 @@ public final class EventParser {
                 s.name("appId", NAME_MAX),
                 s.optionalName("attemptId", NAME_MAX),
                 s.name("instance", 100),
-                s.optionalText("sparkVersion", INFO_MAX),
-                s.optionalText("uiUrl", INFO_MAX),
-                s.optionalText("host", INFO_MAX),
-                s.optionalText("listenerVersion", INFO_MAX));
+                s.optionalLabel("sparkVersion", INFO_MAX),
+                uiUrl(s),
+                s.optionalLabel("host", INFO_MAX),
+                s.optionalLabel("listenerVersion", INFO_MAX));
+    }
+
+    /** The driver UI the REST poller will call: an absolute http(s) URL with a host, nothing else. */
+    private static String uiUrl(Obj s) {
+        String url = s.optionalLabel("uiUrl", INFO_MAX);
+        if (url == null) return null;
+        try {
+            URI u = new URI(url);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            String authority = u.getRawAuthority(); // not getHost(): host names with '_' (containers) are valid here
+            if ((scheme.equals("http") || scheme.equals("https")) && authority != null && !authority.contains("@")) return url;
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw RejectedException.badRequest("source.uiUrl: must be an http(s) URL such as http://driver:4040, got '" + Obj.clip(url) + "'");
     }
 
     private Event event(Obj e, long now) {
@@ -221,11 +250,57 @@ public final class EventParser {
         return new Event.ReceiverEvent(seq, time, phase, receiver);
     }
 
-    private static String firstLine(String s) {
-        if (s == null) return "";
-        int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
-        return line.length() > 200 ? line.substring(0, 200) : line;
+    /** Where the parser stopped, as a field path ({@code " at events[2].batch"}), or "" at the top. */
+    private static String where(JsonParser p) {
+        StringBuilder path = new StringBuilder();
+        for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                path.insert(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.getCurrentName() != null) {
+                path.insert(0, "." + clipName(c.getCurrentName()));
+            }
+        }
+        if (path.length() == 0) return "";
+        String s = path.charAt(0) == '.' ? path.substring(1) : path.toString();
+        return " at " + (s.length() > 200 ? s.substring(0, 200) + "..." : s);
+    }
+
+    /** A client-supplied field name, fit to be echoed: short, printable, valid Unicode. */
+    private static String clipName(String name) {
+        String c = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        return c.replaceAll("[\\p{Cntrl}\\x{D800}-\\x{DFFF}\\x{2028}\\x{2029}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]", "?");
+    }
+
+    /** Jackson's limit messages name its own classes; say the limit in the service's words instead. */
+    private static String constraint(String message) {
+        String m = message == null ? "" : message;
+        if (m.startsWith("Document nesting depth")) return "JSON is nested more than 16 levels deep";
+        if (m.startsWith("Number value length")) return "a number has more than 32 characters";
+        if (m.startsWith("String value length")) return "a string is longer than 65536 characters";
+        if (m.startsWith("Name length")) return "a field name is too long";
+        return "exceeds a parser limit (nesting depth 16, numbers of 32 characters, strings of 65536 characters)";
+    }
+
+    /**
+     * Jackson's description of a syntax error, without its source excerpt, location suffix or hints
+     * that name its configuration classes, plus the line and column.
+     */
+    private static String jsonProblem(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (m.startsWith("Trailing token")) return "more content after the JSON object; send exactly one object";
+        int nl = m.indexOf('\n');
+        if (nl >= 0) m = m.substring(0, nl);
+        m = m.replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "")
+                .replaceAll("\\[Source:.*?\\]", "")
+                .replaceAll("[;:]?\\s*enable `[^`]*`[^;)]*", "")
+                .replaceAll("\\s*\\(not recognized as one since Feature '[^']*' not enabled for parser\\)", "")
+                .replaceAll("`[^`]*`", "")
+                .replaceAll("\\p{Cntrl}", "?")
+                .trim();
+        if (m.length() > 200) m = m.substring(0, 200) + "...";
+        JsonLocation loc = e.getLocation();
+        if (loc != null && loc.getLineNr() > 0) m += " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+        return m;
     }
 
     /** Reads typed fields of one JSON object; every failure names {@code path + field}. */
@@ -328,7 +403,7 @@ public final class EventParser {
             return v.asBoolean();
         }
 
-        /** A name: non-blank, bounded, no control characters. */
+        /** A name: non-blank, bounded, one line of visible text (see {@link #optionalLabel}). */
         String name(String field, int max) {
             String s = optionalName(field, max);
             if (s == null) throw bad(field, "required");
@@ -336,36 +411,56 @@ public final class EventParser {
         }
 
         String optionalName(String field, int max) {
+            String s = optionalLabel(field, max);
+            if (s != null && s.isBlank()) throw bad(field, "must not be blank");
+            return s;
+        }
+
+        /**
+         * Text that ends up in a metric label, a link or a log line: no control characters, no line or
+         * paragraph separators and no bidirectional overrides, which could forge or hide output.
+         */
+        String optionalLabel(String field, int max) {
             String s = optionalText(field, max);
             if (s == null) return null;
-            if (s.isBlank()) throw bad(field, "must not be blank");
             for (int i = 0; i < s.length(); i++) {
-                if (Character.isISOControl(s.charAt(i))) {
-                    throw bad(field, "must not contain control characters (found U+" + String.format("%04X", (int) s.charAt(i)) + ")");
+                char c = s.charAt(i);
+                if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || (c >= '\u202A' && c <= '\u202E')
+                        || (c >= '\u2066' && c <= '\u2069') || c == '\uFEFF') {
+                    throw bad(field, "must not contain control characters (found U+" + String.format("%04X", (int) c) + ")");
                 }
             }
             return s;
         }
 
+        /** Free text (failure reasons may span lines): bounded, valid Unicode, no NUL. */
         String optionalText(String field, int max) {
             JsonNode v = node.get(field);
             if (v == null || v.isNull()) return null;
             if (!v.isTextual()) throw bad(field, "must be a string, got " + describe(v));
             String s = v.asText();
             if (s.length() > max) throw bad(field, "at most " + max + " characters, got " + s.length());
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == 0) throw bad(field, "must not contain NUL (U+0000)");
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    throw bad(field, "must be valid Unicode (found an unpaired surrogate U+" + String.format("%04X", (int) c) + ")");
+                }
+            }
             return s;
         }
 
         private static String describe(JsonNode v) {
             if (v.isTextual()) return "a string";
             if (v.isFloatingPointNumber()) return "a fraction " + v.asText();
-            if (v.isIntegralNumber()) return "a number too large";
+            if (v.isIntegralNumber()) return v.canConvertToLong() ? "a number " + v.asText() : "a number too large";
             return v.getNodeType().name().toLowerCase();
         }
 
-        private static String clip(String s) {
-            String c = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-            return c.replaceAll("\\p{Cntrl}", "?");
+        static String clip(String s) {
+            return clipName(s);
         }
     }
 }

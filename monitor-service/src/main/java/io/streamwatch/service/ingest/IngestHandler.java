@@ -3,33 +3,39 @@ package io.streamwatch.service.ingest;
 import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.model.IngestBatch;
 import io.streamwatch.service.state.AppRegistry;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /api/v1/events}: size limits (on the wire and after gzip), content negotiation,
- * strict parsing, then one atomic apply. Authentication happens before this is called.
+ * strict parsing, the per-app rate limit, then one atomic apply. Every refusal happens before the
+ * apply, so a rejected request changes nothing. Authentication happens before this is called.
  */
 public final class IngestHandler {
+    private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
     private final EventParser parser;
     private final AppRegistry registry;
     private final ServiceMetrics metrics;
     private final long maxBodyBytes;
+    private final RateLimiter rateLimiter;
     private final Consumer<String> applied;
     private static final long DURABLE_TIMEOUT_SECONDS = 10;
 
     /** @param applied told the app key after each applied request (the alert engine evaluates it at once) */
     public IngestHandler(EventParser parser, AppRegistry registry, ServiceMetrics metrics, long maxBodyBytes,
-                         Consumer<String> applied) {
+                         RateLimiter rateLimiter, Consumer<String> applied) {
         this.parser = parser;
         this.registry = registry;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
+        this.rateLimiter = rateLimiter;
         this.applied = applied;
     }
 
@@ -38,13 +44,10 @@ public final class IngestHandler {
 
     /**
      * @param contentLength declared length, or -1
-     * @throws RejectedException with 400/413/415/429
+     * @throws RejectedException with 400/408/413/415/429 (503 when the events could not be stored)
      */
-    public Accepted handle(String contentType, String contentEncoding, long contentLength, InputStream body) throws IOException {
-        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        if (!type.startsWith("application/json")) {
-            throw new RejectedException(415, "Content-Type must be application/json, got '" + clip(contentType) + "'");
-        }
+    public Accepted handle(String contentType, String contentEncoding, long contentLength, InputStream body) {
+        checkContentType(contentType);
         String enc = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(Locale.ROOT);
         if (!enc.equals("identity") && !enc.equals("gzip")) {
             throw new RejectedException(415, "Content-Encoding must be gzip or identity, got '" + clip(contentEncoding) + "'");
@@ -52,21 +55,76 @@ public final class IngestHandler {
         if (contentLength > maxBodyBytes) {
             throw tooLarge("body has " + contentLength + " bytes");
         }
-        byte[] raw = readLimited(body, "body");
+        byte[] raw = readBody(body);
         byte[] json = raw;
         if (enc.equals("gzip")) {
-            try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
                 json = readLimited(in, "decompressed body");
-            } catch (ZipException | java.io.EOFException e) {
-                throw RejectedException.badRequest("body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
+            } catch (IOException e) {
+                // ZipException, EOFException: the bytes are in memory, so any failure is the body's fault
+                throw RejectedException.badRequest("body is not valid gzip (Content-Encoding: gzip): " + clip(e.getMessage()));
             }
         }
         IngestBatch batch = parser.parse(json);
+        String app = batch.source().app();
+        long wait = rateLimiter.acquire(app);
+        if (wait > 0) {
+            throw new RejectedException(429, "too many requests for app '" + clip(app) + "': at most "
+                    + number(rateLimiter.perSecond()) + " per second (bursts up to " + number(rateLimiter.burst())
+                    + ") per app (ingest.maxRequestsPerSecondPerApp); nothing was applied, retry after " + wait + " s", wait);
+        }
         AppRegistry.Result r = registry.apply(batch);
         awaitDurable(r);
         metrics.ingested(r.accepted(), r.duplicates(), raw.length);
-        if (r.accepted() > 0) applied.accept(batch.source().app());
+        if (r.accepted() > 0) applied.accept(app);
         return new Accepted(r.accepted(), r.duplicates());
+    }
+
+    /** {@code application/json}, optionally with {@code charset=utf-8}; any other type or charset is 415. */
+    private static void checkContentType(String contentType) {
+        String[] parts = (contentType == null ? "" : contentType).split(";");
+        if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+            throw new RejectedException(415, "Content-Type must be application/json, got '" + clip(contentType) + "'");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String param = parts[i].trim();
+            int eq = param.indexOf('=');
+            if (eq > 0 && param.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+                String charset = param.substring(eq + 1).trim().replace("\"", "");
+                if (!charset.equalsIgnoreCase("utf-8")) {
+                    throw new RejectedException(415, "Content-Type: the body must be UTF-8 JSON, got charset '" + clip(charset) + "'");
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads the request body within the size limit. A body that ends before its Content-Length, has
+     * broken chunked framing, or stops arriving is the client's problem: 400 (408 on a timeout).
+     */
+    private byte[] readBody(InputStream body) {
+        try {
+            return readLimited(body, "body");
+        } catch (RejectedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (causedByTimeout(e)) {
+                throw new RejectedException(408, "the request body did not arrive in time; nothing was applied, send it again");
+            }
+            throw RejectedException.badRequest("the request body could not be read: it ended before its Content-Length "
+                    + "or its chunked encoding is broken; nothing was applied");
+        }
+    }
+
+    private static boolean causedByTimeout(Throwable t) {
+        for (int i = 0; t != null && i < 10; t = t.getCause(), i++) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException) return true;
+        }
+        return false;
+    }
+
+    private static String number(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
     /** Acknowledge only what is on disk; a listener re-sends what was not acknowledged. */
@@ -75,8 +133,8 @@ public final class IngestHandler {
             r.durable().get(DURABLE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-            throw new RejectedException(503, "the service could not store these events ("
-                    + (cause == null ? "timeout" : cause.getMessage()) + "); they were not acknowledged, retry later");
+            log.error("ingest: events were applied but could not be made durable; answering 503", cause);
+            throw new RejectedException(503, "the service could not store these events; they were not acknowledged, retry later");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RejectedException(503, "the service is shutting down; retry later");

@@ -6,10 +6,17 @@ package io.streamwatch.service.ingest;
  */
 public final class RejectedException extends RuntimeException {
     private final int status;
+    private final long retryAfterSeconds;
 
     public RejectedException(int status, String message) {
+        this(status, message, 0);
+    }
+
+    /** @param retryAfterSeconds sent as {@code Retry-After} when positive */
+    public RejectedException(int status, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public static RejectedException badRequest(String message) {
@@ -18,5 +25,10 @@ public final class RejectedException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** Seconds the client should wait before retrying, or 0 when the answer carries no such hint. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

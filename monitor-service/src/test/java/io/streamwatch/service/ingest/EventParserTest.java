@@ -72,7 +72,69 @@ class EventParserTest {
                         .putArray("offsets").addObject().put("topic", "t").put("partition", 0).put("fromOffset", 9).put("untilOffset", 3),
                         "events[2].batch.inputs[0].offsets[0].untilOffset: 3 is below fromOffset 9"),
                 bad("receiver without streamId", r -> ((ObjectNode) r.get("events").get(3).get("receiver")).remove("streamId"), "events[3].receiver.streamId: required"),
-                bad("huge number", r -> batch(r).put("records", new java.math.BigInteger("99999999999999999999999")), "events[2].batch.records: must be a whole number"));
+                bad("huge number", r -> batch(r).put("records", new java.math.BigInteger("99999999999999999999999")), "events[2].batch.records: must be a whole number"),
+                bad("bidi override in app", r -> ((ObjectNode) r.get("source")).put("app", "a\u202Eb"), "source.app: must not contain control characters (found U+202E)"),
+                bad("line separator in appId", r -> ((ObjectNode) r.get("source")).put("appId", "a\u2028b"), "source.appId: must not contain control characters"),
+                bad("newline in a label", r -> ((ObjectNode) r.get("source")).put("uiUrl", "http://x\nSet-Cookie: y"), "source.uiUrl: must not contain control characters"),
+                bad("uiUrl not http", r -> ((ObjectNode) r.get("source")).put("uiUrl", "file:///etc/passwd"), "source.uiUrl: must be an http(s) URL"),
+                bad("uiUrl with credentials", r -> ((ObjectNode) r.get("source")).put("uiUrl", "http://u:p@driver:4040"), "source.uiUrl: must be an http(s) URL"),
+                bad("uiUrl relative", r -> ((ObjectNode) r.get("source")).put("uiUrl", "/api"), "source.uiUrl: must be an http(s) URL"),
+                bad("NUL in free text", r -> batch(r).put("failureReason", "a\u0000b"), "events[2].batch.failureReason: must not contain NUL"),
+                bad("integer where a boolean belongs", r -> batch(r).put("failed", 1), "events[2].batch.failed: must be true or false, got a number 1"));
+    }
+
+    @Test
+    void aDriverUiOnAHostNameWithAnUnderscoreIsAccepted() {
+        ObjectNode root = valid().root();
+        ((ObjectNode) root.get("source")).put("uiUrl", "http://spark_driver-1.internal:4040");
+        assertEquals("http://spark_driver-1.internal:4040", parser.parse(root.toString().getBytes(StandardCharsets.UTF_8)).source().uiUrl());
+    }
+
+    @Test
+    void multiLineFreeTextIsKept() {
+        ObjectNode root = valid().root();
+        batch(root).put("failureReason", "Job aborted.\n\tat Foo.bar(Foo.scala:1)\r\n\u001b[31mred\u001b[0m");
+        IngestBatch b = parser.parse(root.toString().getBytes(StandardCharsets.UTF_8));
+        assertTrue(((Event.BatchEvent) b.events().get(2)).batch().failureReason().contains("\n\tat Foo.bar"));
+    }
+
+    @Test
+    void anUnpairedSurrogateEscapeIsRefusedButAPairIsKept() {
+        String lone = valid().json().replace("\"boom\"", "\"x\\ud800y\"");
+        RejectedException e = assertThrows(RejectedException.class, () -> parser.parse(lone.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().startsWith("events[3].receiver.lastErrorMessage: must be valid Unicode"), e.getMessage());
+        String pair = valid().json().replace("\"orders\"", "\"orders \\ud83d\\ude00\"");
+        assertEquals("orders \uD83D\uDE00", parser.parse(pair.getBytes(StandardCharsets.UTF_8)).source().app());
+    }
+
+    static Stream<Arguments> parserFailures() {
+        String v = valid().json();
+        return Stream.of(
+                Arguments.of("NaN literal", v.replace("\"processingTimeMs\":900", "\"processingTimeMs\":NaN"),
+                        "body is not valid JSON at events[2].batch.processingTimeMs: Non-standard token 'NaN'"),
+                Arguments.of("comment", "{/*x*/\"schema\":1}", "body is not valid JSON: Unexpected character ('/'"),
+                Arguments.of("trailing object", v + "{}", "body is not valid JSON: more content after the JSON object"),
+                Arguments.of("unclosed object", "{\"schema\":1,\"source\":{\"app\":\"a\"", "body is not valid JSON at source"),
+                Arguments.of("nesting", "{\"schema\":1,\"source\":" + "[".repeat(20) + "]".repeat(20) + "}",
+                        "body at source" + "[0]".repeat(16) + ": JSON is nested more than 16 levels deep"),
+                Arguments.of("number too long", "{\"schema\":" + "1".repeat(40) + "}", "body at schema: a number has more than 32 characters"),
+                Arguments.of("string too long", "{\"schema\":1,\"source\":{\"app\":\"" + "x".repeat(70_000) + "\"}}",
+                        "body at source.app: a string is longer than 65536 characters"),
+                Arguments.of("invalid UTF-8", "{\"schema\":1,\"source\":{\"app\":\"\u00ff\"}}", "body is not valid JSON at source.app: Invalid UTF-8"),
+                Arguments.of("empty", "", "body is empty"));
+    }
+
+    /** Jackson's messages name its classes and features; what reaches a client names the field and the problem only. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("parserFailures")
+    void parserFailuresNameTheFieldAndNoInternals(String name, String body, String expected) {
+        byte[] bytes = name.equals("invalid UTF-8") ? body.getBytes(StandardCharsets.ISO_8859_1) : body.getBytes(StandardCharsets.UTF_8);
+        RejectedException e = assertThrows(RejectedException.class, () -> parser.parse(bytes));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith(expected), () -> "expected '" + expected + "' at the start of: " + e.getMessage());
+        for (String internal : new String[] {"`", "Feature", "Constraints", "com.fasterxml", "Source:", "REDACTED", "JsonNode"}) {
+            assertTrue(!e.getMessage().contains(internal), () -> "'" + internal + "' in: " + e.getMessage());
+        }
     }
 
     private static Arguments bad(String name, Consumer<ObjectNode> mutation, String expected) {
