@@ -9,15 +9,19 @@ import org.slf4j.LoggerFactory;
 
 /** {@code java -jar streamwatch-service.jar [--config FILE]}. Exit code 2 on bad arguments or configuration. */
 public final class Main {
-    private static final String USAGE = "usage: java -jar streamwatch-service.jar [--config FILE]\n"
-            + "  Without --config the defaults apply (port 9470); STREAMWATCH_* environment variables override any key.";
+    private static final String USAGE = "usage: java -jar streamwatch-service.jar [--config FILE] [--check-config]\n"
+            + "  Without --config the defaults apply (port 9470); STREAMWATCH_* environment variables override any key.\n"
+            + "  --check-config validates the configuration (and the files it names), prints a summary and exits:\n"
+            + "  0 when it is usable, 2 when not. Nothing is started.";
 
     private Main() {}
 
     public static void main(String[] args) {
         Path configFile = null;
+        boolean checkOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--check-config" -> checkOnly = true;
                 case "--config" -> {
                     if (i + 1 >= args.length) fail("--config needs a file path\n" + USAGE);
                     configFile = Path.of(args[++i]);
@@ -36,17 +40,40 @@ public final class Main {
             fail(e.getMessage() + "\nFix the configuration" + (configFile == null ? "" : " in " + configFile) + " and start again.");
             return;
         }
+        if (checkOnly) {
+            loaded.warnings().forEach(w -> System.out.println("warning: " + w));
+            System.out.println("configuration OK" + (configFile == null ? " (defaults)" : ": " + configFile));
+            System.out.println(summary(loaded.config()));
+            return;
+        }
         Logger log = LoggerFactory.getLogger(Main.class);
         loaded.warnings().forEach(log::warn);
         StreamwatchService service;
         try {
             service = new StreamwatchService(loaded.config(), Clock.systemUTC()).start();
+        } catch (ConfigException e) {
+            fail(e.getMessage() + "\nFix the configuration" + (configFile == null ? "" : " in " + configFile) + " and start again.");
+            return;
+        } catch (io.streamwatch.service.store.StoreException e) {
+            // Exit 1, not 2: a directory still locked by a stopping service is worth a retry.
+            System.err.println("streamwatch: " + e.getMessage());
+            System.exit(1);
+            return;
         } catch (RuntimeException e) {
             log.error("Streamwatch could not start: {}", e.getMessage(), e);
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "streamwatch-shutdown"));
+    }
+
+    /** What the configuration amounts to, without secrets. */
+    static String summary(io.streamwatch.service.config.ServiceConfig c) {
+        return "  listen " + c.server().host() + ":" + c.server().port() + (c.server().tls() == null ? " (http)" : " (https)")
+                + "\n  storage " + c.storage().dir() + ", " + c.storage().historyBatches() + " batches per app"
+                + "\n  ingest " + c.ingest().tokens().values().size() + " token(s)" + (c.ingest().allowUnauthenticated() ? ", OPEN" : "")
+                + "\n  alert receivers " + c.alerting().receivers().stream().map(io.streamwatch.service.config.ServiceConfig.Receiver::type).toList()
+                + "\n  spark targets " + c.spark().targets().size() + ", kafka " + (c.kafka().bootstrapServers() == null ? "off" : c.kafka().bootstrapServers());
     }
 
     private static void fail(String message) {
