@@ -24,21 +24,24 @@ import java.util.regex.Pattern;
  */
 final class ServiceProcess implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on (https?)://[^:]+:(\\d+)");
 
     final String token;
     final Path dir;
     final Path log;
     private final Process process;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
+    private final String scheme;
     private final int port;
 
-    private ServiceProcess(Path dir, String token, Process process, Path log, int port) {
+    private ServiceProcess(Path dir, String token, Process process, Path log, String scheme, int port, HttpClient http) {
         this.dir = dir;
         this.token = token;
         this.process = process;
         this.log = log;
+        this.scheme = scheme;
         this.port = port;
+        this.http = http;
     }
 
     static Path jar() {
@@ -60,25 +63,53 @@ final class ServiceProcess implements AutoCloseable {
      * second start with the same dir and port is the same service restarted, at the URL listeners have.
      */
     static ServiceProcess startOn(Path dir, String token, int port, String extraYaml) throws IOException {
+        return start(dir, token, "server: { host: 127.0.0.1, port: " + port + " }\n" + extraYaml,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    /** Starts the service with {@code server.tls} from {@code cert}, spoken to by a client trusting only that certificate. */
+    static ServiceProcess startTls(Path dir, String token, SelfSignedCert cert) throws Exception {
+        return start(dir, token, tlsServer(cert.certFile(), cert.keyFile()),
+                HttpClient.newBuilder().sslContext(cert.trustingContext()).connectTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    static String tlsServer(Path certFile, Path keyFile) {
+        return "server:\n  host: 127.0.0.1\n  port: 0\n  tls: { certFile: " + certFile + ", keyFile: " + keyFile + " }\n";
+    }
+
+    private static ServiceProcess start(Path dir, String token, String serverAndExtraYaml, HttpClient client) throws IOException {
+        Launch l = launch(dir, token, serverAndExtraYaml);
+        Matcher listening = Poll.until(Duration.ofSeconds(60), "the service to log its address in " + l.log(), () -> {
+            if (!l.process().isAlive()) throw new AssertionError("service exited with " + l.process().exitValue() + ": " + l.output());
+            Matcher m = LISTENING.matcher(l.output());
+            return m.find() ? m : null;
+        });
+        ServiceProcess s = new ServiceProcess(dir, token, l.process(), l.log(), listening.group(1),
+                Integer.parseInt(listening.group(2)), client);
+        Poll.until(Duration.ofSeconds(30), "/readyz", () -> s.get("/readyz").statusCode() == 200 ? true : null);
+        return s;
+    }
+
+    /** A started jar, before anyone knows whether it serves (tests of startup failures look at this). */
+    record Launch(Process process, Path log) {
+        String output() {
+            return read(log);
+        }
+    }
+
+    /** Writes {@code dir/streamwatch.yaml} (loopback, the token, state in {@code dir/data}, then the given YAML) and starts the jar. */
+    static Launch launch(Path dir, String token, String serverAndExtraYaml) throws IOException {
         Files.createDirectories(dir);
         Path config = dir.resolve("streamwatch.yaml");
-        Files.writeString(config, "server: { host: 127.0.0.1, port: " + port + " }\n"
+        Files.writeString(config, serverAndExtraYaml
                 + "storage: { dir: " + dir.resolve("data") + " }\n"
-                + "ingest: { tokens: [" + token + "] }\n" + extraYaml);
+                + "ingest: { tokens: [" + token + "] }\n");
         Path log = dir.resolve("service-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar().toString(), "--config", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("STREAMWATCH_"));
-        Process p = pb.start();
-        int bound = Poll.until(Duration.ofSeconds(60), "the service to log its port in " + log, () -> {
-            if (!p.isAlive()) throw new AssertionError("service exited with " + p.exitValue() + ": " + read(log));
-            Matcher m = LISTENING.matcher(read(log));
-            return m.find() ? Integer.parseInt(m.group(1)) : null;
-        });
-        ServiceProcess s = new ServiceProcess(dir, token, p, log, bound);
-        Poll.until(Duration.ofSeconds(30), "/readyz", () -> s.get("/readyz").statusCode() == 200 ? true : null);
-        return s;
+        return new Launch(pb.start(), log);
     }
 
     static String read(Path p) {
@@ -100,7 +131,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + port;
+        return scheme + "://127.0.0.1:" + port;
     }
 
     HttpResponse<String> get(String path) {

@@ -36,13 +36,13 @@ class TlsIT {
 
     private static Path dir;
     private static SelfSignedCert cert;
-    private static TlsServiceProcess service;
+    private static ServiceProcess service;
 
     @BeforeAll
     static void startTheServiceWithTls() throws Exception {
         dir = Files.createTempDirectory("streamwatch-tls-e2e");
         cert = SelfSignedCert.generate(dir, "streamwatch", "ip:127.0.0.1,dns:localhost");
-        service = TlsServiceProcess.start(dir.resolve("service"), TOKEN, cert);
+        service = ServiceProcess.startTls(dir.resolve("service"), TOKEN, cert);
     }
 
     @AfterAll
@@ -60,19 +60,19 @@ class TlsIT {
         ssc.sparkContext().sc().addSparkListener(oracle);
         try {
             Poll.until(Duration.ofSeconds(90), "5 batches in /batches over HTTPS",
-                    () -> service.batches(APP).size() >= 5 ? true : null);
+                    () -> batches().size() >= 5 ? true : null);
         } finally {
             ssc.stop(true, false);
         }
         Set<Long> spark = oracle.completed.stream().map(b -> b.batchTime().milliseconds()).collect(Collectors.toCollection(TreeSet::new));
         Poll.until(Duration.ofSeconds(30), "every batch Spark completed (" + spark.size() + ") in the service",
                 () -> batchTimes().containsAll(spark) ? true : null);
-        assertEquals(service.batches(APP).size(), batchTimes().size(), "each batch once");
+        assertEquals(batches().size(), batchTimes().size(), "each batch once");
         assertFalse(service.log().contains("PRIVATE KEY"), "no key material in the service log");
     }
 
     private static Set<Long> batchTimes() {
-        return service.batches(APP).stream().map(b -> b.get("batchTime").asLong()).collect(Collectors.toCollection(TreeSet::new));
+        return batches().stream().map(b -> b.get("batchTime").asLong()).collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
@@ -90,11 +90,18 @@ class TlsIT {
     @Test
     void aKeyThatDoesNotBelongToTheCertificateStopsTheJarWithAMessage() throws Exception {
         SelfSignedCert stranger = SelfSignedCert.generate(dir, "stranger", "ip:127.0.0.1");
-        TlsServiceProcess.Launch l = TlsServiceProcess.launch(dir.resolve("mismatch"), TOKEN, cert.certFile(), stranger.keyFile());
+        ServiceProcess.Launch l = ServiceProcess.launch(dir.resolve("mismatch"), TOKEN, ServiceProcess.tlsServer(cert.certFile(), stranger.keyFile()));
         assertTrue(l.process().waitFor(60, TimeUnit.SECONDS), "the service must exit: " + l.output());
         assertNotEquals(0, l.process().exitValue());
         String out = l.output();
         assertTrue(out.contains("server.tls.keyFile") && out.contains("does not belong to the first certificate"), out);
         assertFalse(out.contains("TLS is on"), out);
+    }
+
+    /** Completed batches of the app, newest first, read over HTTPS. */
+    private static java.util.List<com.fasterxml.jackson.databind.JsonNode> batches() {
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        service.batches(APP, 1000).forEach(out::add);
+        return out;
     }
 }

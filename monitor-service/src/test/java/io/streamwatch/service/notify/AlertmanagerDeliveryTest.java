@@ -1,5 +1,7 @@
 package io.streamwatch.service.notify;
 
+import io.streamwatch.service.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

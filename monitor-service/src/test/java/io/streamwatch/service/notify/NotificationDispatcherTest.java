@@ -1,5 +1,9 @@
 package io.streamwatch.service.notify;
 
+import io.streamwatch.service.CapturedLogs;
+
+import io.streamwatch.service.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeout;
@@ -142,7 +146,7 @@ class NotificationDispatcherTest {
     void a400IsRejectedOnceAndNotRetried() throws IOException {
         LoopbackReceiver picky = closing(LoopbackReceiver.responding(
                 i -> i == 0 ? new LoopbackReceiver.Reply(400, "{\"error\":\"bad alert\"}") : new LoopbackReceiver.Reply(200, "")));
-        try (CapturedLogs logs = new CapturedLogs()) {
+        try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.notify")) {
             NotificationDispatcher d = dispatcher(webhook(picky));
 
             d.publish(firing("orders"), Transition.FIRING);
@@ -266,7 +270,7 @@ class NotificationDispatcherTest {
         LoopbackReceiver failing = closing(LoopbackReceiver.responding(
                 i -> new LoopbackReceiver.Reply(503, "{\"echo\":\"" + KEY + "\"}")));
         RetryPolicy twoAttempts = new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(20), 2, Duration.ofSeconds(10));
-        try (CapturedLogs logs = new CapturedLogs()) {
+        try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.notify")) {
             NotificationDispatcher d = dispatcher(twoAttempts, 100, Duration.ofMillis(500), pagerduty(echoing), pagerduty(failing));
 
             d.publish(firing("orders"), Transition.FIRING);

@@ -1,5 +1,7 @@
 package io.streamwatch.service.poll.kafka;
 
+import io.streamwatch.service.Await;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
@@ -114,20 +116,11 @@ final class KafkaTestSupport {
     }
 
     static void until(Duration timeout, String what, BooleanSupplier condition) {
-        until(timeout, () -> what, condition);
+        Await.until(timeout, what, condition);
     }
 
     static void until(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("not within " + timeout.toMillis() + " ms: " + what.get());
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted while waiting for: " + what.get());
-            }
-        }
+        Await.until(timeout, what, condition);
     }
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");

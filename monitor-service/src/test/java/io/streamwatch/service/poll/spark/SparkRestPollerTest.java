@@ -1,5 +1,9 @@
 package io.streamwatch.service.poll.spark;
 
+import io.streamwatch.service.CapturedLogs;
+
+import io.streamwatch.service.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -228,7 +232,7 @@ class SparkRestPollerTest {
 
     @Test
     void aStoppedStreamingContextIsRestDownLoggedOnceAndItsRecoveryOnce() {
-        try (CapturedLogs logs = new CapturedLogs()) {
+        try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.poll.spark")) {
             FakeDriver driver = closed(FakeDriver.withCapturedApp());
             listenerSends("stopping", FakeDriver.APP_ID, driver.url(), 0, e -> {});
             driver.answer(STATISTICS, 404, FakeDriver.fixture("statistics-after-stop.txt"));
@@ -254,7 +258,7 @@ class SparkRestPollerTest {
 
     @Test
     void aListenerAppWhoseStreamingHasNotStartedYetIsNotHeldDown() {
-        try (CapturedLogs logs = new CapturedLogs()) {
+        try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.poll.spark")) {
             FakeDriver driver = closed(FakeDriver.withCapturedApp());
             driver.answer(STATISTICS, 404, FakeDriver.fixture("statistics-after-stop.txt"));
             Events e = Events.from("starting", FakeDriver.APP_ID).heartbeat(clock.millis());
@@ -277,7 +281,7 @@ class SparkRestPollerTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        try (CapturedLogs logs = new CapturedLogs()) {
+        try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.poll.spark")) {
             listenerSends("gone", "app-gone", "http://127.0.0.1:" + port, 0, e -> {});
             poller();
             Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("gone").restUp()));
@@ -287,7 +291,7 @@ class SparkRestPollerTest {
 
     @Test
     void aDriverThatDoesNotAnswerInTimeIsRestDown() {
-        try (CapturedLogs logs = new CapturedLogs()) {
+        try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.poll.spark")) {
             FakeDriver hung = closed(FakeDriver.hanging());
             listenerSends("hung", FakeDriver.APP_ID, hung.url(), 0, e -> {});
             poller(Duration.ofMillis(300));

@@ -1,4 +1,4 @@
-package io.streamwatch.service.notify;
+package io.streamwatch.service;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -7,14 +7,14 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Polls a condition until it holds or a deadline passes; the only way these tests wait. */
-final class Await {
+public final class Await {
     private Await() {}
 
-    static void until(Duration timeout, String what, BooleanSupplier condition) {
+    public static void until(Duration timeout, String what, BooleanSupplier condition) {
         until(timeout, () -> what, condition);
     }
 
-    static void until(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
+    public static void until(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) fail("not within " + timeout.toMillis() + " ms: " + what.get());

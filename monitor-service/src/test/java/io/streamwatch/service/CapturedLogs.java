@@ -1,4 +1,4 @@
-package io.streamwatch.service.notify;
+package io.streamwatch.service;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -8,13 +8,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
-/** Everything the notify package logs while open, message and stack trace as text. */
-final class CapturedLogs extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger("io.streamwatch.service.notify");
+/** Everything one logger (and its children) logs while open: level, message and stack trace as text. */
+public final class CapturedLogs extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+    private final Logger logger;
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    CapturedLogs() {
-        setName("captured-notify-logs");
+    /** @param loggerName e.g. {@code io.streamwatch.service.notify} */
+    public CapturedLogs(String loggerName) {
+        logger = (Logger) LoggerFactory.getLogger(loggerName);
+        setName("captured-" + loggerName);
         setContext(logger.getLoggerContext());
         start();
         logger.addAppender(this);
@@ -27,12 +29,16 @@ final class CapturedLogs extends AppenderBase<ILoggingEvent> implements AutoClos
         lines.add(line);
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
-    boolean any(String fragment) {
-        return lines.stream().anyMatch(l -> l.contains(fragment));
+    public long count(String fragment) {
+        return lines.stream().filter(l -> l.contains(fragment)).count();
+    }
+
+    public boolean any(String fragment) {
+        return count(fragment) > 0;
     }
 
     @Override
