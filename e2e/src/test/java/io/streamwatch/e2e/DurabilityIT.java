@@ -64,37 +64,48 @@ class DurabilityIT {
                 StreamingDriver.processingMs.set(50);
                 Poll.until(Duration.ofSeconds(90), "the resolve from the restarted service; got " + hook.notes,
                         () -> hook.has(APP, SLOW, "resolved") ? true : null);
+            } catch (Throwable t) {
+                if (second != null) second.close();
+                first.close();
+                throw t;
             } finally {
                 ssc.stop(true, true);
             }
             ServiceProcess restarted = second;
-            Poll.until(Duration.ofSeconds(30), "the final batches and the app's end",
-                    () -> "finished".equals(restarted.json("/api/v1/apps/" + ServiceProcess.encode(APP)).path("state").asText())
-                            && completed(restarted) == oracle.completed.size() ? true : null);
-
-            Map<Long, JsonNode> history = new HashMap<>();
-            for (JsonNode b : restarted.batches(APP, 1000)) {
-                assertNull(history.put(b.get("batchTime").asLong(), b), "batch " + b.get("batchTime") + " appears twice");
+            try {
+                Poll.until(Duration.ofSeconds(30), "the final batches and the app's end",
+                        () -> "finished".equals(restarted.json("/api/v1/apps/" + ServiceProcess.encode(APP)).path("state").asText())
+                                && completed(restarted) == oracle.completed.size() ? true : null);
+                assertRestoredExactly(restarted, oracle, acknowledged, hook);
+            } finally {
+                restarted.close();
             }
-            Set<Long> spark = new TreeSet<>();
-            for (BatchInfo b : oracle.completed) spark.add(b.batchTime().milliseconds());
-            assertEquals(spark, new TreeSet<>(history.keySet()), "exactly the batches Spark completed, before, during and after the kill");
-            for (BatchInfo b : oracle.completed) {
-                JsonNode h = history.get(b.batchTime().milliseconds());
-                assertEquals((long) (Long) b.processingDelay().get(), h.get("processingTimeMs").asLong());
-                assertEquals(b.numRecords(), h.get("records").asLong());
-            }
-            assertTrue(acknowledged.size() >= 3, "batches before the kill: " + acknowledged);
-            for (long t : acknowledged) {
-                assertEquals(false, history.get(t).get("backfilled").asBoolean(),
-                        "batch " + t + " was acknowledged before the kill, so it must have been restored from storage");
-            }
-            long firing = hook.forApp(APP).stream().filter(n -> n.alertname().equals(SLOW) && n.status().equals("firing")).count();
-            long resolved = hook.forApp(APP).stream().filter(n -> n.alertname().equals(SLOW) && n.status().equals("resolved")).count();
-            assertEquals(1, firing, "paged once, not again after the restart: " + hook.notes);
-            assertEquals(1, resolved, hook.notes.toString());
-            assertTrue(restarted.log().contains("restored"), "the second service restored state from storage.dir");
-            restarted.close();
         }
+    }
+
+    private static void assertRestoredExactly(ServiceProcess restarted, SparkBatchRecorder oracle, Set<Long> acknowledged,
+                                              WebhookReceiver hook) {
+        Map<Long, JsonNode> history = new HashMap<>();
+        for (JsonNode b : restarted.batches(APP, 1000)) {
+            assertNull(history.put(b.get("batchTime").asLong(), b), "batch " + b.get("batchTime") + " appears twice");
+        }
+        Set<Long> spark = new TreeSet<>();
+        for (BatchInfo b : oracle.completed) spark.add(b.batchTime().milliseconds());
+        assertEquals(spark, new TreeSet<>(history.keySet()), "exactly the batches Spark completed, before, during and after the kill");
+        for (BatchInfo b : oracle.completed) {
+            JsonNode h = history.get(b.batchTime().milliseconds());
+            assertEquals((long) (Long) b.processingDelay().get(), h.get("processingTimeMs").asLong());
+            assertEquals(b.numRecords(), h.get("records").asLong());
+        }
+        assertTrue(acknowledged.size() >= 3, "batches before the kill: " + acknowledged);
+        for (long t : acknowledged) {
+            assertEquals(false, history.get(t).get("backfilled").asBoolean(),
+                    "batch " + t + " was acknowledged before the kill, so it must have been restored from storage");
+        }
+        long firing = hook.forApp(APP).stream().filter(n -> n.alertname().equals(SLOW) && n.status().equals("firing")).count();
+        long resolved = hook.forApp(APP).stream().filter(n -> n.alertname().equals(SLOW) && n.status().equals("resolved")).count();
+        assertEquals(1, firing, "paged once, not again after the restart: " + hook.notes);
+        assertEquals(1, resolved, hook.notes.toString());
+        assertTrue(restarted.log().contains("restored"), "the second service restored state from storage.dir");
     }
 }
