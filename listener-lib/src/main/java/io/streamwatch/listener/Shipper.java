@@ -281,8 +281,7 @@ final class Shipper implements Runnable {
     }
     int attempt = 0;
     while (running) {
-      long quietMs = quietMs();
-      if (quietMs > 0 && !pause(quietMs)) {
+      if (!waitOutQuietPeriod()) {
         return;
       }
       byte[] body = envelopes.write(source, queue.dropped(), queue.size(), events);
@@ -342,6 +341,16 @@ final class Shipper implements Runnable {
   /** How much of a Retry-After quiet period is left, in ms. */
   private long quietMs() {
     return Math.max(0, quietUntilMs - wallClock.getAsLong());
+  }
+
+  /** Waits until no quiet period is left; false when the shipper must give up meanwhile. */
+  private boolean waitOutQuietPeriod() throws InterruptedException {
+    for (long ms = quietMs(); ms > 0; ms = quietMs()) {
+      if (!pause(Math.min(ms, Backoff.MAX_RETRY_AFTER_MS))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void maybeHeartbeat() throws IOException {
