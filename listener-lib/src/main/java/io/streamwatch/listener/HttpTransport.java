@@ -78,7 +78,7 @@ final class HttpTransport implements Transport {
       }
       int status = connection.getResponseCode();
       InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-      return new Response(status, readFully(in));
+      return new Response(status, readFully(in), connection.getHeaderField("Retry-After"));
     } catch (SSLException e) {
       throw explained(e);
     } catch (IOException e) {

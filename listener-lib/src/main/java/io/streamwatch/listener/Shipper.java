@@ -13,11 +13,15 @@ import org.slf4j.LoggerFactory;
  * the service, one request at a time.
  *
  * <p>A batch closes {@code flushIntervalMs} after its first event was seen, at 500 events, or as
- * soon as an urgent event (batchCompleted, receiverError, appEnd) is in it. Connection errors,
- * timeouts, 429 and 5xx keep the same batch and retry with capped exponential backoff and full
- * jitter while new events wait in the bounded {@link EventQueue}. 413 splits the batch in halves;
- * any other answer drops it with a rate-limited warning. When nothing was sent for
+ * soon as an urgent event (batchCompleted, receiverError, appEnd) is in it. Only what a later
+ * attempt can fix is retried: connection errors and timeouts (no answer), 429, 502, 503 and 504
+ * keep the same batch and retry with capped exponential backoff and full jitter while new events
+ * wait in the bounded {@link EventQueue} (oldest dropped and counted beyond its size). A
+ * {@code Retry-After} on a 429 or 503 holds every request, heartbeats included, at least that long
+ * (at most {@value Backoff#MAX_RETRY_AFTER_MS} ms). 413 splits the batch in halves; any other
+ * answer (400, 401, 500, ...) drops it with a rate-limited warning. When nothing was sent for
  * {@code heartbeatIntervalMs}, a heartbeat goes out. The loop survives every {@link Throwable}.
+ * Only this thread ever waits; Spark's listener bus never does.
  */
 final class Shipper implements Runnable {
   static final String THREAD_NAME = "streamwatch-shipper";
@@ -28,12 +32,25 @@ final class Shipper implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Shipper.class);
 
+  /** How the shipper thread waits between attempts; tests substitute a virtual clock. */
+  interface Sleeper {
+    /** Waits up to {@code nanos}, or until {@code monitor} is notified. */
+    void sleep(Object monitor, long nanos) throws InterruptedException;
+  }
+
+  static final Sleeper MONITOR_WAIT = (monitor, nanos) -> {
+    synchronized (monitor) {
+      TimeUnit.NANOSECONDS.timedWait(monitor, nanos);
+    }
+  };
+
   private final EventQueue queue;
   private final EventEncoder encoder;
   private final SourceInfo source;
   private final EnvelopeWriter envelopes;
   private final Transport transport;
   private final Backoff backoff;
+  private final Sleeper sleeper;
   private final LongSupplier wallClock;
   private final long flushIntervalMs;
   private final long heartbeatIntervalMs;
@@ -54,6 +71,8 @@ final class Shipper implements Runnable {
   private long lastRequestNanos;
   private boolean failing;
   private long failedAttempts;
+  /** Wall-clock ms before which the service asked (Retry-After) not to be called again. */
+  private long quietUntilMs;
 
   Shipper(
       EventQueue queue,
@@ -67,12 +86,30 @@ final class Shipper implements Runnable {
       long heartbeatIntervalMs,
       int bufferSize,
       String token) {
+    this(queue, encoder, source, envelopes, transport, backoff, MONITOR_WAIT, wallClock,
+        flushIntervalMs, heartbeatIntervalMs, bufferSize, token);
+  }
+
+  Shipper(
+      EventQueue queue,
+      EventEncoder encoder,
+      SourceInfo source,
+      EnvelopeWriter envelopes,
+      Transport transport,
+      Backoff backoff,
+      Sleeper sleeper,
+      LongSupplier wallClock,
+      long flushIntervalMs,
+      long heartbeatIntervalMs,
+      int bufferSize,
+      String token) {
     this.queue = queue;
     this.encoder = encoder;
     this.source = source;
     this.envelopes = envelopes;
     this.transport = transport;
     this.backoff = backoff;
+    this.sleeper = sleeper;
     this.wallClock = wallClock;
     this.flushIntervalMs = flushIntervalMs;
     this.heartbeatIntervalMs = heartbeatIntervalMs;
@@ -244,6 +281,9 @@ final class Shipper implements Runnable {
     }
     int attempt = 0;
     while (running) {
+      if (!waitOutQuietPeriod()) {
+        return;
+      }
       byte[] body = envelopes.write(source, queue.dropped(), queue.size(), events);
       Transport.Response response = post(body);
       int status = response.status();
@@ -270,24 +310,51 @@ final class Shipper implements Runnable {
         return;
       }
       failed(status, answer);
-      if (!pause(backoff.delayMs(attempt++))) {
+      if (!pause(Math.max(backoff.delayMs(attempt++), quietMs()))) {
         return;
       }
     }
   }
 
-  /** One POST; a connection error or timeout is status -1 with the error as the answer. */
+  /**
+   * One POST; a connection error or timeout is status -1 with the error as the answer. A 429 or
+   * 503 with a {@code Retry-After} starts a quiet period that no request may break.
+   */
   private Transport.Response post(byte[] body) {
     lastRequestNanos = System.nanoTime();
+    Transport.Response response;
     try {
-      return transport.post(body);
+      response = transport.post(body);
     } catch (IOException e) {
       return new Transport.Response(-1, e.toString());
     }
+    if (response.status() == 429 || response.status() == 503) {
+      long now = wallClock.getAsLong();
+      long askedMs = Backoff.retryAfterMs(response.retryAfter(), now);
+      if (askedMs > 0) {
+        quietUntilMs = now + askedMs;
+      }
+    }
+    return response;
+  }
+
+  /** How much of a Retry-After quiet period is left, in ms. */
+  private long quietMs() {
+    return Math.max(0, quietUntilMs - wallClock.getAsLong());
+  }
+
+  /** Waits until no quiet period is left; false when the shipper must give up meanwhile. */
+  private boolean waitOutQuietPeriod() throws InterruptedException {
+    for (long ms = quietMs(); ms > 0; ms = quietMs()) {
+      if (!pause(Math.min(ms, Backoff.MAX_RETRY_AFTER_MS))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void maybeHeartbeat() throws IOException {
-    if (closing || !running || source.appId() == null) {
+    if (closing || !running || source.appId() == null || quietMs() > 0) {
       return;
     }
     long idleNanos = System.nanoTime() - lastRequestNanos;
@@ -316,9 +383,7 @@ final class Shipper implements Runnable {
       waitNanos = Math.min(waitNanos, closeDeadlineNanos - System.nanoTime());
     }
     if (waitNanos > 0 && running) {
-      synchronized (monitor) {
-        TimeUnit.NANOSECONDS.timedWait(monitor, waitNanos);
-      }
+      sleeper.sleep(monitor, waitNanos);
     }
     return running && !(closing && System.nanoTime() - closeDeadlineNanos >= 0);
   }
@@ -332,8 +397,9 @@ final class Shipper implements Runnable {
     }
   }
 
+  /** No answer (-1), or an answer that says a later attempt may succeed. */
   private static boolean retryable(int status) {
-    return status < 0 || status == 408 || status == 429 || status >= 500;
+    return status < 0 || status == 429 || status == 502 || status == 503 || status == 504;
   }
 
   private void failed(int status, String answer) {
@@ -373,6 +439,8 @@ final class Shipper implements Runnable {
           + " ingest tokens.";
     } else if (status == 413) {
       hint = " Raise ingest.maxBodyBytes on the service.";
+    } else if (status >= 500) {
+      hint = " The service could not handle it; its log says why.";
     } else {
       hint = " This listener and the service may disagree on the protocol version.";
     }

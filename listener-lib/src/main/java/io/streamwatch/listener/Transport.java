@@ -15,14 +15,20 @@ interface Transport {
   /** Where requests go, for log messages. */
   String describe();
 
-  /** Status and (possibly cut) body of one answer. */
+  /** Status, (possibly cut) body and {@code Retry-After} header of one answer. */
   final class Response {
     private final int status;
     private final String body;
+    private final String retryAfter;
 
     Response(int status, String body) {
+      this(status, body, null);
+    }
+
+    Response(int status, String body, String retryAfter) {
       this.status = status;
       this.body = body;
+      this.retryAfter = retryAfter;
     }
 
     int status() {
@@ -31,6 +37,11 @@ interface Transport {
 
     String body() {
       return body;
+    }
+
+    /** The raw {@code Retry-After} header, or null when the answer had none. */
+    String retryAfter() {
+      return retryAfter;
     }
   }
 }

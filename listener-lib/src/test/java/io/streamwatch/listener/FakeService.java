@@ -83,6 +83,7 @@ final class FakeService implements AutoCloseable {
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<Request>());
   private final AtomicInteger arrived = new AtomicInteger();
   private volatile Responder responder = (envelope, index) -> 200;
+  private volatile String retryAfter;
 
   private FakeService(int port) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
@@ -112,6 +113,11 @@ final class FakeService implements AutoCloseable {
 
   void respondWith(Responder responder) {
     this.responder = responder;
+  }
+
+  /** Every answer other than 200 carries {@code Retry-After: value} (null: none). */
+  void retryAfter(String value) {
+    this.retryAfter = value;
   }
 
   /** Requests that reached the handler, answered or not. */
@@ -186,6 +192,10 @@ final class FakeService implements AutoCloseable {
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       if (status == 401) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+      }
+      String wait = retryAfter;
+      if (status != 200 && wait != null) {
+        exchange.getResponseHeaders().set("Retry-After", wait);
       }
       exchange.sendResponseHeaders(status, bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {

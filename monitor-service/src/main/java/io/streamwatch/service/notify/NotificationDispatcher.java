@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <p>Outcomes are counted in {@code streamwatch_notifications_total{receiver, result}}, where
  * {@code receiver} is the type and index in the configured list ({@code webhook-0}) and
  * {@code result} is {@code sent}, {@code retried} (one per retry), {@code failed} (gave up),
- * {@code rejected} (a 4xx other than 408/429, not retried) or {@code dropped} (queue overflow or
+ * {@code rejected} (any answer but 2xx, 429, 502, 503, 504: not retried) or {@code dropped} (queue overflow or
  * shutdown).
  */
 public final class NotificationDispatcher implements AlertSink, AutoCloseable {

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One receiver's bounded queue and the single daemon thread that serves it, in order, with
  * retries. A slow or dead receiver only ever backs up its own queue; when that is full the oldest
- * notification is dropped.
+ * notification is dropped. Only what a later attempt can fix is retried: connection errors and
+ * timeouts, 429, 502, 503 and 504; a {@code Retry-After} on a 429 or 503 is waited out (see
+ * {@link RetryPolicy#delayAfter(int, Duration)}). Any other answer is a rejection, not retried.
  */
 final class ReceiverChannel {
     private static final Logger log = LoggerFactory.getLogger(ReceiverChannel.class);
@@ -29,15 +31,25 @@ final class ReceiverChannel {
 
     private record Pending(Alert alert, Transition transition) {}
 
-    /** What one attempt came to. */
-    private record Outcome(Kind kind, String detail) {
+    /** What one attempt came to; {@code retryAfter} is what the receiver asked for, or null. */
+    private record Outcome(Kind kind, String detail, Duration retryAfter) {
         enum Kind { SENT, RETRY, REJECTED }
+
+        Outcome(Kind kind, String detail) {
+            this(kind, detail, null);
+        }
+    }
+
+    /** How the worker waits between attempts; tests record instead of sleeping. */
+    interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
     }
 
     private final String name;
     private final Notifier notifier;
     private final OkHttpClient client;
     private final RetryPolicy retry;
+    private final Sleeper sleeper;
     private final Clock clock;
     private final LinkedBlockingDeque<Pending> queue;
     private final Thread worker;
@@ -52,10 +64,16 @@ final class ReceiverChannel {
 
     ReceiverChannel(String name, Notifier notifier, OkHttpClient client, RetryPolicy retry, Clock clock,
                     int capacity, MeterRegistry metrics) {
+        this(name, notifier, client, retry, clock, capacity, metrics, d -> Thread.sleep(d.toMillis()));
+    }
+
+    ReceiverChannel(String name, Notifier notifier, OkHttpClient client, RetryPolicy retry, Clock clock,
+                    int capacity, MeterRegistry metrics, Sleeper sleeper) {
         this.name = name;
         this.notifier = notifier;
         this.client = client;
         this.retry = retry;
+        this.sleeper = sleeper;
         this.clock = clock;
         this.queue = new LinkedBlockingDeque<>(capacity);
         this.sent = counter(metrics, "sent");
@@ -164,7 +182,7 @@ final class ReceiverChannel {
                     return;
                 }
                 case RETRY -> {
-                    Duration delay = retry.delayAfter(attempt);
+                    Duration delay = retry.delayAfter(attempt, outcome.retryAfter());
                     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                     if (abandoned) {
                         failed.increment();
@@ -182,7 +200,7 @@ final class ReceiverChannel {
                     log.debug("receiver {}: attempt {} for {} failed ({}), retrying in {} ms", name, attempt,
                             p.alert().key(), outcome.detail(), delay.toMillis());
                     try {
-                        Thread.sleep(delay.toMillis());
+                        sleeper.sleep(delay);
                     } catch (InterruptedException e) {
                         failed.increment();
                         Thread.currentThread().interrupt();
@@ -207,8 +225,10 @@ final class ReceiverChannel {
             if (code >= 200 && code < 300) return new Outcome(Outcome.Kind.SENT, "HTTP " + code);
             String body = notifier.redact(response.peekBody(MAX_LOGGED_BODY).string());
             String detail = "HTTP " + code + (body.isBlank() ? "" : ": " + body.strip());
-            boolean retryable = code == 408 || code == 429 || code >= 500;
-            return new Outcome(retryable ? Outcome.Kind.RETRY : Outcome.Kind.REJECTED, detail);
+            if (!RetryPolicy.retryable(code)) return new Outcome(Outcome.Kind.REJECTED, detail);
+            Duration retryAfter = code == 429 || code == 503
+                    ? RetryPolicy.retryAfter(response.header("Retry-After"), clock.instant()) : null;
+            return new Outcome(Outcome.Kind.RETRY, detail, retryAfter);
         } catch (IOException e) {
             return new Outcome(Outcome.Kind.RETRY, notifier.redact(String.valueOf(e)));
         } finally {

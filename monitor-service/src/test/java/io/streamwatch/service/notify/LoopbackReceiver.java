@@ -54,6 +54,7 @@ final class LoopbackReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger blocked = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
+    private volatile String retryAfter;
 
     private LoopbackReceiver(Responder responder) throws IOException {
         this.responder = responder;
@@ -74,6 +75,12 @@ final class LoopbackReceiver implements AutoCloseable {
     /** Reads each request, then never answers until {@link #close()}. */
     static LoopbackReceiver hanging() throws IOException {
         return new LoopbackReceiver(i -> HANG);
+    }
+
+    /** From now on every answer other than 2xx carries {@code Retry-After: value}. */
+    LoopbackReceiver retryAfter(String value) {
+        this.retryAfter = value;
+        return this;
     }
 
     String url(String path) {
@@ -113,6 +120,10 @@ final class LoopbackReceiver implements AutoCloseable {
             }
             byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
+            String wait = retryAfter;
+            if (wait != null && (reply.status() < 200 || reply.status() > 299)) {
+                exchange.getResponseHeaders().set("Retry-After", wait);
+            }
             exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 try (OutputStream os = exchange.getResponseBody()) {

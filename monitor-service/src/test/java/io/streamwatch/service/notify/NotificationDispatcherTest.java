@@ -165,7 +165,7 @@ class NotificationDispatcherTest {
     @Test
     void anUnreachableReceiverIsRetriedThenCountedFailed() throws IOException {
         RetryPolicy threeAttempts = new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(20), 3, Duration.ofSeconds(10));
-        LoopbackReceiver broken = closing(LoopbackReceiver.answering(500));
+        LoopbackReceiver broken = closing(LoopbackReceiver.answering(502));
         NotificationDispatcher d = dispatcher(threeAttempts, 100, Duration.ofMillis(500),
                 new Receiver("webhook", "http://127.0.0.1:" + unusedPort() + "/hook", Secrets.none()),
                 webhook(broken));
