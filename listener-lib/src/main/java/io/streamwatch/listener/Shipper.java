@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch closes {@code flushIntervalMs} after its first event was seen, at 500 events, or as
  * soon as an urgent event (batchCompleted, receiverError, appEnd) is in it. Only what a later
- * attempt can fix is retried: connection errors and timeouts (no answer), 429, 502, 503 and 504
+ * attempt can fix is retried: connection errors and timeouts (no answer, or the service's 408 for a
+ * body that stopped arriving), 429, 502, 503 and 504
  * keep the same batch and retry with capped exponential backoff and full jitter while new events
  * wait in the bounded {@link EventQueue} (oldest dropped and counted beyond its size). A
  * {@code Retry-After} on a 429 or 503 holds every request, heartbeats included, at least that long
@@ -397,9 +398,12 @@ final class Shipper implements Runnable {
     }
   }
 
-  /** No answer (-1), or an answer that says a later attempt may succeed. */
+  /**
+   * No answer (-1), or an answer that says a later attempt may succeed. 408 counts as "no answer":
+   * the service sends it when the body stopped arriving, having applied nothing, and asks for it again.
+   */
   private static boolean retryable(int status) {
-    return status < 0 || status == 429 || status == 502 || status == 503 || status == 504;
+    return status < 0 || status == 408 || status == 429 || status == 502 || status == 503 || status == 504;
   }
 
   private void failed(int status, String answer) {

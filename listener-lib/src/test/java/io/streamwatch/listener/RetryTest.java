@@ -231,6 +231,17 @@ class RetryTest {
   }
 
   @Test
+  void theServices408ForABodyThatStoppedArrivingIsRetried() throws Exception {
+    FakeService svc = service();
+    answerThenAccept(svc, 408);
+    startShipper(svc.url());
+    completed();
+    Await.until("the batch accepted", 10_000, () -> svc.acceptedSeqs().contains(1L));
+
+    assertEquals(Arrays.asList(408, 200), statuses(svc), "sent again after the 408");
+  }
+
+  @Test
   void aRefusedConnectionIsRetried() throws Exception {
     int port = FakeService.freePort();
     List<FakeService> started = new ArrayList<>();
