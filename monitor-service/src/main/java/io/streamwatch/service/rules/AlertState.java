@@ -2,6 +2,8 @@ package io.streamwatch.service.rules;
 
 import io.streamwatch.service.notify.Severity;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * One alert of one subject: an immutable value the {@link AlertMachine} replaces at each step.
@@ -13,8 +15,14 @@ import java.time.Instant;
  */
 public record AlertState(AlertStatus status, Severity severity, Instant since, Instant startsAt, long lastSentMs,
                          String summary, String description) {
+    private static final Map<Severity, AlertState> INACTIVE = new EnumMap<>(Severity.class);
+
+    static {
+        for (Severity s : Severity.values()) INACTIVE.put(s, new AlertState(AlertStatus.INACTIVE, s, null, null, 0, null, null));
+    }
+
     static AlertState inactive(Severity severity) {
-        return new AlertState(AlertStatus.INACTIVE, severity, null, null, 0, null, null);
+        return INACTIVE.get(severity);
     }
 
     boolean is(AlertStatus s) {
