@@ -21,6 +21,7 @@ import io.streamwatch.service.rules.DelayGrowing;
 import io.streamwatch.service.rules.ReceiverError;
 import io.streamwatch.service.rules.Rule;
 import io.streamwatch.service.state.AppRegistry;
+import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.store.StatePersistence;
 import io.streamwatch.service.store.Store;
 import java.time.Clock;
@@ -71,7 +72,7 @@ public final class StreamwatchService implements AutoCloseable {
                 : new KafkaLagPoller(config.kafka(), alerting.delayWindow(), registry, metrics, clock);
         this.alerts = new AlertEngine(rules(alerting), registry, notifications, clock, alerting.resendInterval(), externalUrl,
                 metrics.registry(), kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
-                kafkaPoller == null ? null : new KafkaLagGrowing(alerting.delayWindow(), alerting.kafkaLagFloor().toMillis() / 1000.0));
+                kafkaPoller == null ? List.of() : List.of(new KafkaLagGrowing(alerting.delayWindow(), alerting.kafkaLagFloor().toMillis() / 1000.0)));
         BearerAuth metricsAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
                 !config.metrics().requireToken(), "/metrics", "api.tokens or ingest.tokens; or set metrics.requireToken: false");
         RateLimiter rateLimiter = new RateLimiter(clock, config.ingest().maxRequestsPerSecondPerApp(), config.ingest().maxApps(),
@@ -88,7 +89,7 @@ public final class StreamwatchService implements AutoCloseable {
     }
 
     /** The built-in alert rules, configured from {@code alerting}. */
-    static List<Rule> rules(ServiceConfig.Alerting a) {
+    static List<Rule<AppWindow>> rules(ServiceConfig.Alerting a) {
         long downAfter = a.appDownAfter().toMillis();
         return List.of(
                 new BatchTooSlow(a.slowBatches()),

@@ -2,6 +2,7 @@ package io.streamwatch.service;
 
 import io.streamwatch.service.config.ConfigLoader;
 import io.streamwatch.service.rules.Rule;
+import io.streamwatch.service.state.AppWindow;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +10,7 @@ import java.util.Map;
 public final class StreamwatchServiceRules {
     private StreamwatchServiceRules() {}
 
-    public static List<Rule> defaults() {
+    public static List<Rule<AppWindow>> defaults() {
         return StreamwatchService.rules(ConfigLoader.load(null, Map.of()).config().alerting());
     }
 }

@@ -70,8 +70,8 @@ final class ApiViews {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("alertname", a.alertname());
         m.put(a.label(), a.subject());
-        m.put("severity", a.severity());
-        m.put("state", a.state());
+        m.put("severity", a.severity().label());
+        m.put("state", a.state().label());
         m.put("startsAt", a.startsAt() == null ? null : a.startsAt().toString());
         m.put("endsAt", a.endsAt() == null ? null : a.endsAt().toString());
         m.put("summary", a.summary());

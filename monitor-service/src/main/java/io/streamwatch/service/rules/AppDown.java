@@ -1,5 +1,6 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.notify.Severity;
 import io.streamwatch.service.state.AppWindow;
 
 /**
@@ -7,16 +8,26 @@ import io.streamwatch.service.state.AppWindow;
  * not polled). A clean application end is not a page. Clears when the app reports again, under
  * the same or a new app id.
  */
-public final class AppDown extends NamedRule {
+public final class AppDown extends NamedRule<AppWindow> {
     public static final String NAME = "StreamingAppDown";
     private final long downAfterMs;
 
     public AppDown(long downAfterMs) {
-        super(NAME, "critical");
+        super(NAME, Severity.CRITICAL);
         this.downAfterMs = downAfterMs;
     }
 
+    /** Reads no batches: only when the app was last heard from. */
+    @Override
+    public int window() {
+        return 0;
+    }
 
+    /** Silence is time passing. */
+    @Override
+    public boolean clockDriven() {
+        return true;
+    }
 
     @Override
     public Check check(AppWindow app) {

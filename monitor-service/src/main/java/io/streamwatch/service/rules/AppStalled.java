@@ -1,21 +1,32 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.notify.Severity;
 import io.streamwatch.service.state.AppWindow;
 
 /**
  * The driver is alive (heartbeats arrive) but no batch completes for 3 batch intervals plus
  * {@code appDownAfter}: a job is hung, or the scheduler is wedged. Clears when a batch completes.
  */
-public final class AppStalled extends NamedRule {
+public final class AppStalled extends NamedRule<AppWindow> {
     public static final String NAME = "StreamingAppStalled";
     private final long downAfterMs;
 
     public AppStalled(long downAfterMs) {
-        super(NAME, "critical");
+        super(NAME, Severity.CRITICAL);
         this.downAfterMs = downAfterMs;
     }
 
+    /** Reads no batches: only when the last one completed. */
+    @Override
+    public int window() {
+        return 0;
+    }
 
+    /** A stall is time passing without a batch. */
+    @Override
+    public boolean clockDriven() {
+        return true;
+    }
 
     @Override
     public Check check(AppWindow app) {

@@ -1,5 +1,6 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.notify.Severity;
 import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.state.BatchRecord;
 import java.time.Instant;
@@ -9,16 +10,26 @@ import java.util.List;
  * The newest batch has a failed output operation. Clears after {@code okToClear} consecutive
  * successful batches, so every-other-batch failures stay one page.
  */
-public final class BatchFailed extends NamedRule {
+public final class BatchFailed extends NamedRule<AppWindow> {
     public static final String NAME = "StreamingBatchFailed";
     private final int okToClear;
 
     public BatchFailed(int okToClear) {
-        super(NAME, "warning");
+        super(NAME, Severity.WARNING);
         this.okToClear = okToClear;
     }
 
+    /** The newest batches, enough to count {@code okToClear} successes. */
+    @Override
+    public int window() {
+        return okToClear;
+    }
 
+    /** Only a new batch changes its verdict. */
+    @Override
+    public boolean clockDriven() {
+        return false;
+    }
 
     @Override
     public Check check(AppWindow app) {

@@ -1,5 +1,6 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.notify.Severity;
 import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.state.BatchRecord;
 import java.util.List;
@@ -9,20 +10,30 @@ import java.util.List;
  * cannot keep up and its backlog is growing. Clears after {@code k} consecutive batches within the
  * interval, so an app hovering at 100 % does not flap.
  */
-public final class BatchTooSlow extends NamedRule {
+public final class BatchTooSlow extends NamedRule<AppWindow> {
     public static final String NAME = "StreamingBatchTooSlow";
+    static final int STREAK_SHOWN = 10;
     private final int k;
 
     public BatchTooSlow(int consecutive) {
-        super(NAME, "warning");
+        super(NAME, Severity.WARNING);
         this.k = consecutive;
     }
 
-    int consecutive() {
-        return k;
+    /**
+     * At least {@code k} batches, and at least {@value #STREAK_SHOWN}: a page says how long the slow
+     * streak has lasted, counted as far back as the window reaches.
+     */
+    @Override
+    public int window() {
+        return Math.max(k, STREAK_SHOWN);
     }
 
-
+    /** Only a new batch changes its verdict. */
+    @Override
+    public boolean clockDriven() {
+        return false;
+    }
 
     @Override
     public Check check(AppWindow app) {

@@ -1,5 +1,6 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.notify.Severity;
 import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.state.BatchRecord;
 import java.util.List;
@@ -18,22 +19,28 @@ import java.util.List;
  * positive (the app is catching up). One spike, or the sawtooth of a busy micro-batch, fails the
  * rising-share test; a steady climb passes all three.
  */
-public final class DelayGrowing extends NamedRule {
+public final class DelayGrowing extends NamedRule<AppWindow> {
     public static final String NAME = "StreamingDelayGrowing";
     static final long MIN_RISE_MS = 1000;
     static final double MIN_RISING_SHARE = 0.6;
     private final int window;
 
     public DelayGrowing(int window) {
-        super(NAME, "critical");
+        super(NAME, Severity.CRITICAL);
         this.window = window;
     }
 
-    int window() {
+    /** The trend is fitted over the last {@code window} batches. */
+    @Override
+    public int window() {
         return window;
     }
 
-
+    /** Only a new batch changes its verdict. */
+    @Override
+    public boolean clockDriven() {
+        return false;
+    }
 
     /** Least-squares slope of y over x = 0..n-1. */
     static double slope(long[] y) {

@@ -1,5 +1,6 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.notify.Severity;
 import java.util.List;
 
 /**
@@ -9,17 +10,30 @@ import java.util.List;
  * small or idle lag does not page. Clears when the slope is no longer positive or the lag falls
  * below half the floor.
  */
-public final class KafkaLagGrowing {
+public final class KafkaLagGrowing extends NamedRule<LagWindow> {
     public static final String NAME = "KafkaLagGrowing";
-    public static final String SEVERITY = "warning";
     private final int window;
     private final double floorSeconds;
 
     public KafkaLagGrowing(int window, double floorSeconds) {
+        super(NAME, Severity.WARNING);
         this.window = window;
         this.floorSeconds = floorSeconds;
     }
 
+    /** The trend is fitted over the last {@code window} polls. */
+    @Override
+    public int window() {
+        return window;
+    }
+
+    /** Only a new lag sample changes its verdict. */
+    @Override
+    public boolean clockDriven() {
+        return false;
+    }
+
+    @Override
     public Check check(LagWindow w) {
         List<LagWindow.Sample> samples = w.samples();
         if (samples.isEmpty()) return Check.hold();

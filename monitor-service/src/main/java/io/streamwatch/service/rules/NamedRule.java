@@ -1,11 +1,13 @@
 package io.streamwatch.service.rules;
 
-/** A rule's identity: its {@code alertname} and {@code severity}. Subclasses supply only the condition. */
-abstract class NamedRule implements Rule {
-    private final String name;
-    private final String severity;
+import io.streamwatch.service.notify.Severity;
 
-    NamedRule(String name, String severity) {
+/** A rule's identity: its {@code alertname} and {@code severity}. Subclasses supply the window and the condition. */
+abstract class NamedRule<W> implements Rule<W> {
+    private final String name;
+    private final Severity severity;
+
+    NamedRule(String name, Severity severity) {
         this.name = name;
         this.severity = severity;
     }
@@ -16,7 +18,12 @@ abstract class NamedRule implements Rule {
     }
 
     @Override
-    public final String severity() {
+    public final Severity severity() {
         return severity;
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }

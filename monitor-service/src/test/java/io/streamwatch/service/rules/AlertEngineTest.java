@@ -80,7 +80,7 @@ class AlertEngineTest {
     void slowBatchesGoPendingThenFireOnceWithTheNumbers() {
         batch(400);
         batch(1700);
-        assertEquals("pending", engine.alerts(true).get(0).state());
+        assertEquals(AlertStatus.PENDING, engine.alerts(true).get(0).state());
         assertTrue(engine.alerts(false).isEmpty(), "pending is not firing");
         batch(1700);
         batch(1700);
@@ -110,7 +110,7 @@ class AlertEngineTest {
         assertEquals(slow.get(0).alert().startsAt(), resolved.startsAt());
         assertTrue(engine.alerts(false).stream().noneMatch(v -> v.alertname().equals(BatchTooSlow.NAME)));
         AlertView history = engine.alerts(true).stream().filter(v -> v.alertname().equals(BatchTooSlow.NAME)).findFirst().orElseThrow();
-        assertEquals("resolved", history.state());
+        assertEquals(AlertStatus.RESOLVED, history.state());
         assertEquals(0.0, meters.get("streamwatch.alerts.firing").tags("alertname", "StreamingBatchTooSlow", "severity", "warning").gauge().value());
     }
 
@@ -184,7 +184,7 @@ class AlertEngineTest {
         List<LagWindow.Sample> samples = new ArrayList<>();
         AlertEngine lagEngine = new AlertEngine(List.of(), registry, sink, clock, Duration.ofSeconds(60),
                 "http://streamwatch.test:9470", new SimpleMeterRegistry(),
-                () -> List.of(new LagWindow("group", "billing", samples, clock.millis())), new KafkaLagGrowing(5, 30));
+                () -> List.of(new LagWindow("group", "billing", samples, clock.millis())), List.of(new KafkaLagGrowing(5, 30)));
         for (int i = 1; i <= 6; i++) {
             samples.add(new LagWindow.Sample(clock.millis(), 1000L * i, 20.0 * i));
             lagEngine.tick();

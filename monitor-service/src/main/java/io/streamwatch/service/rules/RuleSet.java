@@ -1,0 +1,78 @@
+package io.streamwatch.service.rules;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The rules for one kind of subject, with where its windows come from. Each subject's window is
+ * read once per evaluation, as long as the longest window any rule declares, and every rule sees
+ * that same window. The set remembers the evidence each subject was last evaluated on, so the
+ * timer can tell which subjects changed without anyone saying so.
+ */
+final class RuleSet<W> {
+    private final Subjects<W> subjects;
+    private final List<Rule<W>> rules;
+    private final List<Rule<W>> clockDriven;
+    private final List<Rule<W>> eventDriven;
+    private final int window;
+    private final int clockWindow;
+    private final Map<Subject, Object> evaluatedOn = new ConcurrentHashMap<>();
+
+    RuleSet(Subjects<W> subjects, List<? extends Rule<W>> rules) {
+        this.subjects = subjects;
+        this.rules = List.copyOf(rules);
+        this.clockDriven = this.rules.stream().filter(Rule::clockDriven).toList();
+        this.eventDriven = this.rules.stream().filter(r -> !r.clockDriven()).toList();
+        this.window = this.rules.stream().mapToInt(Rule::window).max().orElse(0);
+        this.clockWindow = clockDriven.stream().mapToInt(Rule::window).max().orElse(0);
+    }
+
+    List<Rule<W>> rules() {
+        return rules;
+    }
+
+    /** Every rule over the app, now (its state changed). */
+    void evaluate(String app, AlertBook book) {
+        if (rules.isEmpty()) return;
+        Optional<W> w = subjects.app(app, window);
+        if (w.isEmpty()) return;
+        evaluatedOn.put(subjects.subject(w.get()), subjects.evidence(w.get()));
+        evaluate(w.get(), rules, book);
+    }
+
+    /**
+     * The clock-driven rules over every subject; the others only over subjects whose evidence
+     * changed since they were last evaluated (a change nobody announced through {@link #evaluate}).
+     * Adds every subject seen to {@code present}.
+     */
+    void tick(AlertBook book, Set<Subject> present) {
+        if (rules.isEmpty()) return;
+        Set<Subject> mine = new HashSet<>();
+        for (W w : subjects.all(clockWindow)) {
+            Subject subject = subjects.subject(w);
+            mine.add(subject);
+            evaluate(w, clockDriven, book);
+            if (eventDriven.isEmpty()) continue;
+            Object evidence = subjects.evidence(w);
+            if (!Objects.equals(evaluatedOn.put(subject, evidence), evidence)) {
+                subjects.widen(w, window).ifPresent(full -> evaluate(full, eventDriven, book));
+            }
+        }
+        evaluatedOn.keySet().retainAll(mine);
+        present.addAll(mine);
+    }
+
+    private void evaluate(W w, List<Rule<W>> which, AlertBook book) {
+        boolean finished = subjects.finished(w);
+        List<AlertBook.Look> looks = new ArrayList<>(which.size());
+        for (Rule<W> rule : which) looks.add(new AlertBook.Look(rule.name(), rule.severity(), finished ? Check.clear() : rule.check(w)));
+        book.apply(subjects.subject(w), Instant.ofEpochMilli(subjects.now(w)), looks);
+    }
+}

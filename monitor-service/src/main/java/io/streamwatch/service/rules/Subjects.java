@@ -1,0 +1,34 @@
+package io.streamwatch.service.rules;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One kind of subject the rules look at and where its windows ({@code W}) come from: apps from the
+ * app registry ({@link AppSubjects}), Kafka lag of apps and consumer groups from the lag history
+ * ({@link LagSubjects}).
+ */
+interface Subjects<W> {
+    /** Every subject's window, with at least the newest {@code size} batches or samples there are. */
+    List<W> all(int size);
+
+    /** The app's window with the newest {@code size} batches or samples; empty when this kind has none for it. */
+    Optional<W> app(String app, int size);
+
+    /** {@code w} again with the newest {@code size} batches or samples; empty if the subject is gone. */
+    Optional<W> widen(W w, int size);
+
+    Subject subject(W w);
+
+    /** The time the window was taken, epoch ms. */
+    long now(W w);
+
+    /** A subject that has ended cleanly has every alert cleared. */
+    boolean finished(W w);
+
+    /**
+     * Everything in {@code w} that the rules which are not clock-driven read (batches, interval,
+     * samples): as long as it is equal, so are their verdicts, and they need not be asked again.
+     */
+    Object evidence(W w);
+}
