@@ -1,0 +1,185 @@
+package io.streamwatch.service.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.deser.ValueInstantiator;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamwatch.service.config.ServiceConfig.SecretProperties;
+import io.streamwatch.service.config.ServiceConfig.Secrets;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Jackson databind from the prepared tree into {@link ServiceConfig}. A value Jackson cannot convert
+ * does not stop the binding: it becomes a problem naming its key path and a placeholder, so one run
+ * reports every bad value. Secret values are never echoed.
+ */
+final class ConfigBinder {
+    private static final ObjectReader READER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new SimpleModule("streamwatch-config")
+                    .addDeserializer(Duration.class, new FromText<>(Duration.class, Durations::parse))
+                    .addDeserializer(Path.class, new FromText<>(Path.class, Path::of))
+                    .addDeserializer(Secrets.class, new SecretsDeserializer())
+                    .addDeserializer(SecretProperties.class, new PropertiesDeserializer()))
+            .build()
+            .readerFor(ServiceConfig.class);
+
+    private ConfigBinder() {}
+
+    /** The bound configuration; its parts that could not be read are placeholders, each with a problem. */
+    static ServiceConfig bind(ObjectNode tree, Problems problems) {
+        try {
+            return READER.withHandler(new CollectingHandler(problems)).readValue(tree);
+        } catch (IOException e) {
+            String where = e instanceof JsonMappingException m ? m.getPathReference() : "configuration";
+            problems.add(where + ": cannot be read; check its type against the README's configuration table");
+            return null;
+        }
+    }
+
+    /** Records what went wrong where, and lets the binding go on with a placeholder. */
+    private static final class CollectingHandler extends DeserializationProblemHandler {
+        private final Problems problems;
+
+        CollectingHandler(Problems problems) {
+            this.problems = problems;
+        }
+
+        @Override
+        public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> target, String value, String failureMsg) {
+            problems.add(ConfigDocument.path(ctxt.getParser()), notA(target, value, failureMsg));
+            return placeholder(target);
+        }
+
+        @Override
+        public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType target, JsonToken t, JsonParser p,
+                                            String failureMsg) throws IOException {
+            problems.add(ConfigDocument.path(p), shapeHint(target.getRawClass()));
+            p.skipChildren();
+            return placeholder(target.getRawClass());
+        }
+
+        @Override
+        public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> target, ValueInstantiator inst,
+                                                JsonParser p, String msg) throws IOException {
+            problems.add(ConfigDocument.path(p), shapeHint(target));
+            p.skipChildren();
+            return null;
+        }
+
+        @Override
+        public Object handleInstantiationProblem(DeserializationContext ctxt, Class<?> target, Object argument, Throwable t) {
+            problems.add(ConfigDocument.path(ctxt.getParser()), "cannot be used (" + t.getClass().getSimpleName() + ")");
+            return null;
+        }
+    }
+
+    private static String notA(Class<?> target, String value, String failureMsg) {
+        if (target == Duration.class || target == Path.class) return failureMsg;
+        String v = "'" + value + "'";
+        if (target == int.class || target == Integer.class || target == long.class || target == Long.class) {
+            return value.matches("-?\\d+") ? v + " is too large" : v + " is not a whole number";
+        }
+        if (target == double.class || target == Double.class) return v + " is not a number";
+        if (target == boolean.class || target == Boolean.class) return v + " is not true or false";
+        if (target.isEnum()) {
+            List<String> accepted = Arrays.stream(target.getEnumConstants()).map(String::valueOf).toList();
+            return v + " is not accepted; use " + String.join(", ", accepted.subList(0, accepted.size() - 1))
+                    + " or " + accepted.get(accepted.size() - 1);
+        }
+        return "cannot be read (" + target.getSimpleName() + " expected)";
+    }
+
+    private static String shapeHint(Class<?> target) {
+        if (target.isRecord() && target != Secrets.class && target != SecretProperties.class) {
+            return "must be a mapping of keys ("
+                    + ConfigKeys.of(target.asSubclass(Record.class)).stream().map(ConfigKeys.Key::name).collect(Collectors.joining(", ")) + ")";
+        }
+        if (target == Secrets.class || List.class.isAssignableFrom(target)) {
+            return "must be a list (in YAML [a, b]; in the environment a,b)";
+        }
+        if (target == SecretProperties.class || Map.class.isAssignableFrom(target)) return "must be a mapping of properties";
+        return "must be a single value, not a list or mapping";
+    }
+
+    private static Object placeholder(Class<?> target) {
+        if (target == int.class || target == Integer.class) return 0;
+        if (target == long.class || target == Long.class) return 0L;
+        if (target == double.class || target == Double.class) return 0.0;
+        if (target == boolean.class || target == Boolean.class) return false;
+        return null;
+    }
+
+    /** A value written as text, e.g. {@code 30s}; a parse failure's message (with the accepted forms) becomes the problem. */
+    private static final class FromText<T> extends JsonDeserializer<T> {
+        private final Class<T> type;
+        private final Function<String, T> parse;
+
+        FromText(Class<T> type, Function<String, T> parse) {
+            this.type = type;
+            this.parse = parse;
+        }
+
+        @Override
+        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.currentToken().isScalarValue()) return type.cast(ctxt.handleUnexpectedToken(type, p));
+            String text = p.getText();
+            try {
+                return parse.apply(text);
+            } catch (IllegalArgumentException e) {
+                String why = e.getMessage() != null && e.getMessage().contains("'") ? e.getMessage() : "'" + text + "' is not valid";
+                return type.cast(ctxt.handleWeirdStringValue(type, text, why));
+            }
+        }
+    }
+
+    /** Tokens or a routing key: one value or a list of them. */
+    private static final class SecretsDeserializer extends JsonDeserializer<Secrets> {
+        @Override
+        public Secrets deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken().isScalarValue()) return new Secrets(List.of(p.getText()));
+            if (p.currentToken() != JsonToken.START_ARRAY) return (Secrets) ctxt.handleUnexpectedToken(Secrets.class, p);
+            List<String> values = new ArrayList<>();
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t.isScalarValue() && t != JsonToken.VALUE_NULL) values.add(p.getText());
+                else ctxt.handleUnexpectedToken(String.class, p);
+            }
+            return new Secrets(values);
+        }
+    }
+
+    /** Kafka client properties: a mapping of single values. */
+    private static final class PropertiesDeserializer extends JsonDeserializer<SecretProperties> {
+        @Override
+        public SecretProperties deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                return (SecretProperties) ctxt.handleUnexpectedToken(SecretProperties.class, p);
+            }
+            Map<String, String> values = new LinkedHashMap<>();
+            for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
+                JsonToken t = p.nextToken();
+                if (t.isScalarValue() && t != JsonToken.VALUE_NULL) values.put(key, p.getText());
+                else ctxt.handleUnexpectedToken(String.class, p);
+            }
+            return new SecretProperties(values);
+        }
+    }
+}
