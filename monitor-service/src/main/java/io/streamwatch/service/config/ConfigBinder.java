@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
-import com.fasterxml.jackson.databind.deser.ValueInstantiator;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Jackson databind from the prepared tree into {@link ServiceConfig}. A value Jackson cannot convert
@@ -49,8 +47,15 @@ final class ConfigBinder {
         try {
             return READER.withHandler(new CollectingHandler(problems)).readValue(tree);
         } catch (IOException e) {
-            String where = e instanceof JsonMappingException m ? m.getPathReference() : "configuration";
-            problems.add(where + ": cannot be read; check its type against the README's configuration table");
+            StringBuilder where = new StringBuilder();
+            if (e instanceof JsonMappingException m) {
+                for (JsonMappingException.Reference r : m.getPath()) {
+                    if (r.getFieldName() == null) where.append('[').append(r.getIndex()).append(']');
+                    else where.append(where.length() == 0 ? "" : ".").append(r.getFieldName());
+                }
+            }
+            problems.add(where.length() == 0 ? "configuration" : where.toString(),
+                    "cannot be read; check it against the README's configuration table");
             return null;
         }
     }
@@ -69,26 +74,13 @@ final class ConfigBinder {
             return placeholder(target);
         }
 
+        /** Shapes are checked before binding ({@link ConfigDocument}); this is only a safety net. */
         @Override
         public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType target, JsonToken t, JsonParser p,
                                             String failureMsg) throws IOException {
-            problems.add(ConfigDocument.path(p), shapeHint(target.getRawClass()));
+            problems.add(ConfigDocument.path(p), "cannot be read as " + target.getRawClass().getSimpleName());
             p.skipChildren();
             return placeholder(target.getRawClass());
-        }
-
-        @Override
-        public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> target, ValueInstantiator inst,
-                                                JsonParser p, String msg) throws IOException {
-            problems.add(ConfigDocument.path(p), shapeHint(target));
-            p.skipChildren();
-            return null;
-        }
-
-        @Override
-        public Object handleInstantiationProblem(DeserializationContext ctxt, Class<?> target, Object argument, Throwable t) {
-            problems.add(ConfigDocument.path(ctxt.getParser()), "cannot be used (" + t.getClass().getSimpleName() + ")");
-            return null;
         }
     }
 
@@ -106,18 +98,6 @@ final class ConfigBinder {
                     + " or " + accepted.get(accepted.size() - 1);
         }
         return "cannot be read (" + target.getSimpleName() + " expected)";
-    }
-
-    private static String shapeHint(Class<?> target) {
-        if (target.isRecord() && target != Secrets.class && target != SecretProperties.class) {
-            return "must be a mapping of keys ("
-                    + ConfigKeys.of(target.asSubclass(Record.class)).stream().map(ConfigKeys.Key::name).collect(Collectors.joining(", ")) + ")";
-        }
-        if (target == Secrets.class || List.class.isAssignableFrom(target)) {
-            return "must be a list (in YAML [a, b]; in the environment a,b)";
-        }
-        if (target == SecretProperties.class || Map.class.isAssignableFrom(target)) return "must be a mapping of properties";
-        return "must be a single value, not a list or mapping";
     }
 
     private static Object placeholder(Class<?> target) {
@@ -151,7 +131,7 @@ final class ConfigBinder {
         }
     }
 
-    /** Tokens or a routing key: one value or a list of them. */
+    /** Tokens (a list) or a routing key (one value). */
     private static final class SecretsDeserializer extends JsonDeserializer<Secrets> {
         @Override
         public Secrets deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
@@ -159,7 +139,8 @@ final class ConfigBinder {
             if (p.currentToken() != JsonToken.START_ARRAY) return (Secrets) ctxt.handleUnexpectedToken(Secrets.class, p);
             List<String> values = new ArrayList<>();
             for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                if (t.isScalarValue() && t != JsonToken.VALUE_NULL) values.add(p.getText());
+                if (t == JsonToken.VALUE_NULL) continue; // an entry already reported
+                if (t.isScalarValue()) values.add(p.getText());
                 else ctxt.handleUnexpectedToken(String.class, p);
             }
             return new Secrets(values);

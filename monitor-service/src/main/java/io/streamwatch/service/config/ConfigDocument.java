@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -22,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The configuration as a YAML tree, made ready for binding: unknown keys reported and removed,
@@ -81,40 +83,89 @@ final class ConfigDocument {
         for (Key key : keys) {
             String at = path.isEmpty() ? key.name() : path + "." + key.name();
             JsonNode value = node.get(key.name());
-            if (value == null || value.isNull() || isNullWord(value, key)) {
-                absent(node, key, path.isEmpty());
-            } else if (value.isValueNode()) {
-                scalar(node, key, at, value);
+            JsonNode prepared = null;
+            if (value != null && !value.isNull() && !isNullWord(value, key)) {
+                if (fits(value, key.shape())) prepared = prepared(value, key, at);
+                else problems.add(at, expected(key.shape(), key));
             }
-            value = node.get(key.name());
-            if (value instanceof ObjectNode object && key.shape() == Shape.RECORD) {
-                prepare(object, key.recordType(), at);
-            } else if (value instanceof ArrayNode array && key.shape() == Shape.RECORD_LIST) {
-                for (int i = 0; i < array.size(); i++) {
-                    if (array.get(i) instanceof ObjectNode element) prepare(element, key.recordType(), at + "[" + i + "]");
-                }
-            } else if (value instanceof ArrayNode array && key.shape() == Shape.LIST) {
-                for (int i = 0; i < array.size(); i++) {
-                    if (array.get(i).isValueNode() && !array.get(i).isNull()) array.set(i, text(array.get(i), at + "[" + i + "]"));
-                }
-            } else if (value instanceof ObjectNode map && key.shape() == Shape.MAP) {
-                map.fields().forEachRemaining(e -> {
-                    if (e.getValue().isValueNode() && !e.getValue().isNull()) e.setValue(TextNode.valueOf(e.getValue().asText()));
-                });
-            }
+            if (prepared == null) absent(node, key, at, path.isEmpty());
+            else node.set(key.name(), prepared);
             LinesAddedTo lines = key.component().getAnnotation(LinesAddedTo.class);
-            if (lines != null && node.get(key.name()) != null) addLines(node, lines.value(), at, node.get(key.name()).asText());
+            if (lines != null && prepared != null) addLines(node, lines.value(), at, prepared.asText());
         }
     }
 
+    private static boolean fits(JsonNode value, Shape shape) {
+        return switch (shape) {
+            case SCALAR -> value.isValueNode();
+            case LIST, RECORD_LIST -> value.isArray();
+            case RECORD, MAP -> value.isObject();
+        };
+    }
+
+    private static String expected(Shape shape, Key key) {
+        return switch (shape) {
+            case SCALAR -> "must be a single value, not a list or mapping";
+            case LIST -> "must be a list (in YAML [a, b]; in the environment a,b)";
+            case RECORD -> "must be a mapping of keys (" + String.join(", ", names(key.recordType())) + ")";
+            case RECORD_LIST -> "must be a list of mappings, each with keys (" + String.join(", ", names(key.recordType())) + ")";
+            case MAP -> "must be a mapping of properties";
+        };
+    }
+
+    private static List<String> names(Class<? extends Record> type) {
+        return ConfigKeys.of(type).stream().map(Key::name).toList();
+    }
+
+    /**
+     * The value ready to bind, or null when it is empty. An entry of a list that cannot be used becomes
+     * null (keeping the positions of the others, which later problems name) and is reported here.
+     */
+    private JsonNode prepared(JsonNode value, Key key, String at) {
+        switch (key.shape()) {
+            case SCALAR -> {
+                return text(value, at);
+            }
+            case RECORD -> prepare((ObjectNode) value, key.recordType(), at);
+            case RECORD_LIST, LIST -> {
+                ArrayNode array = (ArrayNode) value;
+                for (int i = 0; i < array.size(); i++) {
+                    JsonNode e = array.get(i);
+                    String where = at + "[" + i + "]";
+                    if (key.shape() == Shape.LIST && e.isValueNode() && !e.isNull()) {
+                        array.set(i, text(e, where));
+                    } else if (key.shape() == Shape.RECORD_LIST && e.isObject()) {
+                        prepare((ObjectNode) e, key.recordType(), where);
+                    } else {
+                        problems.add(where, key.shape() == Shape.RECORD_LIST ? expected(Shape.RECORD, key)
+                                : e.isNull() ? "must not be empty" : expected(Shape.SCALAR, key));
+                        array.set(i, NullNode.instance);
+                    }
+                }
+            }
+            case MAP -> {
+                for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+                        e.setValue(TextNode.valueOf(e.getValue().asText()));
+                    } else {
+                        problems.add(at + "." + e.getKey(), "must be a single value");
+                        it.remove();
+                    }
+                }
+            }
+        }
+        return value;
+    }
+
     /** A missing key: its default, an empty list or mapping, a section with its defaults, or nothing. */
-    private static void absent(ObjectNode node, Key key, boolean section) {
+    private void absent(ObjectNode node, Key key, String at, boolean section) {
         String name = key.name();
         switch (key.shape()) {
             case LIST, RECORD_LIST -> node.putArray(name);
             case MAP -> node.putObject(name);
             case RECORD -> {
-                if (section) node.putObject(name);
+                if (section) prepare(node.putObject(name), key.recordType(), at);
                 else node.remove(name);
             }
             case SCALAR -> {
@@ -128,14 +179,6 @@ final class ConfigDocument {
     private static boolean isNullWord(JsonNode value, Key key) {
         return key.shape() == Shape.SCALAR && key.defaultText() == null && value.isTextual()
                 && value.asText().trim().equalsIgnoreCase("null");
-    }
-
-    private void scalar(ObjectNode node, Key key, String at, JsonNode value) {
-        if (key.shape() == Shape.SCALAR || key.component().getType() == ServiceConfig.Secrets.class) {
-            TextNode text = text(value, at);
-            if (text == null) absent(node, key, false);
-            else node.set(key.name(), text);
-        }
     }
 
     /** The value as trimmed text, or null (and a problem) when it is empty. */

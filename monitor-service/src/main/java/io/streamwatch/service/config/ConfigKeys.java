@@ -88,7 +88,7 @@ public final class ConfigKeys {
         Class<?> t = c.getType();
         if (t.isRecord() && t != ServiceConfig.Secrets.class && t != ServiceConfig.SecretProperties.class) return Shape.RECORD;
         if (t == ServiceConfig.SecretProperties.class || Map.class.isAssignableFrom(t)) return Shape.MAP;
-        if (t == ServiceConfig.Secrets.class) return Shape.LIST;
+        if (t == ServiceConfig.Secrets.class) return c.isAnnotationPresent(Constraints.SingleValue.class) ? Shape.SCALAR : Shape.LIST;
         if (List.class.isAssignableFrom(t)) {
             Object element = ((ParameterizedType) c.getGenericType()).getActualTypeArguments()[0];
             return element instanceof Class<?> e && e.isRecord() ? Shape.RECORD_LIST : Shape.LIST;

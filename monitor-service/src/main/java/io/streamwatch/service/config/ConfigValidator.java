@@ -56,8 +56,8 @@ final class ConfigValidator {
         Range range = c.getAnnotation(Range.class);
         if (range != null && value instanceof Number n) {
             double d = n.doubleValue();
-            if (d < range.min()) problems.add(at, "must be at least " + number(range.min()) + ", got " + number(d));
-            else if (d > range.max()) problems.add(at, "must be at most " + number(range.max()) + ", got " + number(d));
+            if (!(d >= range.min())) problems.add(at, "must be at least " + number(range.min()) + ", got " + number(d));
+            else if (!(d <= range.max())) problems.add(at, "must be at most " + number(range.max()) + ", got " + number(d));
         }
         AtLeast atLeast = c.getAnnotation(AtLeast.class);
         if (atLeast != null && value instanceof Duration d && d.compareTo(Durations.parse(atLeast.value())) < 0) {
@@ -90,6 +90,6 @@ final class ConfigValidator {
     }
 
     private static String number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.valueOf(d);
     }
 }

@@ -49,6 +49,11 @@ public final class Constraints {
         String value();
     }
 
+    /** A secret written as one value (e.g. a routing key) rather than as a list. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.RECORD_COMPONENT)
+    public @interface SingleValue {}
+
     /** When given, a file the service can read at startup. */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.RECORD_COMPONENT)

@@ -9,13 +9,15 @@ import io.streamwatch.service.config.Constraints.LinesAddedTo;
 import io.streamwatch.service.config.Constraints.Range;
 import io.streamwatch.service.config.Constraints.ReadableFile;
 import io.streamwatch.service.config.Constraints.Required;
+import io.streamwatch.service.config.Constraints.SingleValue;
 import io.streamwatch.service.config.Constraints.Violation;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The whole validated configuration, immutable, and the one declaration of its schema: each YAML key
@@ -105,7 +107,7 @@ public record ServiceConfig(
     public record Receiver(
             @Required("use alertmanager, webhook or pagerduty") Type type,
             @HttpUrl("the receiver's endpoint, e.g. http://alertmanager:9093") String url,
-            Secrets routingKey) implements CrossChecked {
+            @SingleValue Secrets routingKey) implements CrossChecked {
         public static final String PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
         public Receiver {
@@ -184,7 +186,7 @@ public record ServiceConfig(
     /** A list of secret strings whose {@code toString()} only says how many there are. */
     public record Secrets(List<String> values) {
         public Secrets {
-            values = present(values);
+            values = List.copyOf(values);
         }
 
         public static Secrets none() {
@@ -213,9 +215,12 @@ public record ServiceConfig(
         }
     }
 
-    /** An unmodifiable copy without the entries a rejected value left empty. */
+    /**
+     * An unmodifiable copy, empty for null. An entry the loader rejected stays as null, so that later
+     * problems name the right position; such a configuration is never handed out.
+     */
     private static <T> List<T> present(List<T> list) {
-        return list == null ? List.of() : list.stream().filter(Objects::nonNull).toList();
+        return list == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(list));
     }
 
     private static String withoutTrailingSlash(String url) {

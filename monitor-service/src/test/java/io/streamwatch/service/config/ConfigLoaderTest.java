@@ -308,7 +308,7 @@ class ConfigLoaderTest {
         String msg = problems(() -> ConfigLoader.load(p, Map.of()));
         assertFalse(msg.contains("s3cr3t"), msg);
         assertTrue(msg.contains("ingest.tokens[0]") && msg.contains("kafka.properties.sasl.jaas.config")
-                && msg.contains("alerting.receivers[0].routingKey[0]") && msg.contains("ingest.maxApps"), msg);
+                && msg.contains("alerting.receivers[0].routingKey") && msg.contains("ingest.maxApps"), msg);
     }
 
     @Test
