@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamwatch.service.config.ServiceConfig.SecretProperties;
 import io.streamwatch.service.config.ServiceConfig.Secrets;
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ final class ConfigBinder {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addModule(new SimpleModule("streamwatch-config")
                     .addDeserializer(Duration.class, new FromText<>(Duration.class, Durations::parse))
-                    .addDeserializer(Path.class, new FromText<>(Path.class, Path::of))
+                    .addDeserializer(Path.class, new FromText<>(Path.class, ConfigBinder::path))
                     .addDeserializer(Secrets.class, new SecretsDeserializer())
                     .addDeserializer(SecretProperties.class, new PropertiesDeserializer()))
             .build()
@@ -108,6 +109,14 @@ final class ConfigBinder {
         return null;
     }
 
+    private static Path path(String text) {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a file path (" + e.getReason() + ")");
+        }
+    }
+
     /** A value written as text, e.g. {@code 30s}; a parse failure's message (with the accepted forms) becomes the problem. */
     private static final class FromText<T> extends JsonDeserializer<T> {
         private final Class<T> type;
@@ -125,8 +134,7 @@ final class ConfigBinder {
             try {
                 return parse.apply(text);
             } catch (IllegalArgumentException e) {
-                String why = e.getMessage() != null && e.getMessage().contains("'") ? e.getMessage() : "'" + text + "' is not valid";
-                return type.cast(ctxt.handleWeirdStringValue(type, text, why));
+                return type.cast(ctxt.handleWeirdStringValue(type, text, e.getMessage()));
             }
         }
     }
