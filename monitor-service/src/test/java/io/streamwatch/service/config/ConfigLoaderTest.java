@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamwatch.service.config.ServiceConfig.Receiver.Type;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,8 @@ class ConfigLoaderTest {
                 kafka:    { bootstrapServers: null, consumerGroups: [], pollInterval: 15s, properties: {} }
                 """);
         ServiceConfig c = ConfigLoader.load(p, Map.of()).config();
-        assertEquals(List.of("alertmanager", "webhook", "pagerduty"), c.alerting().receivers().stream().map(ServiceConfig.Receiver::type).toList());
+        assertEquals(List.of(Type.ALERTMANAGER, Type.WEBHOOK, Type.PAGERDUTY),
+                c.alerting().receivers().stream().map(ServiceConfig.Receiver::type).toList());
         assertEquals(List.of("abc"), c.alerting().receivers().get(2).routingKey().values());
     }
 
@@ -93,7 +95,7 @@ class ConfigLoaderTest {
                 alerting: { appDownAfter: 30, receivers: [ { type: email, url: http://x } ] }
                 """);
         String msg = problems(() -> ConfigLoader.load(p, Map.of()));
-        assertTrue(msg.contains("server.port (env STREAMWATCH_SERVER_PORT): 70000 is out of range"), msg);
+        assertTrue(msg.contains("server.port (env STREAMWATCH_SERVER_PORT): must be at most 65535, got 70000"), msg);
         assertTrue(msg.contains("ingest.maxBodyBytes (env STREAMWATCH_INGEST_MAX_BODY_BYTES): 'lots' is not a whole number"), msg);
         assertTrue(msg.contains("ingest.allowUnauthenticated"), msg);
         assertTrue(msg.contains("alerting.appDownAfter") && msg.contains("30s"), msg);
@@ -139,7 +141,8 @@ class ConfigLoaderTest {
     @Test
     void aMissingTokenFileStopsStartup() throws IOException {
         Path p = yaml("ingest: { tokenFile: /nonexistent/tokens }\n");
-        assertTrue(problems(() -> ConfigLoader.load(p, Map.of())).contains("ingest.tokenFile: cannot read '/nonexistent/tokens'"));
+        String msg = problems(() -> ConfigLoader.load(p, Map.of()));
+        assertTrue(msg.contains("ingest.tokenFile (env STREAMWATCH_INGEST_TOKEN_FILE): cannot read '/nonexistent/tokens'"), msg);
     }
 
     @Test
@@ -209,5 +212,112 @@ class ConfigLoaderTest {
         assertEquals("STREAMWATCH_SERVER_PORT", ConfigLoader.envName("server", "port"));
         assertEquals("STREAMWATCH_INGEST_MAX_BODY_BYTES", ConfigLoader.envName("ingest", "maxBodyBytes"));
         assertEquals("STREAMWATCH_KAFKA_BOOTSTRAP_SERVERS", ConfigLoader.envName("kafka", "bootstrapServers"));
+    }
+
+    @Test
+    void everyProblemOfAFileIsReportedAtOnceWithKeyValueAndHint() throws IOException {
+        Path p = yaml("""
+                server: { host: "", prot: 1 }
+                storage: { appRetention: 10s }
+                alerting: { slowBatches: 0, delayWindow: 5000 }
+                spark:
+                  targets:
+                    - { url: http://driver:4040 }
+                    - { app: orders, url: ftp://driver }
+                kafka: { pollInterval: soon }
+                """);
+        List<String> problems = assertThrows(ConfigException.class, () -> ConfigLoader.load(p, Map.of())).problems();
+        assertEquals(List.of(
+                "unknown key 'server.prot'; did you mean 'port'? (known keys in server: host, port, externalUrl, tls)",
+                "server.host (env STREAMWATCH_SERVER_HOST): must not be empty; give a value or leave the key out",
+                "kafka.pollInterval (env STREAMWATCH_KAFKA_POLL_INTERVAL): 'soon' is not a duration; write a whole number with a unit: 500ms, 30s, 5m, 2h, 7d",
+                "storage.appRetention (env STREAMWATCH_STORAGE_APP_RETENTION): must be at least 1m, got 10s",
+                "alerting.slowBatches (env STREAMWATCH_ALERTING_SLOW_BATCHES): must be at least 1, got 0",
+                "alerting.delayWindow (env STREAMWATCH_ALERTING_DELAY_WINDOW): must be at most 1000, got 5000",
+                "spark.targets[0].app: required; the app key, as the listener's spark.streamwatch.app",
+                "spark.targets[1].url: 'ftp://driver' is not an http(s) URL; write the Spark driver UI, e.g. http://driver:4040"),
+                problems);
+    }
+
+    @Test
+    void aKeyWrittenTwiceStopsStartupAndIsNamed() throws IOException {
+        Path p = yaml("""
+                ingest: { maxApps: 10 }
+                server: { port: 9470 }
+                ingest: { maxApps: 20 }
+                """);
+        String msg = problems(() -> ConfigLoader.load(p, Map.of()));
+        assertTrue(msg.contains("key 'ingest' appears twice (line 3)"), msg);
+        Path nested = yaml("alerting:\n  slowBatches: 3\n  slowBatches: 4\n");
+        assertTrue(problems(() -> ConfigLoader.load(nested, Map.of())).contains("key 'alerting.slowBatches' appears twice"));
+    }
+
+    @Test
+    void theWrongShapeOfAValueIsNamedWithTheExpectedShape() throws IOException {
+        Path p = yaml("""
+                server: [ 1, 2 ]
+                ingest: { maxApps: [ 5 ] }
+                alerting: { receivers: [ webhook ] }
+                kafka: { consumerGroups: { a: b } }
+                """);
+        String msg = problems(() -> ConfigLoader.load(p, Map.of()));
+        assertTrue(msg.contains("server: must be a mapping of keys (host, port, externalUrl, tls)"), msg);
+        assertTrue(msg.contains("ingest.maxApps (env STREAMWATCH_INGEST_MAX_APPS): must be a single value"), msg);
+        assertTrue(msg.contains("alerting.receivers[0]: must be a mapping of keys (type, url, routingKey)"), msg);
+        assertTrue(msg.contains("kafka.consumerGroups (env STREAMWATCH_KAFKA_CONSUMER_GROUPS): must be a list"), msg);
+    }
+
+    @Test
+    void aNestedKeyIsOverriddenByTheVariableDerivedFromItsPath() {
+        ServiceConfig c = ConfigLoader.load(null, Map.of(
+                "STREAMWATCH_ALERTING_SLOW_BATCHES", "7",
+                "STREAMWATCH_ALERTING_KAFKA_LAG_FLOOR", "2m",
+                "STREAMWATCH_SPARK_MAX_CONCURRENT_POLLS", "2")).config();
+        assertEquals(7, c.alerting().slowBatches());
+        assertEquals(Duration.ofMinutes(2), c.alerting().kafkaLagFloor());
+        assertEquals(2, c.spark().maxConcurrentPolls());
+        String msg = problems(() -> ConfigLoader.load(null, Map.of("STREAMWATCH_ALERTING_SLOW_BATCHES", "0")));
+        assertEquals("alerting.slowBatches (env STREAMWATCH_ALERTING_SLOW_BATCHES): must be at least 1, got 0", msg);
+    }
+
+    @Test
+    void everyKeyWithADefaultHasAnEnvironmentVariable() {
+        for (ConfigKeys.Leaf leaf : ConfigKeys.leaves()) {
+            if (leaf.key().defaultText() == null) continue;
+            String name = ConfigLoader.envName(leaf.path());
+            ConfigLoader.Loaded l = ConfigLoader.load(null, Map.of(name, leaf.key().defaultText()));
+            assertEquals(List.of(), l.warnings(), name);
+        }
+    }
+
+    @Test
+    void aMistypedVariableIsAWarningThatSuggestsTheKnownOne() {
+        ConfigLoader.Loaded l = ConfigLoader.load(null, Map.of("STREAMWATCH_ALERTING_SLOW_BATCH", "5"));
+        assertEquals(List.of("environment variable STREAMWATCH_ALERTING_SLOW_BATCH matches no configuration key and is ignored;"
+                + " did you mean STREAMWATCH_ALERTING_SLOW_BATCHES?"), l.warnings());
+        assertEquals(3, l.config().alerting().slowBatches());
+    }
+
+    @Test
+    void secretsNeverAppearInProblems() throws IOException {
+        Path p = yaml("""
+                ingest: { tokens: [ { t: s3cr3t-ingest } ], maxApps: 0 }
+                alerting: { receivers: [ { type: pagerduty, routingKey: [ [ s3cr3t-pd ] ] } ] }
+                kafka: { properties: { sasl.jaas.config: { password: s3cr3t-kafka } } }
+                """);
+        String msg = problems(() -> ConfigLoader.load(p, Map.of()));
+        assertFalse(msg.contains("s3cr3t"), msg);
+        assertTrue(msg.contains("ingest.tokens[0]") && msg.contains("kafka.properties.sasl.jaas.config")
+                && msg.contains("alerting.receivers[0].routingKey") && msg.contains("ingest.maxApps"), msg);
+    }
+
+    @Test
+    void aPagerDutyReceiverDefaultsToTheEventsApi() throws IOException {
+        ServiceConfig c = ConfigLoader.load(yaml("alerting: { receivers: [ { type: pagerduty, routingKey: k } ] }\n"), Map.of()).config();
+        assertEquals("https://events.pagerduty.com/v2/enqueue", c.alerting().receivers().get(0).url());
+        assertEquals(Type.PAGERDUTY, c.alerting().receivers().get(0).type());
+        Path noUrl = yaml("alerting: { receivers: [ { type: webhook } ] }\n");
+        String msg = problems(() -> ConfigLoader.load(noUrl, Map.of()));
+        assertTrue(msg.contains("alerting.receivers[0].url: required"), msg);
     }
 }
