@@ -12,7 +12,7 @@ final class Fields {
     static final long MAX_DURATION_MS = 366L * 86_400_000L;
 
     /** The object's path with a trailing dot ({@code "events[3].batch."}), or "" at the top. */
-    final String path;
+    private final String path;
     private final long now;
 
     Fields(String path, long now) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -41,14 +42,14 @@ final class JsonProblems {
         if (e instanceof UnrecognizedPropertyException u) {
             return RejectedException.badRequest(path + ": unknown field (allowed here: " + allowed(u.getReferringClass()) + ")");
         }
-        JsonNode found = root.at(pointer(refs));
-        if (e instanceof InvalidTypeIdException) return eventProblem(path, found);
-        if (!(e instanceof MismatchedInputException m) || m.getTargetType() == null || path.isEmpty()) {
+        Class<?> expected = e instanceof InvalidTypeIdException ? Wire.EventJson.class
+                : e instanceof MismatchedInputException m ? m.getTargetType() : null;
+        if (expected == null || path.isEmpty()) {
             return RejectedException.badRequest((path.isEmpty() ? "body" : path) + ": does not fit the envelope " + ENVELOPE);
         }
-        Class<?> target = m.getTargetType();
-        if (target == Wire.EventJson.class) return eventProblem(path, found);
-        return RejectedException.badRequest(path + ": " + expected(target) + ", got " + describe(found));
+        JsonNode found = root.at(pointer(refs));
+        if (expected == Wire.EventJson.class) return eventProblem(path, found);
+        return RejectedException.badRequest(path + ": " + expected(expected) + ", got " + describe(found));
     }
 
     /** Why an array element is not an event: not an object, or its {@code type} is missing, not a name or unknown. */
@@ -57,7 +58,7 @@ final class JsonProblems {
         Fields f = new Fields(path + ".", 0);
         JsonNode type = event.path("type");
         if (!type.isMissingNode() && !type.isNull() && !type.isTextual()) return f.bad("type", "must be a string, got " + describe(type));
-        String name = f.name("type", type.textValue(), 50);
+        String name = f.name("type", type.textValue(), 50); // throws when absent, blank, too long or not one line
         return f.bad("type", "unknown event type '" + clip(name) + "'; known: " + String.join(", ", Wire.eventTypes()));
     }
 
@@ -72,7 +73,7 @@ final class JsonProblems {
     /** The fields a record binds, in declaration order. */
     private static String allowed(Class<?> type) {
         if (type == null || !type.isRecord()) return "see the protocol";
-        return Arrays.stream(type.getRecordComponents()).map(c -> c.getName()).collect(Collectors.joining(", "));
+        return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).collect(Collectors.joining(", "));
     }
 
     private static String describe(JsonNode v) {
