@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
@@ -24,6 +25,10 @@ class EventParserTest {
     private static Events valid() {
         return Events.from("orders", "app-1").streamingStarted(NOW - 5000, 1000).submitted(NOW - 2000)
                 .completed(NOW - 2000, 10, 900, 42, null).receiverError(NOW - 100, 0, "boom");
+    }
+
+    private static ArrayNode events(ObjectNode root) {
+        return (ArrayNode) root.get("events");
     }
 
     private static ObjectNode batch(ObjectNode root) {
@@ -80,7 +85,18 @@ class EventParserTest {
                 bad("uiUrl with credentials", r -> ((ObjectNode) r.get("source")).put("uiUrl", "http://u:p@driver:4040"), "source.uiUrl: must be an http(s) URL"),
                 bad("uiUrl relative", r -> ((ObjectNode) r.get("source")).put("uiUrl", "/api"), "source.uiUrl: must be an http(s) URL"),
                 bad("NUL in free text", r -> batch(r).put("failureReason", "a\u0000b"), "events[2].batch.failureReason: must not contain NUL"),
-                bad("integer where a boolean belongs", r -> batch(r).put("failed", 1), "events[2].batch.failed: must be true or false, got a number 1"));
+                bad("integer where a boolean belongs", r -> batch(r).put("failed", 1), "events[2].batch.failed: must be true or false, got a number 1"),
+                bad("string where a number belongs", r -> r.put("queued", "3"), "queued: must be a whole number, got a string"),
+                bad("source is an array", r -> r.putArray("source"), "source: must be an object, got array"),
+                bad("unknown field names the allowed ones", r -> ((ObjectNode) r.get("source")).put("nope", 1),
+                        "source.nope: unknown field (allowed here: app, appId, attemptId, instance, sparkVersion, uiUrl, host, listenerVersion)"),
+                bad("seq on a heartbeat", r -> events(r).insert(0, r.objectNode().put("type", "heartbeat").put("time", NOW).put("seq", 1)),
+                        "events[0].seq: unknown field (allowed here: type, time)"),
+                bad("event type is a number", r -> ((ObjectNode) r.get("events").get(0)).put("type", 5), "events[0].type: must be a string, got a number 5"),
+                bad("event without a type", r -> ((ObjectNode) r.get("events").get(0)).remove("type"), "events[0].type: required"),
+                bad("event is null", r -> events(r).insertNull(0), "events[0]: must be an object with a \"type\""),
+                bad("event in Jackson's wrapper-array form", r -> events(r).insert(0, r.arrayNode().add("heartbeat")
+                        .add(r.objectNode().put("type", "heartbeat").put("time", NOW))), "events[0]: must be an object with a \"type\""));
     }
 
     @Test

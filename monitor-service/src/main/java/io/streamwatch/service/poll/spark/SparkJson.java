@@ -1,44 +1,78 @@
 package io.streamwatch.service.poll.spark;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
- * Reads the JSON of Spark's driver REST API ({@code /api/v1}) into small values. Spark omits optional
- * fields instead of writing null, and writes dates as {@code 2026-11-21T19:17:04.000GMT}, which is not
- * ISO-8601: both are handled here and nowhere else.
+ * The JSON of Spark's driver REST API ({@code /api/v1}), declared as records that Jackson binds. Spark
+ * adds fields from version to version (ignored here), omits optional fields instead of writing null
+ * (absent is null, or 0 for counts), and writes dates as {@code 2026-11-21T19:17:04.000GMT}, which is
+ * not ISO-8601 ({@link SparkDate}): all of that is handled here and nowhere else.
  */
 final class SparkJson {
     /** Spark's {@code JacksonMessageWriter} date format: always GMT, always milliseconds. */
     static final DateTimeFormatter SPARK_DATE =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
     private SparkJson() {}
 
-    /** One entry of {@code /applications}. {@code startTime} is epoch ms, null when absent. */
+    /** One entry of {@code /applications}, summed over its attempts. {@code startTime} is epoch ms, null when absent. */
     record Application(String id, String name, boolean running, String sparkVersion, Long startTime) {}
 
     /** What {@code /streaming/statistics} says that we use. */
-    record Statistics(Long startTime, Long batchDurationMs) {}
+    record Statistics(@JsonDeserialize(using = SparkDate.class) Long startTime,
+                      @JsonProperty("batchDuration") Long batchDurationMs) {}
 
     /**
      * One entry of {@code /streaming/batches}. {@code batchId} is the batch time in epoch ms. Delays
      * are null while Spark does not know them (a queued batch has no scheduling delay yet).
      */
-    record Batch(long batchId, String status, long inputSize, Long schedulingDelay, Long processingTime, Long totalDelay,
-                 int numFailedOutputOps, String firstFailureReason) {
+    record Batch(@JsonProperty(required = true) long batchId, String status, long inputSize, Long schedulingDelay,
+                 Long processingTime, Long totalDelay, int numFailedOutputOps, String firstFailureReason) {
         boolean failed() {
             return numFailedOutputOps > 0;
         }
     }
+
+    /** An entry of {@code /applications} as Spark writes it. */
+    private record ApplicationJson(String id, String name, List<Attempt> attempts) {}
+
+    private record Attempt(Boolean completed, String appSparkVersion, Long startTimeEpoch,
+                           @JsonDeserialize(using = SparkDate.class) Long startTime) {}
+
+    /** An entry of {@code /streaming/receivers}; {@code isActive} is absent for streams without a receiver. */
+    private record ReceiverJson(Integer streamId, String streamName, @JsonProperty("isActive") Boolean active,
+                                String executorHost, String executorId, String lastErrorMessage,
+                                @JsonDeserialize(using = SparkDate.class) Long lastErrorTime) {}
+
+    /** An entry of {@code /streaming/batches/{id}/operations}. */
+    private record Operation(Long outputOpId, String failureReason) {}
 
     /** Epoch ms of a Spark date string; null when absent or not in Spark's format. */
     static Long parseDate(String text) {
@@ -50,44 +84,45 @@ final class SparkJson {
         }
     }
 
-    static List<Application> applications(JsonNode root) {
+    /** Binds a Spark date to epoch ms; anything that is not a date in Spark's format is unknown (null). */
+    static final class SparkDate extends StdDeserializer<Long> {
+        SparkDate() {
+            super(Long.class);
+        }
+
+        @Override
+        public Long deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.hasToken(JsonToken.VALUE_STRING)) return parseDate(p.getText());
+            p.skipChildren();
+            return null;
+        }
+    }
+
+    static List<Application> applications(InputStream json) throws IOException {
         List<Application> out = new ArrayList<>();
-        for (JsonNode app : array(root)) {
-            String id = text(app, "id");
-            if (id == null) continue;
+        for (ApplicationJson app : list(json, new TypeReference<List<ApplicationJson>>() {})) {
+            if (app.id() == null) continue;
             boolean running = false;
             String version = null;
             Long start = null;
-            for (JsonNode attempt : array(app.path("attempts"))) {
-                if (!attempt.path("completed").asBoolean(true)) running = true;
-                if (version == null) version = text(attempt, "appSparkVersion");
-                if (start == null) {
-                    start = attempt.has("startTimeEpoch") ? Long.valueOf(attempt.get("startTimeEpoch").asLong())
-                            : parseDate(text(attempt, "startTime"));
-                }
+            for (Attempt attempt : app.attempts() == null ? List.<Attempt>of() : app.attempts()) {
+                if (Boolean.FALSE.equals(attempt.completed())) running = true;
+                if (version == null) version = attempt.appSparkVersion();
+                if (start == null) start = attempt.startTimeEpoch() != null ? attempt.startTimeEpoch() : attempt.startTime();
             }
-            out.add(new Application(id, text(app, "name"), running, version, start));
+            out.add(new Application(app.id(), app.name(), running, version, start));
         }
         return out;
     }
 
-    static Statistics statistics(JsonNode root) {
-        if (root == null || !root.isObject()) throw new IllegalArgumentException("streaming statistics is not a JSON object");
-        return new Statistics(parseDate(text(root, "startTime")), number(root, "batchDuration"));
+    static Statistics statistics(InputStream json) throws IOException {
+        Statistics s = JSON.readValue(json, Statistics.class);
+        if (s == null) throw new JsonMappingException(null, "streaming statistics is null, not a JSON object");
+        return s;
     }
 
-    static List<Batch> batches(JsonNode root) {
-        List<Batch> out = new ArrayList<>();
-        for (JsonNode b : array(root)) {
-            Long id = number(b, "batchId");
-            if (id == null) continue;
-            Long inputSize = number(b, "inputSize");
-            Long failedOps = number(b, "numFailedOutputOps");
-            out.add(new Batch(id, text(b, "status"), inputSize == null ? 0 : inputSize, number(b, "schedulingDelay"),
-                    number(b, "processingTime"), number(b, "totalDelay"), failedOps == null ? 0 : failedOps.intValue(),
-                    text(b, "firstFailureReason")));
-        }
-        return out;
+    static List<Batch> batches(InputStream json) throws IOException {
+        return list(json, new TypeReference<List<Batch>>() {});
     }
 
     /**
@@ -95,33 +130,23 @@ final class SparkJson {
      * {@code isActive} are streams with no receiver (queue or Kafka direct streams) and are left out, as
      * the listener leaves them out. Spark keeps no error count: a receiver with an error message counts one.
      */
-    static List<AppSnapshot.ReceiverView> receivers(JsonNode root) {
+    static List<AppSnapshot.ReceiverView> receivers(InputStream json) throws IOException {
         List<AppSnapshot.ReceiverView> out = new ArrayList<>();
-        for (JsonNode r : array(root)) {
-            Long streamId = number(r, "streamId");
-            if (streamId == null || !r.has("isActive")) continue;
-            String error = text(r, "lastErrorMessage");
-            out.add(new AppSnapshot.ReceiverView(streamId.intValue(), text(r, "streamName"), r.get("isActive").asBoolean(),
-                    text(r, "executorHost"), text(r, "executorId"), error == null ? 0 : 1, error,
-                    parseDate(text(r, "lastErrorTime"))));
+        for (ReceiverJson r : list(json, new TypeReference<List<ReceiverJson>>() {})) {
+            if (r.streamId() == null || r.active() == null) continue;
+            out.add(new AppSnapshot.ReceiverView(r.streamId(), r.streamName(), r.active(), r.executorHost(), r.executorId(),
+                    r.lastErrorMessage() == null ? 0 : 1, r.lastErrorMessage(), r.lastErrorTime()));
         }
         return out;
     }
 
     /** The {@code failureReason} of the first failed operation of {@code /batches/{id}/operations}, by operation id. */
-    static String firstFailureReason(JsonNode operations) {
-        String reason = null;
-        long firstId = Long.MAX_VALUE;
-        for (JsonNode op : array(operations)) {
-            String r = text(op, "failureReason");
-            Long id = number(op, "outputOpId");
-            long key = id == null ? Long.MAX_VALUE - 1 : id;
-            if (r != null && key < firstId) {
-                reason = r;
-                firstId = key;
-            }
-        }
-        return reason;
+    static String firstFailureReason(InputStream json) throws IOException {
+        return list(json, new TypeReference<List<Operation>>() {}).stream()
+                .filter(op -> op.failureReason() != null)
+                .min(Comparator.comparingLong(op -> op.outputOpId() == null ? Long.MAX_VALUE - 1 : op.outputOpId()))
+                .map(Operation::failureReason)
+                .orElse(null);
     }
 
     /**
@@ -139,17 +164,9 @@ final class SparkJson {
                 b.inputSize(), b.failed(), b.failed() ? reason : null, true);
     }
 
-    private static Iterable<JsonNode> array(JsonNode node) {
-        return node != null && node.isArray() ? node : List.of();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static Long number(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || !v.isNumber() ? null : v.asLong();
+    /** A JSON array of entries (JSON null reads as none; null entries are dropped). */
+    private static <T> List<T> list(InputStream json, TypeReference<List<T>> type) throws IOException {
+        List<T> entries = JSON.readValue(json, type);
+        return entries == null ? List.of() : entries.stream().filter(Objects::nonNull).toList();
     }
 }

@@ -1,10 +1,10 @@
 package io.streamwatch.service.poll.spark;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.streamwatch.service.state.AppSnapshot;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -23,7 +23,6 @@ import okhttp3.ResponseBody;
  */
 final class SparkRestClient implements AutoCloseable {
     private final OkHttpClient http;
-    private final ObjectMapper json = new ObjectMapper();
     private final Duration timeout;
 
     SparkRestClient(Duration timeout) {
@@ -37,30 +36,25 @@ final class SparkRestClient implements AutoCloseable {
     }
 
     List<SparkJson.Application> applications(String ui) throws SparkRestException {
-        return SparkJson.applications(get(url(ui).build()));
+        return get(url(ui).build(), SparkJson::applications);
     }
 
     SparkJson.Statistics statistics(String ui, String appId) throws SparkRestException {
-        HttpUrl url = streaming(ui, appId).addPathSegment("statistics").build();
-        try {
-            return SparkJson.statistics(get(url));
-        } catch (IllegalArgumentException e) {
-            throw new SparkRestException(e.getMessage());
-        }
+        return get(streaming(ui, appId).addPathSegment("statistics").build(), SparkJson::statistics);
     }
 
     List<AppSnapshot.ReceiverView> receivers(String ui, String appId) throws SparkRestException {
-        return SparkJson.receivers(get(streaming(ui, appId).addPathSegment("receivers").build()));
+        return get(streaming(ui, appId).addPathSegment("receivers").build(), SparkJson::receivers);
     }
 
     /** @param status QUEUED, PROCESSING or COMPLETED */
     List<SparkJson.Batch> batches(String ui, String appId, String status) throws SparkRestException {
-        return SparkJson.batches(get(streaming(ui, appId).addPathSegment("batches").addQueryParameter("status", status).build()));
+        return get(streaming(ui, appId).addPathSegment("batches").addQueryParameter("status", status).build(), SparkJson::batches);
     }
 
     String failureReason(String ui, String appId, long batchId) throws SparkRestException {
-        return SparkJson.firstFailureReason(get(streaming(ui, appId).addPathSegment("batches")
-                .addPathSegment(Long.toString(batchId)).addPathSegment("operations").build()));
+        return get(streaming(ui, appId).addPathSegment("batches").addPathSegment(Long.toString(batchId))
+                .addPathSegment("operations").build(), SparkJson::firstFailureReason);
     }
 
     private static HttpUrl.Builder url(String ui) throws SparkRestException {
@@ -73,7 +67,12 @@ final class SparkRestClient implements AutoCloseable {
         return url(ui).addPathSegment(appId).addPathSegment("streaming");
     }
 
-    private JsonNode get(HttpUrl url) throws SparkRestException {
+    /** How {@link SparkJson} reads one answer. */
+    private interface Reader<T> {
+        T read(InputStream json) throws IOException;
+    }
+
+    private <T> T get(HttpUrl url, Reader<T> reader) throws SparkRestException {
         Request request = new Request.Builder().url(url).header("Accept", "application/json").get().build();
         try (Response response = http.newCall(request).execute()) {
             if (!response.isSuccessful()) {
@@ -82,7 +81,9 @@ final class SparkRestClient implements AutoCloseable {
             }
             ResponseBody body = response.body();
             if (body == null) throw new SparkRestException("empty answer from " + url.encodedPath());
-            return json.readTree(body.byteStream());
+            return reader.read(body.byteStream());
+        } catch (JsonMappingException e) {
+            throw new SparkRestException("an answer of an unexpected shape from " + url.encodedPath());
         } catch (JsonProcessingException e) {
             throw new SparkRestException("an answer that is not JSON from " + url.encodedPath());
         } catch (ConnectException e) {

@@ -1,14 +1,20 @@
 package io.streamwatch.service.poll.spark;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,8 +23,12 @@ import org.junit.jupiter.api.Test;
 class SparkJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static JsonNode fixture(String name) throws Exception {
-        return JSON.readTree(FakeDriver.fixture(name));
+    private static InputStream fixture(String name) throws Exception {
+        return json(FakeDriver.fixture(name));
+    }
+
+    private static InputStream json(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -32,7 +42,7 @@ class SparkJsonTest {
 
     @Test
     void theApplicationsStartTimeTextAgreesWithItsEpochField() throws Exception {
-        JsonNode attempt = fixture("applications.json").get(0).get("attempts").get(0);
+        JsonNode attempt = JSON.readTree(FakeDriver.fixture("applications.json")).get(0).get("attempts").get(0);
         assertEquals(attempt.get("startTimeEpoch").asLong(), SparkJson.parseDate(attempt.get("startTime").asText()));
 
         List<SparkJson.Application> apps = SparkJson.applications(fixture("applications.json"));
@@ -98,5 +108,22 @@ class SparkJsonTest {
         BatchRecord ok = SparkJson.record("app-1", new SparkJson.Batch(1000, "COMPLETED", 3, 1L, 2L, 3L, 0, null), "ignored", 2048);
         assertFalse(ok.failed());
         assertNull(ok.failureReason());
+    }
+
+    @Test
+    void fieldsSparkAddsAreIgnoredAndADateNotInSparksFormatIsUnknown() throws Exception {
+        String answer = "[{\"streamId\":3,\"streamName\":\"r\",\"isActive\":false,\"newInSpark9\":{\"x\":[1]},"
+                + "\"lastErrorMessage\":\"boom\",\"lastErrorTime\":\"2026-11-21T19:58:15Z\"}]";
+        assertEquals(List.of(new AppSnapshot.ReceiverView(3, "r", false, null, null, 1, "boom", null)), SparkJson.receivers(json(answer)));
+        assertEquals(new SparkJson.Statistics(null, 500L), SparkJson.statistics(json("{\"batchDuration\":500,\"extra\":true}")));
+    }
+
+    @Test
+    void anAnswerThatIsNotShapedLikeSparksIsRefusedNotReadAsEmpty() {
+        assertThrows(JsonMappingException.class, () -> SparkJson.batches(json("{\"batchId\":1}")), "an object where Spark writes an array");
+        assertThrows(JsonMappingException.class, () -> SparkJson.batches(json("[{\"status\":\"COMPLETED\"}]")), "a batch without its id");
+        assertThrows(JsonMappingException.class, () -> SparkJson.statistics(json("null")));
+        assertThrows(JsonMappingException.class, () -> SparkJson.statistics(json("{\"batchDuration\":{}}")));
+        assertEquals(List.of(), assertDoesNotThrow(() -> SparkJson.applications(json("null"))));
     }
 }

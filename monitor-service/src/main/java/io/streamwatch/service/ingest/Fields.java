@@ -1,0 +1,136 @@
+package io.streamwatch.service.ingest;
+
+import java.util.List;
+
+/**
+ * Checks the bound fields of one JSON object against the protocol's rules; every failure is a 400 whose
+ * message starts with the field's path ({@code events[3].batch.processingTimeMs: must be >= 0, got -5}).
+ */
+final class Fields {
+    static final long MIN_EPOCH_MS = 946_684_800_000L; // 2000-01-01
+    static final long MAX_FUTURE_MS = 86_400_000L;
+    static final long MAX_DURATION_MS = 366L * 86_400_000L;
+
+    /** The object's path with a trailing dot ({@code "events[3].batch."}), or "" at the top. */
+    private final String path;
+    private final long now;
+
+    Fields(String path, long now) {
+        this.path = path;
+        this.now = now;
+    }
+
+    /** The fields of the object in {@code field}. */
+    Fields in(String field) {
+        return new Fields(path + field + ".", now);
+    }
+
+    /** The fields of the object at {@code field[index]}. */
+    Fields in(String field, int index) {
+        return new Fields(path + field + "[" + index + "].", now);
+    }
+
+    RejectedException bad(String field, String problem) {
+        return RejectedException.badRequest(path + field + ": " + problem);
+    }
+
+    <T> T required(String field, T value) {
+        if (value == null) throw bad(field, "required");
+        return value;
+    }
+
+    /** An array of at most {@code max} objects (JSON nulls in it are refused). */
+    <T> List<T> list(String field, List<T> value, int max) {
+        List<T> list = required(field, value);
+        if (list.size() > max) throw bad(field, "at most " + max + " entries per request, got " + list.size() + "; send smaller requests");
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) throw bad(field + "[" + i + "]", "must be an object, got null");
+        }
+        return list;
+    }
+
+    <T> List<T> optionalList(String field, List<T> value, int max) {
+        return value == null ? List.of() : list(field, value, max);
+    }
+
+    long whole(String field, Long value, long min, long max) {
+        long n = required(field, value);
+        if (n < min) throw bad(field, "must be >= " + min + ", got " + n);
+        if (n > max) throw bad(field, "must be <= " + max + ", got " + n);
+        return n;
+    }
+
+    long optionalWhole(String field, Long value, long min, long max, long fallback) {
+        return value == null ? fallback : whole(field, value, min, max);
+    }
+
+    int index(String field, Long value) {
+        return (int) whole(field, value, 0, Integer.MAX_VALUE);
+    }
+
+    /** Epoch milliseconds between 2000-01-01 and one day after the service's clock. */
+    long timestamp(String field, Long value) {
+        long t = required(field, value);
+        if (t < MIN_EPOCH_MS || t > now + MAX_FUTURE_MS) {
+            throw bad(field, "must be epoch milliseconds between 2000-01-01 and one day from now, got " + t);
+        }
+        return t;
+    }
+
+    Long optionalTimestamp(String field, Long value) {
+        return value == null ? null : timestamp(field, value);
+    }
+
+    /** Milliseconds, 0 to a year. */
+    long duration(String field, Long value) {
+        return whole(field, value, 0, MAX_DURATION_MS);
+    }
+
+    Long optionalDuration(String field, Long value) {
+        return value == null ? null : duration(field, value);
+    }
+
+    /** A name: non-blank, bounded, one line of visible text (see {@link #optionalLabel}). */
+    String name(String field, String value, int max) {
+        return required(field, optionalName(field, value, max));
+    }
+
+    String optionalName(String field, String value, int max) {
+        String s = optionalLabel(field, value, max);
+        if (s != null && s.isBlank()) throw bad(field, "must not be blank");
+        return s;
+    }
+
+    /**
+     * Text that ends up in a metric label, a link or a log line: no control characters, no line or
+     * paragraph separators and no bidirectional overrides, which could forge or hide output.
+     */
+    String optionalLabel(String field, String value, int max) {
+        String s = optionalText(field, value, max);
+        if (s == null) return null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || (c >= '\u202A' && c <= '\u202E')
+                    || (c >= '\u2066' && c <= '\u2069') || c == '\uFEFF') {
+                throw bad(field, "must not contain control characters (found U+" + String.format("%04X", (int) c) + ")");
+            }
+        }
+        return s;
+    }
+
+    /** Free text (failure reasons may span lines): bounded, valid Unicode, no NUL. */
+    String optionalText(String field, String value, int max) {
+        if (value == null) return null;
+        if (value.length() > max) throw bad(field, "at most " + max + " characters, got " + value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == 0) throw bad(field, "must not contain NUL (U+0000)");
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw bad(field, "must be valid Unicode (found an unpaired surrogate U+" + String.format("%04X", (int) c) + ")");
+            }
+        }
+        return value;
+    }
+}
