@@ -1,14 +1,14 @@
-package io.streamwatch.e2e;
+package io.streamwatch.testkit.spark;
 
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.receiver.Receiver;
 
 /** Receiver input: stores {@code perTick} records every 100 ms until stopped. */
-final class TickingReceiver extends Receiver<String> {
+public final class TickingReceiver extends Receiver<String> {
     private static final long serialVersionUID = 1L;
     private final int perTick;
 
-    TickingReceiver(int perTick) {
+    public TickingReceiver(int perTick) {
         super(StorageLevel.MEMORY_ONLY());
         this.perTick = perTick;
     }
