@@ -1,5 +1,6 @@
 package io.streamwatch.e2e;
 
+import io.streamwatch.testkit.spark.SparkFixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -66,9 +67,7 @@ final class SparkRestFixtures {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "../monitor-service/src/test/resources/spark-rest");
         Files.createDirectories(dir);
-        SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("capture-fixtures")
-                .set("spark.ui.port", "0").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.showConsoleProgress", "false");
+        SparkConf conf = SparkFixtures.loopback("local[2]", "capture-fixtures");
         JavaStreamingContext ssc = new JavaStreamingContext(conf, Durations.seconds(1));
         JavaReceiverInputDStream<String> stream = ssc.receiverStream(new ErringReceiver());
         stream.foreachRDD(rdd -> {

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.ServiceProcess;
+import io.streamwatch.testkit.spark.TickingReceiver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -59,7 +62,7 @@ class SparkRestPollerIT {
             String yaml = "spark: { restPollInterval: 1s, requestTimeout: 3s, targets: [ { app: \"" + app + "\", url: \""
                     + ui + "\" } ] }\n";
             try (ServiceProcess service = ServiceProcess.start(dir.resolve("static"), TOKEN, yaml)) {
-                JsonNode detail = Poll.until(Duration.ofSeconds(60), "waiting batches and completed batches from REST", () -> {
+                JsonNode detail = Await.result(Duration.ofSeconds(60), "waiting batches and completed batches from REST", () -> {
                     JsonNode a = service.json("/api/v1/apps/" + ServiceProcess.encode(app));
                     return a.path("waitingBatches").asInt() > 0 && service.batches(app, 1000).size() >= 2 ? a : null;
                 });
@@ -116,14 +119,14 @@ class SparkRestPollerIT {
         try (ServiceProcess service = ServiceProcess.start(d, TOKEN,
                 "alerting: { appDownAfter: 5s }\n" + FAST_POLLS);
              DriverProcess driver = DriverProcess.start(d, app, service.url(), TOKEN, 0)) {
-            Poll.until(Duration.ofSeconds(60), "rest_up 1 for the listener's UI URL",
-                    () -> Double.valueOf(1.0).equals(metric(service.metrics(), "spark_streaming_rest_up", app)) ? true : null);
+            Await.until(Duration.ofSeconds(60), "rest_up 1 for the listener's UI URL",
+                    () -> Double.valueOf(1.0).equals(metric(service.metrics(), "spark_streaming_rest_up", app)));
             assertTrue(firing(service, app).isEmpty(), "no page while the driver runs");
 
             driver.kill();
-            Poll.until(Duration.ofSeconds(20), "rest_up 0 once the driver is gone",
-                    () -> Double.valueOf(0.0).equals(metric(service.metrics(), "spark_streaming_rest_up", app)) ? true : null);
-            JsonNode down = Poll.until(Duration.ofSeconds(30), "StreamingAppDown for the killed driver", () -> firing(service, app)
+            Await.until(Duration.ofSeconds(20), "rest_up 0 once the driver is gone",
+                    () -> Double.valueOf(0.0).equals(metric(service.metrics(), "spark_streaming_rest_up", app)));
+            JsonNode down = Await.result(Duration.ofSeconds(30), "StreamingAppDown for the killed driver", () -> firing(service, app)
                     .stream().filter(a -> "StreamingAppDown".equals(a.get("alertname").asText())).findFirst().orElse(null));
             assertEquals("critical", down.get("severity").asText());
             assertTrue(down.get("summary").asText().contains("REST API does not answer"), down.toString());
@@ -153,23 +156,23 @@ class SparkRestPollerIT {
         ssc.start();
         ServiceProcess second = null;
         try {
-            Poll.until(Duration.ofSeconds(60), "3 batches at the first service", () -> first.batches(app, 1000).size() >= 3 ? true : null);
+            Await.until(Duration.ofSeconds(60), "3 batches at the first service", () -> first.batches(app, 1000).size() >= 3);
             Set<Long> deliveredToFirst = times(first.batches(app, 1000));
             first.close();
 
             Set<Long> beforeOutage = times(oracle.completed);
-            Poll.until(Duration.ofSeconds(30), "8 batches while no service runs",
-                    () -> oracle.completed.size() >= beforeOutage.size() + 8 ? true : null);
+            Await.until(Duration.ofSeconds(30), "8 batches while no service runs",
+                    () -> oracle.completed.size() >= beforeOutage.size() + 8);
             List<Long> outage = new ArrayList<>(times(oracle.completed));
             outage.removeAll(beforeOutage);
 
-            ServiceProcess s = second = ServiceProcess.startOn(d.resolve("second"), TOKEN, port, FAST_POLLS);
+            ServiceProcess s = second = ServiceProcess.in(d.resolve("second")).token(TOKEN).port(port).yaml(FAST_POLLS).start();
             Set<Long> completedSoFar = times(oracle.completed);
-            Poll.until(Duration.ofSeconds(60), "every batch Spark completed so far in the new service's history",
-                    () -> times(s.batches(app, 1000)).containsAll(completedSoFar) ? true : null);
+            Await.until(Duration.ofSeconds(60), "every batch Spark completed so far in the new service's history",
+                    () -> times(s.batches(app, 1000)).containsAll(completedSoFar));
             ssc.stop(true, true);
             Set<Long> all = times(oracle.completed);
-            Poll.until(Duration.ofSeconds(30), "the final batches", () -> times(s.batches(app, 1000)).containsAll(all) ? true : null);
+            Await.until(Duration.ofSeconds(30), "the final batches", () -> times(s.batches(app, 1000)).containsAll(all));
 
             JsonNode history = s.batches(app, 1000);
             List<Long> listed = new ArrayList<>();
