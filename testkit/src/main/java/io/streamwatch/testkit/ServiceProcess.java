@@ -261,6 +261,10 @@ public final class ServiceProcess implements AutoCloseable {
         return process;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     /** {@code GET path} with the token. */
     public HttpResponse<String> get(String path) {
         try {
@@ -302,6 +306,21 @@ public final class ServiceProcess implements AutoCloseable {
     /** {@code GET /metrics}. */
     public String metrics() {
         return get("/metrics").body();
+    }
+
+    /**
+     * The value of the first sample of {@code name} in Prometheus text whose label text contains
+     * {@code labelFilter} (null: any); NaN when there is none.
+     */
+    public static double sample(String metricsText, String name, String labelFilter) {
+        for (String line : metricsText.split("\n")) {
+            if (line.startsWith(name) && line.length() > name.length()
+                    && (line.charAt(name.length()) == '{' || line.charAt(name.length()) == ' ')
+                    && (labelFilter == null || line.contains(labelFilter))) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
     }
 
     /** Everything the service logged so far. */
