@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.Http;
 import io.streamwatch.testkit.ServiceProcess;
 import io.streamwatch.testkit.spark.TickingReceiver;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +39,6 @@ class SparkRestPollerIT {
     private static final String TOKEN = "rest-poller-token-" + System.nanoTime();
     /** A driver's first REST answer takes about a second (Jersey warms up): a timeout well above that. */
     private static final String FAST_POLLS = "spark: { restPollInterval: 1s, requestTimeout: 3s }\n";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static Path dir;
 
     @BeforeAll
@@ -88,7 +84,7 @@ class SparkRestPollerIT {
 
                 // Every batch in history is one Spark reports, exactly once, with Spark's numbers.
                 Map<Long, JsonNode> spark = new HashMap<>();
-                for (JsonNode b : getJson(ui + "/api/v1/applications/" + appId + "/streaming/batches?status=COMPLETED")) {
+                for (JsonNode b : Http.getJson(ui + "/api/v1/applications/" + appId + "/streaming/batches?status=COMPLETED")) {
                     spark.put(b.get("batchId").asLong(), b);
                 }
                 JsonNode history = service.batches(app, 1000);
@@ -234,19 +230,5 @@ class SparkRestPollerIT {
             if (line.startsWith(prefix)) return Double.valueOf(line.substring(prefix.length()).trim().split(" ")[0]);
         }
         return null;
-    }
-
-    private static JsonNode getJson(String url) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode());
-            return ServiceProcess.JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

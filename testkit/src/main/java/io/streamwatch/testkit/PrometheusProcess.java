@@ -72,27 +72,16 @@ public final class PrometheusProcess implements AutoCloseable {
 
     private int status(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
+            return Http.send(http, HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (UncheckedIOException e) {
             return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
     /** {@code GET /api/v1/<path>?<param>=<value>}: the whole JSON answer, error or not. */
     public JsonNode api(String path, String param, String value) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/" + path + "?" + param + "="
-                    + URLEncoder.encode(value, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
-            return ServiceProcess.JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.json(Http.send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/" + path + "?" + param + "="
+                + URLEncoder.encode(value, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** Prometheus {@code GET /api/v1/query?query=…}. */

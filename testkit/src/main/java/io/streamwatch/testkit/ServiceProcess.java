@@ -267,15 +267,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** {@code GET path} with the token. */
     public HttpResponse<String> get(String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", "Bearer " + token)
-                    .timeout(requestTimeout).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.send(http, HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", "Bearer " + token)
+                .timeout(requestTimeout).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The status of {@code GET path}, -1 when the service does not answer. */
@@ -291,11 +284,7 @@ public final class ServiceProcess implements AutoCloseable {
     public JsonNode json(String path) {
         HttpResponse<String> r = get(path);
         if (r.statusCode() != 200) throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
-        try {
-            return JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Http.json(r.body());
     }
 
     /** {@code /api/v1/apps/{app}/batches?limit=N}: the array. */
