@@ -37,6 +37,11 @@ public final class Await {
         return poll(timeout, Math.max(1, every.toMillis()), () -> what, probe);
     }
 
+    /** As {@link #result(Duration, Duration, String, Supplier)}, the description made only when the wait fails. */
+    public static <T> T result(Duration timeout, Duration every, Supplier<String> what, Supplier<T> probe) {
+        return poll(timeout, Math.max(1, every.toMillis()), what, probe);
+    }
+
     private static <T> T poll(Duration timeout, long fixedMs, Supplier<String> what, Supplier<T> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = fixedMs > 0 ? fixedMs : FIRST_MS;

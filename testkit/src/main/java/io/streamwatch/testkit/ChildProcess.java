@@ -91,29 +91,23 @@ public final class ChildProcess implements AutoCloseable {
     /**
      * The first non-null value of {@code probe}, asked every {@code every}; fails with the end of the log
      * at once if the process exits while the probe still says nothing, and after {@code timeout}.
+     * {@code what} completes "waiting for NAME ...", e.g. "to answer /readyz".
      */
     public <T> T awaitReady(Duration timeout, Duration every, String what, Supplier<T> probe) {
-        try {
-            return Await.result(timeout, every, name + " " + what + " (log " + log + ")", () -> {
-                T v = probe.get();
-                if (v != null) return v;
-                if (!process.isAlive()) {
-                    throw new AssertionError(name + " exited with code " + process.exitValue() + " before " + what + "; its log "
-                            + log + " ends with:\n" + tail(20));
-                }
-                return null;
-            });
-        } catch (AssertionError e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("timed out")) {
-                throw new AssertionError(e.getMessage() + "; its log ends with:\n" + tail(20), e.getCause());
+        return Await.result(timeout, every, () -> name + " " + what + "; its log " + log + " ends with:\n" + tail(20), () -> {
+            T v = probe.get();
+            if (v != null) return v;
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited with code " + process.exitValue() + " while waiting for it " + what + "; its log "
+                        + log + " ends with:\n" + tail(20));
             }
-            throw e;
-        }
+            return null;
+        });
     }
 
     /** Waits until the log matches {@code line}; returns its group 1 (or the whole match without groups). */
     public String awaitLine(Pattern line, Duration timeout) {
-        return awaitReady(timeout, Duration.ofMillis(100), "printed " + line, () -> {
+        return awaitReady(timeout, Duration.ofMillis(100), "to print " + line, () -> {
             Matcher m = line.matcher(output());
             return m.find() ? m.group(m.groupCount() > 0 ? 1 : 0) : null;
         });

@@ -139,7 +139,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Waits until the broker answers (it has written its ready file). */
     public void awaitReady(Duration timeout) {
-        bootstrapServers = process.awaitReady(timeout, Duration.ofMillis(100), "answered", () -> {
+        bootstrapServers = process.awaitReady(timeout, Duration.ofMillis(100), "to answer", () -> {
             String text = ChildProcess.read(readyFile).trim();
             return text.isEmpty() ? null : text;
         });

@@ -57,7 +57,7 @@ public final class PrometheusProcess implements AutoCloseable {
         ChildProcess p = ChildProcess.command(name, cmd).log(dir.resolve(name + ".log")).start();
         PrometheusProcess started = new PrometheusProcess(p, "http://" + Loopback.HOST + ":" + port);
         try {
-            p.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(100), "answered /-/ready", () -> started.status("/-/ready") == 200 ? true : null);
+            p.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(100), "to answer /-/ready", () -> started.status("/-/ready") == 200 ? true : null);
         } catch (RuntimeException | Error e) {
             p.stop(Duration.ofSeconds(5));
             throw e;

@@ -166,10 +166,10 @@ public final class ServiceProcess implements AutoCloseable {
             Path portFile = portFile(log);
             ChildProcess p = launchWith(portFile);
             try {
-                int bound = p.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(50), "wrote its port to " + portFile,
+                int bound = p.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(50), "to write its port to " + portFile,
                         () -> readPort(portFile));
                 ServiceProcess s = new ServiceProcess(this, p, bound);
-                p.awaitReady(Duration.ofSeconds(30), Duration.ofMillis(100), "answered /readyz", () -> s.status("/readyz") == 200 ? true : null);
+                p.awaitReady(Duration.ofSeconds(30), Duration.ofMillis(100), "to answer /readyz", () -> s.status("/readyz") == 200 ? true : null);
                 return s;
             } catch (RuntimeException | Error e) {
                 p.stop(Duration.ofSeconds(5));
