@@ -128,7 +128,8 @@ public final class BenchMain {
         long samples = 0;
         double shipped;
         String sparkArgs = System.getProperty("streamwatch.spark.jvm.args", "");
-        try (ServiceProcess service = ServiceProcess.in(work.resolve("jmh-service")).token(token).port(0).jvmArgs("-Xmx1g").requestTimeout(Duration.ofSeconds(60)).yaml("").start()) {
+        try (ServiceProcess service = ServiceProcess.in(work.resolve("jmh-service")).token(token).jvmArgs("-Xmx1g")
+                .requestTimeout(Duration.ofSeconds(60)).yaml("").start()) {
             for (int f = 0; f < forks; f++) {
                 OptionsBuilder b = new OptionsBuilder();
                 b.include(ListenerEnqueueBenchmark.class.getName() + ".onOtherEvent")

@@ -56,7 +56,8 @@ final class DroppedEventsBenchmark {
             try (Blackhole hole = new Blackhole(port)) {
                 Await.sleep((long) (phaseSeconds * 1000));
             }
-            service = ServiceProcess.in(dir).token(token).port(port).jvmArgs("-Xmx1g").requestTimeout(Duration.ofSeconds(60)).yaml("").start();
+            service = ServiceProcess.in(dir).token(token).port(port).jvmArgs("-Xmx1g")
+                    .requestTimeout(Duration.ofSeconds(60)).yaml("").start();
             log.info("drops: service back on %s for %.0f s", url, phaseSeconds);
             Await.sleep((long) (phaseSeconds * 1000));
         } finally {

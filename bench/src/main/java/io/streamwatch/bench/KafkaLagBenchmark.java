@@ -39,7 +39,8 @@ final class KafkaLagBenchmark {
 
     /** The test broker as a child JVM (its Scala 2.13 must not share this JVM with Spark's Scala 2.12). */
     static KafkaBrokerProcess broker(Path dir) throws IOException {
-        return KafkaBrokerProcess.in(dir).jvmArgs("-Xmx1g").readyTimeout(Duration.ofSeconds(90)).stopGrace(Duration.ofSeconds(30)).start();
+        return KafkaBrokerProcess.in(dir).jvmArgs("-Xmx1g")
+                .readyTimeout(Duration.ofSeconds(90)).stopGrace(Duration.ofSeconds(30)).start();
     }
 
     static Admin admin(String bootstrap) {
@@ -89,7 +90,8 @@ final class KafkaLagBenchmark {
         String token = "bench-kafka-" + System.nanoTime();
         String yaml = "kafka: { bootstrapServers: \"" + broker.bootstrapServers() + "\", consumerGroups: [" + group
                 + "], pollInterval: 2s, requestTimeout: 60s }\n";
-        try (ServiceProcess service = ServiceProcess.in(dir.resolve("service-" + partitions)).token(token).port(0).jvmArgs("-Xmx1g").requestTimeout(Duration.ofSeconds(60)).yaml(yaml).start()) {
+        try (ServiceProcess service = ServiceProcess.in(dir.resolve("service-" + partitions)).token(token).jvmArgs("-Xmx1g")
+                .requestTimeout(Duration.ofSeconds(60)).yaml(yaml).start()) {
             List<Double> ms = new ArrayList<>();
             double first = Double.NaN;
             double lag = Double.NaN;

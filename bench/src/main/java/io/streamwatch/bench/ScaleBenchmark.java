@@ -41,7 +41,8 @@ final class ScaleBenchmark {
     static Result run(Path dir, int apps, int prefillBatches, double liveSeconds, int scrapes, String xmx, Log log)
             throws Exception {
         String token = "bench-scale-" + System.nanoTime();
-        try (ServiceProcess service = ServiceProcess.in(dir).token(token).port(0).jvmArgs("-Xmx" + xmx).requestTimeout(Duration.ofSeconds(60)).yaml("").start();
+        try (ServiceProcess service = ServiceProcess.in(dir).token(token).jvmArgs("-Xmx" + xmx)
+                .requestTimeout(Duration.ofSeconds(60)).yaml("").start();
              IngestClient client = new IngestClient(service.url(), token, 256, 4)) {
             long now = System.currentTimeMillis();
             List<SimulatedDriver> sims = new ArrayList<>();

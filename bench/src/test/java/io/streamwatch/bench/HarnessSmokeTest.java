@@ -21,7 +21,8 @@ class HarnessSmokeTest {
         assumeTrue(Files.isRegularFile(Path.of(System.getProperty("streamwatch.service.jar", "none"))),
                 "the service jar (built before this module in the reactor) is needed");
         String token = "smoke-" + System.nanoTime();
-        try (ServiceProcess service = ServiceProcess.in(dir).token(token).port(0).jvmArgs("-Xmx256m").requestTimeout(Duration.ofSeconds(60)).yaml("").start();
+        try (ServiceProcess service = ServiceProcess.in(dir).token(token).jvmArgs("-Xmx256m")
+                .requestTimeout(Duration.ofSeconds(60)).yaml("").start();
              IngestClient client = new IngestClient(service.url(), token, 2, 1)) {
             SimulatedDriver driver = new SimulatedDriver("smoke-app", System.currentTimeMillis() - 60_000);
             byte[] first = driver.completedBatches(10, System.currentTimeMillis());
