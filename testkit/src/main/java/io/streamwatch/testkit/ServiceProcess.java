@@ -157,19 +157,20 @@ public final class ServiceProcess implements AutoCloseable {
 
         /** Writes the configuration and starts the jar, without waiting (tests of startup failures look at this). */
         public ChildProcess launch() throws IOException {
-            return launchWith(portFile(log()));
+            return launchWith(log());
         }
 
         /** Starts the service; returns once it listens and {@code /readyz} answers 200. */
         public ServiceProcess start() throws IOException {
             Path log = log();
             Path portFile = portFile(log);
-            ChildProcess p = launchWith(portFile);
+            ChildProcess p = launchWith(log);
             try {
                 int bound = p.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(50), "to write its port to " + portFile,
                         () -> readPort(portFile));
                 ServiceProcess s = new ServiceProcess(this, p, bound);
-                p.awaitReady(Duration.ofSeconds(30), Duration.ofMillis(100), "to answer /readyz", () -> s.status("/readyz") == 200 ? true : null);
+                p.awaitReady(Duration.ofSeconds(30), Duration.ofMillis(100), "to answer /readyz",
+                        () -> s.status("/readyz") == 200 ? true : null);
                 return s;
             } catch (RuntimeException | Error e) {
                 p.stop(Duration.ofSeconds(5));
@@ -177,35 +178,38 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
 
-        private ChildProcess launchWith(Path portFile) throws IOException {
+        private ChildProcess launchWith(Path log) throws IOException {
             Files.createDirectories(dir);
             Path config = dir.resolve("streamwatch.yaml");
             Files.writeString(config, "# Written by the Streamwatch test kit.\n" + server()
                     + "storage: { dir: " + quoted(dir.resolve("data").toString()) + " }\n"
                     + "ingest: { tokens: [" + quoted(token) + "] }\n" + yaml);
             Path serviceJar = jar == null ? ServiceProcess.jar() : jar.toAbsolutePath();
-            if (!Files.isRegularFile(serviceJar)) throw new IllegalStateException("service jar " + serviceJar + " is missing: build it first");
+            if (!Files.isRegularFile(serviceJar)) {
+                throw new IllegalStateException("service jar " + serviceJar + " is missing: build it first");
+            }
             List<String> cmd = new ArrayList<>();
             cmd.add(Loopback.java());
             cmd.addAll(jvmArgs);
             if (exitWithParent) {
-                cmd.addAll(List.of("-cp", serviceJar + File.pathSeparator + ownClasspath(), ExitWithParent.class.getName(), mainClass(serviceJar)));
+                cmd.addAll(List.of("-cp", serviceJar + File.pathSeparator + ownClasspath(), ExitWithParent.class.getName(),
+                        mainClass(serviceJar)));
             } else {
                 cmd.addAll(List.of("-jar", serviceJar.toString()));
             }
-            cmd.addAll(List.of("--config", config.toString(), "--port-file", portFile.toString()));
-            ChildProcess.Builder b = ChildProcess.command("the Streamwatch service", cmd).log(portFile.resolveSibling(
-                    portFile.getFileName().toString().replace(".port", ".log")));
+            cmd.addAll(List.of("--config", config.toString(), "--port-file", portFile(log).toString()));
+            ChildProcess.Builder b = ChildProcess.command("the Streamwatch service", cmd).log(log);
             if (exitWithParent) b.ownSession();
             return b.start();
         }
 
         private String server() {
-            String tls = certFile == null ? "" : ", tls: { certFile: " + quoted(certFile.toString()) + ", keyFile: " + quoted(keyFile.toString()) + " }";
+            String tls = certFile == null ? ""
+                    : ", tls: { certFile: " + quoted(certFile.toString()) + ", keyFile: " + quoted(keyFile.toString()) + " }";
             return "server: { host: " + Loopback.HOST + ", port: " + port + tls + " }\n";
         }
 
-        /** {@code service.log}, or {@code service-2.log}, ... when a service ran in this dir before. */
+        /** {@code service.log}, or {@code service-2.log}, ... when a service ran in this dir before; the port file beside it. */
         private Path log() {
             Path log = dir.resolve("service.log");
             for (int n = 2; Files.exists(log); n++) log = dir.resolve("service-" + n + ".log");
