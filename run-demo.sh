@@ -52,7 +52,8 @@ if [ "${java_major:-0}" -lt 17 ]; then
   exit 1
 fi
 
-# What the demo runs: its own classes and classpath, the service jar, the broker's classpath, the listener jar.
+# What the demo runs: its own classes and classpath (the test kit's jar among it), the service jar, the broker's
+# classpath, the listener jar.
 outputs=(demo/target/classpath.txt demo/target/jvm.args demo/target/classes/io/streamwatch/demo/Demo.class
   monitor-service/target/streamwatch-service.jar e2e/kafka-broker/target/classpath.txt
   listener-lib/target/streamwatch-listener.jar)
@@ -61,7 +62,7 @@ up_to_date() {
   [ -f "$stamp" ] || return 1
   local f
   for f in "${outputs[@]}"; do [ -f "$f" ] || return 1; done
-  [ -z "$(find pom.xml listener-lib monitor-service e2e/kafka-broker demo -type f -newer "$stamp" \
+  [ -z "$(find pom.xml listener-lib monitor-service e2e/kafka-broker testkit demo -type f -newer "$stamp" \
     -not -path '*/target/*' -print -quit 2>/dev/null)" ]
 }
 
@@ -75,7 +76,7 @@ else
   echo "run-demo: building the listener, the service, the test broker and the demo (quiet; a first build downloads dependencies) ..."
   started=$SECONDS
   # exec.skip: no container image for a demo run.
-  mvn -q -B -DskipTests -Dexec.skip=true package -pl listener-lib,monitor-service,e2e/kafka-broker,demo -am >"$log" 2>&1 &
+  mvn -q -B -DskipTests -Dexec.skip=true package -pl listener-lib,monitor-service,e2e/kafka-broker,testkit,demo -am >"$log" 2>&1 &
   build=$!
   while kill -0 "$build" 2>/dev/null; do
     [ -t 1 ] && printf '\rrun-demo: building ... %d s ' $((SECONDS - started))

@@ -1,6 +1,9 @@
 package io.streamwatch.bench;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamwatch.testkit.KafkaBrokerProcess;
+import io.streamwatch.testkit.ServiceProcess;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -125,7 +128,8 @@ public final class BenchMain {
         long samples = 0;
         double shipped;
         String sparkArgs = System.getProperty("streamwatch.spark.jvm.args", "");
-        try (ServiceProcess service = ServiceProcess.start(work.resolve("jmh-service"), token, 0, "1g", "")) {
+        try (ServiceProcess service = ServiceProcess.in(work.resolve("jmh-service")).token(token).jvmArgs("-Xmx1g")
+                .requestTimeout(Duration.ofSeconds(60)).yaml("").start()) {
             for (int f = 0; f < forks; f++) {
                 OptionsBuilder b = new OptionsBuilder();
                 b.include(ListenerEnqueueBenchmark.class.getName() + ".onOtherEvent")
@@ -219,7 +223,7 @@ public final class BenchMain {
     private void kafka() throws Exception {
         int polls = quick ? 4 : 10;
         List<Map<String, Object>> growth = new ArrayList<>();
-        try (KafkaLagBenchmark.Broker broker = new KafkaLagBenchmark.Broker(work.resolve("kafka"))) {
+        try (KafkaBrokerProcess broker = KafkaLagBenchmark.broker(work.resolve("kafka"))) {
             for (int partitions : List.of(500, 5000)) {
                 KafkaLagBenchmark.Result r = KafkaLagBenchmark.run(broker, work.resolve("kafka"), partitions, polls, log);
                 growth.add(KafkaLagBenchmark.describe(r));

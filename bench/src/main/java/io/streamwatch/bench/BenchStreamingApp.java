@@ -1,13 +1,13 @@
 package io.streamwatch.bench;
 
+import io.streamwatch.testkit.spark.SparkFixtures;
+import io.streamwatch.testkit.spark.TickingReceiver;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.Duration;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
-import org.apache.spark.streaming.receiver.Receiver;
 import org.apache.spark.streaming.scheduler.BatchInfo;
 import org.apache.spark.streaming.scheduler.StreamingListener;
 import org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted;
@@ -25,17 +25,7 @@ final class BenchStreamingApp {
     private BenchStreamingApp() {}
 
     static SparkConf conf(String appName, String appKey, String serviceUrl, String token) {
-        return new SparkConf()
-                .setMaster("local[3]")
-                .setAppName(appName)
-                .set("spark.ui.port", "0")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.showConsoleProgress", "false")
-                .set("spark.extraListeners", "io.streamwatch.listener.StreamwatchListener")
-                .set("spark.streamwatch.url", serviceUrl)
-                .set("spark.streamwatch.token", token)
-                .set("spark.streamwatch.app", appKey);
+        return SparkFixtures.withListener(SparkFixtures.loopback("local[3]", appName), serviceUrl, token, appKey);
     }
 
     static JavaStreamingContext start(SparkConf conf, long batchMs, Recorder recorder) {
@@ -63,39 +53,6 @@ final class BenchStreamingApp {
             long delay = b.processingDelay().isDefined() ? (Long) b.processingDelay().get() : -1;
             long end = b.processingEndTime().isDefined() ? (Long) b.processingEndTime().get() : -1;
             completed.add(new Completed(b.batchTime().milliseconds(), delay, end));
-        }
-    }
-
-    /** Receiver input: stores {@code perTick} records every 100 ms until stopped. */
-    static final class TickingReceiver extends Receiver<String> {
-        private static final long serialVersionUID = 1L;
-        private final int perTick;
-
-        TickingReceiver(int perTick) {
-            super(StorageLevel.MEMORY_ONLY());
-            this.perTick = perTick;
-        }
-
-        @Override
-        public void onStart() {
-            Thread t = new Thread(() -> {
-                long n = 0;
-                while (!isStopped()) {
-                    for (int i = 0; i < perTick; i++) store("record-" + n++);
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-ticking-receiver");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        @Override
-        public void onStop() {
-            // the thread checks isStopped()
         }
     }
 }

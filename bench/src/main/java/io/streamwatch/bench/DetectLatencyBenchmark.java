@@ -1,5 +1,10 @@
 package io.streamwatch.bench;
 
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.Loopback;
+import io.streamwatch.testkit.PrometheusProcess;
+import io.streamwatch.testkit.ServiceProcess;
+import io.streamwatch.testkit.WebhookReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,12 +55,13 @@ final class DetectLatencyBenchmark {
 
     static Result run(Path dir, int reps, boolean baseline, Log log) throws Exception {
         String token = "bench-detect-" + System.nanoTime();
-        int uiPort = ExternalProcess.freePort();
-        try (WebhookReceiver hook = new WebhookReceiver();
-             ServiceProcess service = ServiceProcess.start(dir.resolve("service"), token, 0, "1g",
-                     "alerting: { receivers: [ { type: webhook, url: \"" + hook.url("/ours") + "\" } ] }\n");
-             ExternalProcess am = baseline ? ExternalProcess.alertmanager(dir.resolve("am"), amConfig(dir, hook)) : null;
-             ExternalProcess prom = baseline ? ExternalProcess.prometheus(dir.resolve("prom"), promConfig(dir, am, uiPort)) : null) {
+        int uiPort = Loopback.freePort();
+        try (WebhookReceiver hook = WebhookReceiver.start();
+             ServiceProcess service = ServiceProcess.in(dir.resolve("service")).token(token).jvmArgs("-Xmx1g")
+                     .requestTimeout(Duration.ofSeconds(60))
+                     .yaml("alerting: { receivers: [ { type: webhook, url: \"" + hook.url("/ours") + "\" } ] }\n").start();
+             PrometheusProcess am = baseline ? PrometheusProcess.alertmanager(dir.resolve("am"), amConfig(dir, hook)) : null;
+             PrometheusProcess prom = baseline ? PrometheusProcess.prometheus(dir.resolve("prom"), promConfig(dir, am, uiPort)) : null) {
             List<Rep> done = new ArrayList<>();
             for (int r = 1; r <= reps; r++) {
                 done.add(rep(r, service, hook, prom, uiPort, token, log));
@@ -64,7 +70,7 @@ final class DetectLatencyBenchmark {
         }
     }
 
-    private static Rep rep(int r, ServiceProcess service, WebhookReceiver hook, ExternalProcess prom, int uiPort, String token,
+    private static Rep rep(int r, ServiceProcess service, WebhookReceiver hook, PrometheusProcess prom, int uiPort, String token,
                            Log log) {
         String app = "detect-rep-" + r + "-" + System.currentTimeMillis() % 100000;
         SparkConf conf = BenchStreamingApp.conf("bench-detect", app, service.url(), token)
@@ -78,22 +84,22 @@ final class DetectLatencyBenchmark {
         JavaStreamingContext ssc = BenchStreamingApp.start(conf, 1000, recorder);
         try {
             String sparkApp = ssc.sparkContext().sc().applicationId().replaceAll("[^a-zA-Z0-9]", "_");
-            Poll.until(Duration.ofSeconds(60), "3 healthy batches", () -> recorder.completed.size() >= 3 ? true : null);
+            Await.result(Duration.ofSeconds(60), "3 healthy batches", () -> recorder.completed.size() >= 3 ? true : null);
             // A random wait of 0–15 s, so that the overload starts at a random phase of Prometheus' 15 s scrape and
             // evaluation cycles (otherwise each repetition, dominated by those cycles, would lock onto one phase).
-            Poll.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(15_000));
+            Await.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(15_000));
             int healthy = recorder.completed.size();
             BenchStreamingApp.processingMs.set(SLOW_MS);
-            Poll.until(Duration.ofSeconds(60), "Streamwatch to page " + ALERT + " for " + app,
-                    () -> hook.firing("/ours", ALERT, "app", app).orElse(null));
-            Optional<WebhookReceiver.Note> base = Optional.empty();
+            Await.result(Duration.ofSeconds(60), "Streamwatch to page " + ALERT + " for " + app,
+                    () -> hook.firstFiring("/ours", ALERT, "app", app).orElse(null));
+            Optional<WebhookReceiver.Alert> base = Optional.empty();
             if (prom != null) {
-                base = Optional.of(Poll.until(Duration.ofSeconds(150), 200, "the baseline page for " + sparkApp,
-                        () -> hook.firing("/baseline", BASELINE_ALERT, "spark_app", sparkApp).orElse(null)));
+                base = Optional.of(Await.result(Duration.ofSeconds(150), Duration.ofMillis(200), "the baseline page for " + sparkApp,
+                        () -> hook.firstFiring("/baseline", BASELINE_ALERT, "spark_app", sparkApp).orElse(null)));
             }
             long ref = thirdSlowEnd(recorder.completed.subList(healthy, recorder.completed.size()));
-            long oursAt = hook.firing("/ours", ALERT, "app", app).orElseThrow().receivedAtMs();
-            long baseAt = base.map(WebhookReceiver.Note::receivedAtMs).orElse(-1L);
+            long oursAt = hook.firstFiring("/ours", ALERT, "app", app).orElseThrow().receivedAtMs();
+            long baseAt = base.map(WebhookReceiver.Alert::receivedAtMs).orElse(-1L);
             Rep rep = new Rep(r, app, oursAt - ref, baseAt < 0 ? Double.NaN : baseAt - ref, ref, oursAt, baseAt);
             log.info("detect rep %d: Streamwatch %d ms%s", r, oursAt - ref, baseAt < 0 ? "" : ", PrometheusServlet baseline " + (baseAt - ref) + " ms");
             return rep;
@@ -132,7 +138,7 @@ final class DetectLatencyBenchmark {
         return p;
     }
 
-    private static Path promConfig(Path dir, ExternalProcess am, int uiPort) throws Exception {
+    private static Path promConfig(Path dir, PrometheusProcess am, int uiPort) throws Exception {
         Files.createDirectories(dir);
         Path rules = dir.resolve("spark-servlet-rules.yml");
         Files.writeString(rules, """
@@ -163,7 +169,7 @@ final class DetectLatencyBenchmark {
                     metrics_path: /metrics/prometheus
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(rules, am.base.substring("http://".length()), uiPort));
+                """.formatted(rules, am.base().substring("http://".length()), uiPort));
         return p;
     }
 

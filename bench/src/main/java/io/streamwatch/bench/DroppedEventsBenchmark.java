@@ -4,6 +4,9 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.Loopback;
+import io.streamwatch.testkit.ServiceProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -38,7 +41,7 @@ final class DroppedEventsBenchmark {
 
     static Result run(Path dir, double phaseSeconds, Log log) throws Exception {
         String token = "bench-drops-" + System.nanoTime();
-        int port = ExternalProcess.freePort();
+        int port = Loopback.freePort();
         String url = "http://127.0.0.1:" + port;
         String app = "drops-" + System.currentTimeMillis() % 100000;
         BenchStreamingApp.processingMs.set(20);
@@ -48,14 +51,15 @@ final class DroppedEventsBenchmark {
         ServiceProcess service = null;
         try {
             log.info("drops: service down (connection refused) for %.0f s", phaseSeconds);
-            Poll.sleep((long) (phaseSeconds * 1000));
+            Await.sleep((long) (phaseSeconds * 1000));
             log.info("drops: service hung (accepts, never answers) for %.0f s", phaseSeconds);
             try (Blackhole hole = new Blackhole(port)) {
-                Poll.sleep((long) (phaseSeconds * 1000));
+                Await.sleep((long) (phaseSeconds * 1000));
             }
-            service = ServiceProcess.start(dir, token, port, "1g", "");
+            service = ServiceProcess.in(dir).token(token).port(port).jvmArgs("-Xmx1g")
+                    .requestTimeout(Duration.ofSeconds(60)).yaml("").start();
             log.info("drops: service back on %s for %.0f s", url, phaseSeconds);
-            Poll.sleep((long) (phaseSeconds * 1000));
+            Await.sleep((long) (phaseSeconds * 1000));
         } finally {
             ssc.stop(true, true);
         }
@@ -71,7 +75,7 @@ final class DroppedEventsBenchmark {
             Timer t = timers.get(LISTENER_TIMER);
             Snapshot snap = t == null ? null : t.getSnapshot();
             long completed = recorder.completed.size();
-            long atService = Poll.until(Duration.ofSeconds(30), 500, "every batch at the service", () -> {
+            long atService = Await.result(Duration.ofSeconds(30), Duration.ofMillis(500), "every batch at the service", () -> {
                 int n = s.json("/api/v1/apps/" + app + "/batches?limit=1000").path("batches").size();
                 return n >= completed ? (long) n : null;
             });

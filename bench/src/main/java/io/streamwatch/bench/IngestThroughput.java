@@ -1,5 +1,7 @@
 package io.streamwatch.bench;
 
+import io.streamwatch.testkit.ServiceProcess;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,8 @@ final class IngestThroughput {
 
     static Run run(Path dir, int drivers, double windowSeconds, Log log) throws Exception {
         String token = "bench-ingest-" + System.nanoTime();
-        try (ServiceProcess service = ServiceProcess.start(dir, token, 0, "1g", "");
+        try (ServiceProcess service = ServiceProcess.in(dir).token(token).jvmArgs("-Xmx1g")
+                .requestTimeout(Duration.ofSeconds(60)).yaml("").start();
              IngestClient client = new IngestClient(service.url(), token, drivers, 4)) {
             long now = System.currentTimeMillis();
             List<SimulatedDriver> sims = new ArrayList<>();

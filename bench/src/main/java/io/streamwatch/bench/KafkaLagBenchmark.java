@@ -1,5 +1,8 @@
 package io.streamwatch.bench;
 
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.KafkaBrokerProcess;
+import io.streamwatch.testkit.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -32,53 +33,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * computation), read after each poll; the first poll (client bootstrap, metadata) is reported apart.
  */
 final class KafkaLagBenchmark {
-    private static final Pattern READY = Pattern.compile("KAFKA READY (\\S+)");
-
     record Result(int partitions, Stats pollMs, double firstPollMs, double lagRecords, double topicCreateSeconds) {}
 
     private KafkaLagBenchmark() {}
 
-    /** The broker as a child JVM; its Scala 2.13 must not share this JVM with Spark's Scala 2.12. */
-    static final class Broker implements AutoCloseable {
-        final String bootstrap;
-        private final Process process;
-
-        Broker(Path dir) throws IOException {
-            Path target = Path.of(System.getProperty("streamwatch.kafka.broker.target", "e2e/kafka-broker/target"));
-            Path cpFile = target.resolve("classpath.txt");
-            if (!Files.isRegularFile(cpFile)) {
-                throw new IllegalStateException("the test broker is not built (" + cpFile.toAbsolutePath() + " missing): "
-                        + "bench/run.sh builds it (mvn -pl e2e/kafka-broker package)");
-            }
-            String cp = Files.readString(cpFile).trim() + java.io.File.pathSeparator + target.resolve("classes").toAbsolutePath();
-            Files.createDirectories(dir);
-            Path log = dir.resolve("kafka.log");
-            process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp", cp,
-                    "io.streamwatch.testkafka.EmbeddedKafka", dir.resolve("data").toString(), "0", "0", "--exit-on-stdin-eof")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            try {
-                bootstrap = Poll.until(Duration.ofSeconds(90), 100, "the Kafka broker (log " + log + ")", () -> {
-                    Matcher m = READY.matcher(ServiceProcess.read(log));
-                    if (m.find()) return m.group(1);
-                    if (!process.isAlive()) throw new IllegalStateException("broker exited: " + ServiceProcess.read(log));
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                process.destroyForcibly();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
+    /** The test broker as a child JVM (its Scala 2.13 must not share this JVM with Spark's Scala 2.12). */
+    static KafkaBrokerProcess broker(Path dir) throws IOException {
+        return KafkaBrokerProcess.in(dir).jvmArgs("-Xmx1g")
+                .readyTimeout(Duration.ofSeconds(90)).stopGrace(Duration.ofSeconds(30)).start();
     }
 
     static Admin admin(String bootstrap) {
@@ -90,16 +52,16 @@ final class KafkaLagBenchmark {
     }
 
     /** Creates the topic and the group's offsets, then measures {@code polls} lag polls (after a first, cold one). */
-    static Result run(Broker broker, Path dir, int partitions, int polls, Log log) throws Exception {
+    static Result run(KafkaBrokerProcess broker, Path dir, int partitions, int polls, Log log) throws Exception {
         String topic = "lag-" + partitions;
         String group = "lag-group-" + partitions;
         double createSeconds;
-        try (Admin admin = admin(broker.bootstrap)) {
+        try (Admin admin = admin(broker.bootstrapServers())) {
             long t0 = System.nanoTime();
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(180, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < partitions; p++) latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            Poll.until(Duration.ofSeconds(180), 500, "listOffsets on " + topic, () -> {
+            Await.result(Duration.ofSeconds(180), Duration.ofMillis(500), "listOffsets on " + topic, () -> {
                 try {
                     admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
                     return true;
@@ -110,7 +72,7 @@ final class KafkaLagBenchmark {
             createSeconds = (System.nanoTime() - t0) / 1e9;
             // Three records per partition; the group has processed one of them everywhere: lag 2 per partition.
             Properties pp = new Properties();
-            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap);
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             pp.put(ProducerConfig.LINGER_MS_CONFIG, "20");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
                 byte[] value = "{\"bench\":true}".getBytes();
@@ -126,9 +88,10 @@ final class KafkaLagBenchmark {
         log.info("kafka %d partitions: topic ready in %.1f s, group %s committed", partitions, createSeconds, group);
 
         String token = "bench-kafka-" + System.nanoTime();
-        String yaml = "kafka: { bootstrapServers: \"" + broker.bootstrap + "\", consumerGroups: [" + group
+        String yaml = "kafka: { bootstrapServers: \"" + broker.bootstrapServers() + "\", consumerGroups: [" + group
                 + "], pollInterval: 2s, requestTimeout: 60s }\n";
-        try (ServiceProcess service = ServiceProcess.start(dir.resolve("service-" + partitions), token, 0, "1g", yaml)) {
+        try (ServiceProcess service = ServiceProcess.in(dir.resolve("service-" + partitions)).token(token).jvmArgs("-Xmx1g")
+                .requestTimeout(Duration.ofSeconds(60)).yaml(yaml).start()) {
             List<Double> ms = new ArrayList<>();
             double first = Double.NaN;
             double lag = Double.NaN;
@@ -147,7 +110,7 @@ final class KafkaLagBenchmark {
                     seen = ok;
                     lag = ServiceProcess.sample(m, "kafka_consumer_group_lag_records", "group=\"" + group + "\"");
                 }
-                Poll.sleep(200);
+                Await.sleep(200);
             }
             if (ms.isEmpty()) throw new IllegalStateException("no lag poll completed; service log:\n" + service.log());
             Result r = new Result(partitions, Stats.of(ms), first, lag, createSeconds);

@@ -1,5 +1,6 @@
 package io.streamwatch.bench;
 
+import io.streamwatch.testkit.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ final class Machine {
      */
     static double busyShare(long ms) {
         long[] a = cpuTicks();
-        Poll.sleep(ms);
+        Await.sleep(ms);
         long[] b = cpuTicks();
         if (a == null || b == null || b[0] == a[0]) return Double.NaN;
         return 1.0 - (double) (b[1] - a[1]) / (b[0] - a[0]);

@@ -1,5 +1,7 @@
 package io.streamwatch.bench;
 
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +41,8 @@ final class ScaleBenchmark {
     static Result run(Path dir, int apps, int prefillBatches, double liveSeconds, int scrapes, String xmx, Log log)
             throws Exception {
         String token = "bench-scale-" + System.nanoTime();
-        try (ServiceProcess service = ServiceProcess.start(dir, token, 0, xmx, "");
+        try (ServiceProcess service = ServiceProcess.in(dir).token(token).jvmArgs("-Xmx" + xmx)
+                .requestTimeout(Duration.ofSeconds(60)).yaml("").start();
              IngestClient client = new IngestClient(service.url(), token, 256, 4)) {
             long now = System.currentTimeMillis();
             List<SimulatedDriver> sims = new ArrayList<>();
@@ -83,11 +86,11 @@ final class ScaleBenchmark {
             long liveStart = System.nanoTime();
             double serviceCpu0 = Machine.cpuSeconds(service.pid());
             double selfCpu0 = Machine.cpuSeconds(ProcessHandle.current().pid());
-            Poll.sleep(Math.min(10_000, (long) (liveSeconds * 1000 / (scrapes + 1))));
+            Await.sleep(Math.min(10_000, (long) (liveSeconds * 1000 / (scrapes + 1))));
             for (int s = 0; s < scrapes; s++) {
                 long target = liveStart + (long) ((s + 1) * liveSeconds * 1e9 / (scrapes + 1));
                 long wait = TimeUnit.NANOSECONDS.toMillis(target - System.nanoTime());
-                if (wait > 0) Poll.sleep(wait);
+                if (wait > 0) Await.sleep(wait);
                 long t0 = System.nanoTime();
                 HttpResponse<byte[]> r = scraper.send(HttpRequest.newBuilder(URI.create(service.url() + "/metrics"))
                         .header("Accept", "text/plain;version=0.0.4").timeout(Duration.ofSeconds(60)).build(),
@@ -99,7 +102,7 @@ final class ScaleBenchmark {
                 metricsLines = countLines(r.body());
             }
             long remaining = TimeUnit.NANOSECONDS.toMillis(liveStart + (long) (liveSeconds * 1e9) - System.nanoTime());
-            if (remaining > 0) Poll.sleep(remaining);
+            if (remaining > 0) Await.sleep(remaining);
             double liveCpuSeconds = (System.nanoTime() - liveStart) / 1e9;
             double serviceCores = (Machine.cpuSeconds(service.pid()) - serviceCpu0) / liveCpuSeconds;
             double generatorCores = (Machine.cpuSeconds(ProcessHandle.current().pid()) - selfCpu0) / liveCpuSeconds;
@@ -107,7 +110,7 @@ final class ScaleBenchmark {
             List<Double> heapMb = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 heapMb.add(heapAfterGcMb(service.pid()));
-                if (i < 2) Poll.sleep(5000);
+                if (i < 2) Await.sleep(5000);
             }
             int backlog = live.backlog();
             live.stop();
@@ -172,7 +175,7 @@ final class ScaleBenchmark {
             this.sims = sims;
             this.host = "127.0.0.1";
             this.port = service.port();
-            this.token = service.token;
+            this.token = service.token();
             for (int i = 0; i < workerCount; i++) {
                 Thread t = new Thread(this::work, "bench-scale-worker-" + i);
                 t.setDaemon(true);
@@ -214,7 +217,7 @@ final class ScaleBenchmark {
                     due.add((int) (sent % n));
                     sent++;
                 }
-                Poll.sleep(5);
+                Await.sleep(5);
             }
             endNanos = System.nanoTime();
         }

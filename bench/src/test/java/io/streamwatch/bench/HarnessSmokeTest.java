@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.streamwatch.testkit.ServiceProcess;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,8 @@ class HarnessSmokeTest {
         assumeTrue(Files.isRegularFile(Path.of(System.getProperty("streamwatch.service.jar", "none"))),
                 "the service jar (built before this module in the reactor) is needed");
         String token = "smoke-" + System.nanoTime();
-        try (ServiceProcess service = ServiceProcess.start(dir, token, 0, "256m", "");
+        try (ServiceProcess service = ServiceProcess.in(dir).token(token).jvmArgs("-Xmx256m")
+                .requestTimeout(Duration.ofSeconds(60)).yaml("").start();
              IngestClient client = new IngestClient(service.url(), token, 2, 1)) {
             SimulatedDriver driver = new SimulatedDriver("smoke-app", System.currentTimeMillis() - 60_000);
             byte[] first = driver.completedBatches(10, System.currentTimeMillis());

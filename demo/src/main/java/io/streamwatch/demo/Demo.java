@@ -1,6 +1,10 @@
 package io.streamwatch.demo;
 
+import io.streamwatch.testkit.KafkaBrokerProcess;
+import io.streamwatch.testkit.ServiceProcess;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +49,7 @@ public final class Demo {
 
     private Path dir;
     private WebhookPrinter webhook;
-    private KafkaBroker broker;
+    private KafkaBrokerProcess broker;
     private ServiceProcess service;
     private StreamingApp app;
     private SurgingProducer producer;
@@ -133,18 +137,19 @@ public final class Demo {
         synchronized (lock) {
             dir = Files.createTempDirectory("streamwatch-demo-");
             webhook = new WebhookPrinter(console);
-            broker = KafkaBroker.launch(brokerTarget, dir.resolve("kafka"));
+            broker = KafkaBrokerProcess.in(dir.resolve("kafka")).target(brokerTarget).jvmArgs("-Xmx384m", "-XX:+UseSerialGC")
+                    .portsChosenUpFront().ownSession().launch();
         }
-        ServiceProcess s = ServiceProcess.start(serviceJar, dir.resolve("service"), token, broker.bootstrapServers, webhook.url());
+        ServiceProcess s = startService(token, broker.bootstrapServers(), webhook.url());
         synchronized (lock) {
             service = s;
         }
-        broker.awaitReady();
-        createTopic(broker.bootstrapServers);
+        broker.awaitReady(Duration.ofSeconds(60));
+        createTopic(broker.bootstrapServers());
         checkStop();
         console.event("starting the Spark Streaming app (local[" + StreamingApp.PARTITIONS + "], Kafka direct stream, 1 s batches) ...");
-        StreamingApp a = StreamingApp.start(StreamingApp.conf(service.url, token, dir.resolve("spark")), broker.bootstrapServers, TOPIC);
-        SurgingProducer p = new SurgingProducer(broker.bootstrapServers, TOPIC, StreamingApp.PARTITIONS, timeline, console);
+        StreamingApp a = StreamingApp.start(StreamingApp.conf(service.url(), token, dir.resolve("spark")), broker.bootstrapServers(), TOPIC);
+        SurgingProducer p = new SurgingProducer(broker.bootstrapServers(), TOPIC, StreamingApp.PARTITIONS, timeline, console);
         synchronized (lock) {
             app = a;
             producer = p;
@@ -152,6 +157,33 @@ public final class Demo {
         checkStop();
         p.start();
         whereToLook(token, a.uiUrl());
+    }
+
+    /**
+     * The real service jar in a child JVM, as an operator runs it: loopback, a free port, the generated token,
+     * the demo's broker and webhook. Started through the kit's ExitWithParent, so it dies with the demo.
+     */
+    private ServiceProcess startService(String token, String bootstrapServers, String webhookUrl) throws IOException {
+        return ServiceProcess.in(dir.resolve("service")).jar(serviceJar).token(token).jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
+                .requestTimeout(Duration.ofSeconds(5)).exitWithParent()
+                .yaml("""
+                        alerting:
+                          receivers:
+                            - { type: webhook, url: "%s" }
+                        spark: { restPollInterval: 2s }
+                        kafka: { bootstrapServers: "%s", pollInterval: 2s }
+                        """.formatted(webhookUrl, bootstrapServers))
+                .start();
+    }
+
+    /** {@code GET /metrics}, or null when the service does not answer. */
+    private String metrics() {
+        try {
+            HttpResponse<String> r = service.get("/metrics");
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (UncheckedIOException e) {
+            return null;
+        }
     }
 
     private static byte[] randomBytes() {
@@ -188,13 +220,13 @@ public final class Demo {
         String auth = "-H 'Authorization: Bearer " + token + "'";
         console.plain("");
         console.plain("Where to look while it runs:");
-        console.plain("  service    " + service.url + "   (a generated token; the service's log: " + dir.resolve("service/service.log") + ")");
-        console.plain("  metrics    " + service.url + "/metrics");
-        console.plain("  apps       " + service.url + "/api/v1/apps   (token " + token + ")");
-        console.plain("  try        curl -s " + auth + " " + service.url + "/api/v1/apps/" + StreamingApp.APP_KEY + "/batches?limit=3");
-        console.plain("  alerts     curl -s " + auth + " '" + service.url + "/api/v1/alerts?state=all'");
+        console.plain("  service    " + service.url() + "   (a generated token; the service's log: " + dir.resolve("service/service.log") + ")");
+        console.plain("  metrics    " + service.url() + "/metrics");
+        console.plain("  apps       " + service.url() + "/api/v1/apps   (token " + token + ")");
+        console.plain("  try        curl -s " + auth + " " + service.url() + "/api/v1/apps/" + StreamingApp.APP_KEY + "/batches?limit=3");
+        console.plain("  alerts     curl -s " + auth + " '" + service.url() + "/api/v1/alerts?state=all'");
         if (sparkUi != null) console.plain("  spark ui   " + sparkUi);
-        console.plain("  kafka      " + broker.bootstrapServers + ", topic " + TOPIC + " (" + StreamingApp.PARTITIONS + " partitions)");
+        console.plain("  kafka      " + broker.bootstrapServers() + ", topic " + TOPIC + " (" + StreamingApp.PARTITIONS + " partitions)");
         console.plain("");
         console.plain("Timeline: " + timeline.steadySeconds() + " s at " + timeline.baseRate() + " records/s, a " + timeline.surgeSeconds()
                 + " s surge at " + timeline.surgeRate() + " records/s (the app keeps up with ~" + StreamingApp.capacityPerSecond()
@@ -210,7 +242,7 @@ public final class Demo {
         long deadline = options.durationSeconds() > 0 ? options.durationSeconds() : Long.MAX_VALUE;
         long nextLive = console.elapsedSeconds();
         while (!stopRequested && console.elapsedSeconds() < deadline) {
-            String text = service.metrics();
+            String text = metrics();
             if (text != null) {
                 AppMetrics m = AppMetrics.parse(text, StreamingApp.APP_KEY);
                 long seen = m.batchesCompleted();
@@ -244,12 +276,8 @@ public final class Demo {
                 while (webhook.firing() > 0 && System.nanoTime() < until) sleep(100);
             }
             if (service != null) {
-                try {
-                    String text = service.metrics();
-                    if (text != null) batchesSeen = Math.max(batchesSeen, AppMetrics.parse(text, StreamingApp.APP_KEY).batchesCompleted());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                String text = metrics();
+                if (text != null) batchesSeen = Math.max(batchesSeen, AppMetrics.parse(text, StreamingApp.APP_KEY).batchesCompleted());
             }
             quietly(service);
             quietly(broker);

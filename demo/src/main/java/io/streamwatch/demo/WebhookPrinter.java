@@ -1,59 +1,40 @@
 package io.streamwatch.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
+import io.streamwatch.testkit.WebhookReceiver;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A loopback webhook receiver: the service sends it every notification (the Alertmanager webhook
- * body) and it prints each alert in it the moment it arrives, as {@code FIRING ...} or {@code RESOLVED ...}.
+ * The demo's webhook (the test kit's loopback receiver): the service sends it every notification (the
+ * Alertmanager webhook body) and it prints each alert in it the moment it arrives, as {@code FIRING ...}
+ * or {@code RESOLVED ...}.
  */
 final class WebhookPrinter implements AutoCloseable {
     /** One alert transition as it arrived. */
     record Transition(long atSeconds, String status, String alertname, String subject, String summary) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final HttpServer server;
+    private final WebhookReceiver server;
     private final Console console;
     private final List<Transition> transitions = new ArrayList<>();
     private final Map<String, Long> firingSince = new HashMap<>();
 
     WebhookPrinter(Console console) throws IOException {
         this.console = console;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/hook", exchange -> {
-            try (exchange) {
-                JsonNode body;
-                try {
-                    body = JSON.readTree(exchange.getRequestBody());
-                } catch (IOException e) {
-                    exchange.sendResponseHeaders(400, -1);
-                    return;
-                }
-                for (JsonNode a : body.path("alerts")) received(a);
-                exchange.sendResponseHeaders(200, -1);
-            }
-        });
-        server.start();
+        server = WebhookReceiver.notifying(this::received);
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        return server.url();
     }
 
-    private void received(JsonNode alert) {
-        String status = alert.path("status").asText().toUpperCase(java.util.Locale.ROOT);
-        JsonNode labels = alert.path("labels");
-        String alertname = labels.path("alertname").asText();
-        String subject = labels.has("app") ? "app=" + labels.path("app").asText() : "group=" + labels.path("group").asText();
-        String summary = alert.path("annotations").path("summary").asText();
+    private void received(WebhookReceiver.Alert alert) {
+        String status = alert.status().toUpperCase(java.util.Locale.ROOT);
+        String alertname = alert.alertname();
+        String subject = alert.labels().containsKey("app") ? "app=" + alert.app() : "group=" + alert.label("group");
+        String summary = alert.summary();
         long now = console.elapsedSeconds();
         String key = alertname + " " + subject;
         String detail;
@@ -81,6 +62,6 @@ final class WebhookPrinter implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        server.close();
     }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.ServiceProcess;
+import io.streamwatch.testkit.WebhookReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +32,7 @@ class AlertingIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("streamwatch-alerting");
-        hook = new WebhookReceiver();
+        hook = WebhookReceiver.start();
         service = ServiceProcess.start(dir, TOKEN, "alerting: { appDownAfter: 5s, receivers: [ { type: webhook, url: \""
                 + hook.url() + "\" } ] }\n");
     }
@@ -49,7 +52,7 @@ class AlertingIT {
     }
 
     private static long count(String app, String alertname, String status) {
-        return hook.forApp(app).stream().filter(n -> n.alertname().equals(alertname) && n.status().equals(status)).count();
+        return hook.alerts(app).stream().filter(n -> n.alertname().equals(alertname) && n.status().equals(status)).count();
     }
 
     @Test
@@ -58,25 +61,25 @@ class AlertingIT {
         StreamingDriver.processingMs.set(100);
         JavaStreamingContext ssc = StreamingDriver.start(StreamingDriver.conf(app, service.url(), TOKEN));
         try {
-            Poll.until(Duration.ofSeconds(60), "3 healthy batches", () -> completed(app) >= 3 ? true : null);
-            assertTrue(hook.forApp(app).isEmpty(), "no page while healthy: " + hook.forApp(app));
+            Await.until(Duration.ofSeconds(60), "3 healthy batches", () -> completed(app) >= 3);
+            assertTrue(hook.alerts(app).isEmpty(), "no page while healthy: " + hook.alerts(app));
 
             StreamingDriver.processingMs.set(1600);
-            Poll.until(Duration.ofSeconds(120), "BatchTooSlow and DelayGrowing to fire; got " + hook.forApp(app),
-                    () -> hook.has(app, SLOW, "firing") && hook.has(app, DELAY, "firing") ? true : null);
+            Await.until(Duration.ofSeconds(120), "BatchTooSlow and DelayGrowing to fire; got " + hook.alerts(app),
+                    () -> hook.has(app, SLOW, "firing") && hook.has(app, DELAY, "firing"));
 
             StreamingDriver.processingMs.set(50);
-            Poll.until(Duration.ofSeconds(120), "both to resolve; got " + hook.forApp(app),
-                    () -> hook.has(app, SLOW, "resolved") && hook.has(app, DELAY, "resolved") ? true : null);
+            Await.until(Duration.ofSeconds(120), "both to resolve; got " + hook.alerts(app),
+                    () -> hook.has(app, SLOW, "resolved") && hook.has(app, DELAY, "resolved"));
         } finally {
             ssc.stop(true, true);
         }
-        List<WebhookReceiver.Note> notes = hook.forApp(app);
+        List<WebhookReceiver.Alert> notes = hook.alerts(app);
         for (String alert : List.of(SLOW, DELAY)) {
             assertEquals(1, count(app, alert, "firing"), alert + " fired once, no flapping: " + notes);
             assertEquals(1, count(app, alert, "resolved"), alert + " resolved once: " + notes);
         }
-        WebhookReceiver.Note slow = notes.stream().filter(n -> n.alertname().equals(SLOW)).findFirst().orElseThrow();
+        WebhookReceiver.Alert slow = notes.stream().filter(n -> n.alertname().equals(SLOW)).findFirst().orElseThrow();
         assertTrue(slow.summary().matches("processing \\d+\\.\\d s > interval 1\\.0 s for 3 batches"), slow.summary());
         JsonNode body = slow.body();
         assertEquals("4", body.get("version").asText());
@@ -96,13 +99,13 @@ class AlertingIT {
         try (DriverProcess driver = DriverProcess.start(dir, app, service.url(), TOKEN, 8)) {
             assertTrue(driver.process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "the driver ends by itself");
         }
-        Poll.until(Duration.ofSeconds(30), "the app to be finished", () ->
-                "finished".equals(service.json("/api/v1/apps/" + ServiceProcess.encode(app)).path("state").asText()) ? true : null);
+        Await.until(Duration.ofSeconds(30), "the app to be finished", () ->
+                "finished".equals(service.json("/api/v1/apps/" + ServiceProcess.encode(app)).path("state").asText()));
         assertTrue(completed(app) >= 5, "it did run");
         // Past appDownAfter (5 s) with the service's 1 s timer running: still nothing.
         long until = System.nanoTime() + Duration.ofSeconds(8).toNanos();
         while (System.nanoTime() < until) {
-            assertTrue(hook.forApp(app).isEmpty(), "pages for a healthy, cleanly ended app: " + hook.forApp(app));
+            assertTrue(hook.alerts(app).isEmpty(), "pages for a healthy, cleanly ended app: " + hook.alerts(app));
             Thread.sleep(250);
         }
     }
@@ -111,12 +114,12 @@ class AlertingIT {
     void aKilledDriverPagesAppDown() throws Exception {
         String app = "doomed app";
         try (DriverProcess driver = DriverProcess.start(dir, app, service.url(), TOKEN, 0)) {
-            Poll.until(Duration.ofSeconds(60), "batches from the driver", () -> completed(app) >= 2 ? true : null);
+            Await.until(Duration.ofSeconds(60), "batches from the driver", () -> completed(app) >= 2);
             driver.kill();
         }
-        Poll.until(Duration.ofSeconds(30), "StreamingAppDown for the killed driver; got " + hook.forApp(app),
-                () -> hook.has(app, DOWN, "firing") ? true : null);
-        WebhookReceiver.Note down = hook.forApp(app).stream().filter(n -> n.alertname().equals(DOWN)).findFirst().orElseThrow();
+        Await.until(Duration.ofSeconds(30), "StreamingAppDown for the killed driver; got " + hook.alerts(app),
+                () -> hook.has(app, DOWN, "firing"));
+        WebhookReceiver.Alert down = hook.alerts(app).stream().filter(n -> n.alertname().equals(DOWN)).findFirst().orElseThrow();
         assertEquals("critical", down.body().get("alerts").get(0).get("labels").get("severity").asText());
         assertTrue(down.summary().startsWith("no heartbeat for"), down.summary());
         JsonNode firing = service.json("/api/v1/alerts?state=firing").get("alerts");

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.KafkaBrokerProcess;
+import io.streamwatch.testkit.PrometheusProcess;
+import io.streamwatch.testkit.ServiceProcess;
+import io.streamwatch.testkit.WebhookReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,28 +61,28 @@ class DashboardQueriesIT {
     void everyDashboardAndRuleExpressionFindsDataInARealPrometheus() throws Exception {
         Path dir = Files.createTempDirectory("streamwatch-dashboards");
         AtomicBoolean producing = new AtomicBoolean(true);
-        try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(dir.resolve("kafka"));
-             WebhookReceiver hook = new WebhookReceiver()) {
+        try (KafkaBrokerProcess kafka = KafkaBrokerProcess.in(dir.resolve("kafka")).start();
+             WebhookReceiver hook = WebhookReceiver.start()) {
             Properties ap = new Properties();
-            ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+            ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             try (Admin admin = Admin.create(ap)) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
             }
-            Thread producer = producer(kafka.bootstrapServers, producing);
-            commitSome(kafka.bootstrapServers);
+            Thread producer = producer(kafka.bootstrapServers(), producing);
+            commitSome(kafka.bootstrapServers());
             try (ServiceProcess service = ServiceProcess.start(dir.resolve("service"), TOKEN,
-                    "kafka: { bootstrapServers: \"" + kafka.bootstrapServers + "\", pollInterval: 1s, consumerGroups: [" + GROUP + "] }\n"
+                    "kafka: { bootstrapServers: \"" + kafka.bootstrapServers() + "\", pollInterval: 1s, consumerGroups: [" + GROUP + "] }\n"
                             + "spark: { restPollInterval: 1s, requestTimeout: 3s }\n"
                             + "alerting: { receivers: [ { type: webhook, url: \"" + hook.url() + "\" } ] }\n");
-                 PrometheusProcess prometheus = PrometheusProcess.start(dir.resolve("prometheus"),
+                 PrometheusProcess prometheus = PrometheusProcess.prometheus(dir.resolve("prometheus"),
                          prometheusConfig(dir.resolve("prometheus"), service.url()))) {
-                JavaStreamingContext ssc = sparkApp(kafka.bootstrapServers, service.url());
+                JavaStreamingContext ssc = sparkApp(kafka.bootstrapServers(), service.url());
                 try {
-                    Poll.until(Duration.ofSeconds(90), "batches in the service", () ->
+                    Await.until(Duration.ofSeconds(90), "batches in the service", () ->
                             service.get("/api/v1/apps/" + ServiceProcess.encode(APP) + "/batches").statusCode() == 200
-                                    && service.batches(APP, 100).size() >= 5 ? true : null);
+                                    && service.batches(APP, 100).size() >= 5);
                     processingMs.set(1500); // overload: alerts fire, notifications go out, headroom shrinks
-                    Poll.until(Duration.ofSeconds(90), "a page to be delivered", () -> hook.has(APP, "StreamingBatchTooSlow", "firing") ? true : null);
+                    Await.until(Duration.ofSeconds(90), "a page to be delivered", () -> hook.has(APP, "StreamingBatchTooSlow", "firing"));
                     checkEverything(prometheus);
                 } finally {
                     producing.set(false);
@@ -125,7 +130,7 @@ class DashboardQueriesIT {
         recordExprs.forEach((k, v) -> mustHaveData.put("record " + k, v));
         List<String> missing = new ArrayList<>();
         try {
-            Poll.until(Duration.ofSeconds(120), "every dashboard and recording-rule query to return data", () -> {
+            Await.result(Duration.ofSeconds(120), "every dashboard and recording-rule query to return data", () -> {
                 missing.clear();
                 for (Map.Entry<String, String> e : mustHaveData.entrySet()) {
                     JsonNode r = prometheus.query(e.getValue());
@@ -214,7 +219,7 @@ class DashboardQueriesIT {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             c.subscribe(List.of(TOPIC));
-            Poll.until(Duration.ofSeconds(60), "the consumer group to read and commit", () -> {
+            Await.result(Duration.ofSeconds(60), "the consumer group to read and commit", () -> {
                 if (c.poll(Duration.ofMillis(200)).isEmpty()) return null;
                 c.commitSync();
                 return true;

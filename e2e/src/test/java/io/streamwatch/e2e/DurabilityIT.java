@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.ServiceProcess;
+import io.streamwatch.testkit.WebhookReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,9 +40,9 @@ class DurabilityIT {
     @Test
     void killDashNineLosesNoBatchDuplicatesNoneAndDoesNotPageTwice() throws Exception {
         Path dir = Files.createTempDirectory("streamwatch-durability");
-        try (WebhookReceiver hook = new WebhookReceiver()) {
+        try (WebhookReceiver hook = WebhookReceiver.start()) {
             String yaml = "alerting: { appDownAfter: 60s, receivers: [ { type: webhook, url: \"" + hook.url() + "\" } ] }\n";
-            ServiceProcess first = ServiceProcess.startOn(dir, TOKEN, 0, yaml);
+            ServiceProcess first = ServiceProcess.in(dir).token(TOKEN).port(0).yaml(yaml).start();
             int port = first.port();
             SparkBatchRecorder oracle = new SparkBatchRecorder();
             Set<Long> acknowledged = new TreeSet<>();
@@ -48,22 +51,22 @@ class DurabilityIT {
             ssc.sparkContext().sc().addSparkListener(oracle);
             ServiceProcess second = null;
             try {
-                Poll.until(Duration.ofSeconds(90), "the overload to page; got " + hook.notes,
-                        () -> hook.has(APP, SLOW, "firing") ? true : null);
+                Await.until(Duration.ofSeconds(90), "the overload to page; got " + hook.alerts(),
+                        () -> hook.has(APP, SLOW, "firing"));
                 // Acknowledged by the first service: these must come back from storage.dir, not from Spark's REST API.
                 for (JsonNode b : first.batches(APP, 1000)) acknowledged.add(b.get("batchTime").asLong());
                 first.kill();
                 int atKill = oracle.completed.size();
-                Poll.until(Duration.ofSeconds(60), "Spark to complete batches while the service is dead",
-                        () -> oracle.completed.size() >= atKill + 3 ? true : null);
+                Await.until(Duration.ofSeconds(60), "Spark to complete batches while the service is dead",
+                        () -> oracle.completed.size() >= atKill + 3);
 
-                second = ServiceProcess.startOn(dir, TOKEN, port, yaml);
+                second = ServiceProcess.in(dir).token(TOKEN).port(port).yaml(yaml).start();
                 ServiceProcess restarted = second;
-                Poll.until(Duration.ofSeconds(60), "the restarted service to catch up",
-                        () -> completed(restarted) >= oracle.completed.size() ? true : null);
+                Await.until(Duration.ofSeconds(60), "the restarted service to catch up",
+                        () -> completed(restarted) >= oracle.completed.size());
                 StreamingDriver.processingMs.set(50);
-                Poll.until(Duration.ofSeconds(90), "the resolve from the restarted service; got " + hook.notes,
-                        () -> hook.has(APP, SLOW, "resolved") ? true : null);
+                Await.until(Duration.ofSeconds(90), "the resolve from the restarted service; got " + hook.alerts(),
+                        () -> hook.has(APP, SLOW, "resolved"));
             } catch (Throwable t) {
                 if (second != null) second.close();
                 first.close();
@@ -73,9 +76,9 @@ class DurabilityIT {
             }
             ServiceProcess restarted = second;
             try {
-                Poll.until(Duration.ofSeconds(30), "the final batches and the app's end",
+                Await.until(Duration.ofSeconds(30), "the final batches and the app's end",
                         () -> "finished".equals(restarted.json("/api/v1/apps/" + ServiceProcess.encode(APP)).path("state").asText())
-                                && completed(restarted) == oracle.completed.size() ? true : null);
+                                && completed(restarted) == oracle.completed.size());
                 assertRestoredExactly(restarted, oracle, acknowledged, hook);
             } finally {
                 restarted.close();
@@ -102,10 +105,10 @@ class DurabilityIT {
             assertEquals(false, history.get(t).get("backfilled").asBoolean(),
                     "batch " + t + " was acknowledged before the kill, so it must have been restored from storage");
         }
-        long firing = hook.forApp(APP).stream().filter(n -> n.alertname().equals(SLOW) && n.status().equals("firing")).count();
-        long resolved = hook.forApp(APP).stream().filter(n -> n.alertname().equals(SLOW) && n.status().equals("resolved")).count();
-        assertEquals(1, firing, "paged once, not again after the restart: " + hook.notes);
-        assertEquals(1, resolved, hook.notes.toString());
+        long firing = hook.alerts(APP).stream().filter(n -> n.alertname().equals(SLOW) && n.status().equals("firing")).count();
+        long resolved = hook.alerts(APP).stream().filter(n -> n.alertname().equals(SLOW) && n.status().equals("resolved")).count();
+        assertEquals(1, firing, "paged once, not again after the restart: " + hook.alerts());
+        assertEquals(1, resolved, hook.alerts().toString());
         assertTrue(restarted.log().contains("restored"), "the second service restored state from storage.dir");
     }
 }

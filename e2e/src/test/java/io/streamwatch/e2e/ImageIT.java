@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.ChildProcess;
+import io.streamwatch.testkit.Loopback;
+import io.streamwatch.testkit.ServiceProcess;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,7 +73,7 @@ class ImageIT {
 
         assertEquals("0", new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).trim(),
                 "running the image without a container engine uses chroot: run the tests as root (CI does)");
-        int port = PrometheusProcess.freePort();
+        int port = Loopback.freePort();
         List<String> env = new ArrayList<>();
         for (JsonNode e : c.get("Env")) env.add(e.asText());
         env.addAll(List.of("STREAMWATCH_SERVER_HOST=127.0.0.1", "STREAMWATCH_SERVER_PORT=" + port, "STREAMWATCH_INGEST_TOKENS=image-token"));
@@ -86,8 +90,8 @@ class ImageIT {
         try {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + port;
-            Poll.until(Duration.ofSeconds(60), "the service in the image to be ready (log " + log + ")", () -> {
-                if (!service.isAlive()) throw new AssertionError("the service in the image exited: " + ServiceProcess.read(log));
+            Await.result(Duration.ofSeconds(60), "the service in the image to be ready (log " + log + ")", () -> {
+                if (!service.isAlive()) throw new AssertionError("the service in the image exited: " + ChildProcess.read(log));
                 try {
                     return http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
                             HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? true : null;

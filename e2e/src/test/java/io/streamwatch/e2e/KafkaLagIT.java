@@ -3,6 +3,9 @@ package io.streamwatch.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.KafkaBrokerProcess;
+import io.streamwatch.testkit.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,12 +75,12 @@ class KafkaLagIT {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("streamwatch-kafka-e2e");
-        kafka = KafkaBrokerProcess.start(dir.resolve("kafka"));
+        kafka = KafkaBrokerProcess.in(dir.resolve("kafka")).start();
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         admin = Admin.create(p);
         admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        Poll.until(Duration.ofSeconds(30), "the topic's partitions to have leaders", () -> {
+        Await.result(Duration.ofSeconds(30), "the topic's partitions to have leaders", () -> {
             try {
                 return endOffsets();
             } catch (Exception e) {
@@ -85,7 +88,7 @@ class KafkaLagIT {
             }
         });
         service = ServiceProcess.start(dir.resolve("service"), TOKEN,
-                "kafka: { bootstrapServers: \"" + kafka.bootstrapServers + "\", pollInterval: 1s }\n");
+                "kafka: { bootstrapServers: \"" + kafka.bootstrapServers() + "\", pollInterval: 1s }\n");
     }
 
     @AfterAll
@@ -107,7 +110,7 @@ class KafkaLagIT {
 
     static void produce() throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             List<Future<?>> sent = new ArrayList<>();
@@ -136,7 +139,7 @@ class KafkaLagIT {
                 .set("spark.streaming.backpressure.enabled", "false");
         ssc = new JavaStreamingContext(conf, Durations.seconds(1));
         Map<String, Object> kafkaParams = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers,
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, GROUP,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -158,10 +161,10 @@ class KafkaLagIT {
         });
         ssc.start();
 
-        Poll.until(Duration.ofSeconds(60), "3 completed batches that read records", () ->
-                completed.values().stream().filter(u -> u.values().stream().anyMatch(o -> o > 0)).count() >= 3 ? true : null);
+        Await.until(Duration.ofSeconds(60), "3 completed batches that read records", () ->
+                completed.values().stream().filter(u -> u.values().stream().anyMatch(o -> o > 0)).count() >= 3);
         hold.set(true);
-        Poll.until(Duration.ofSeconds(30), "a batch to wait in its output operation", () -> holding.get() ? true : null);
+        Await.until(Duration.ofSeconds(30), "a batch to wait in its output operation", () -> holding.get());
 
         // Quiescent: nothing is produced, and no batch completes while one is held.
         Map<TopicPartition, Long> lastCompleted = completed.lastEntry().getValue();
@@ -172,7 +175,7 @@ class KafkaLagIT {
         assertEquals(PARTITIONS * PER_PARTITION, end.values().stream().mapToLong(Long::longValue).sum());
 
         long want = expected;
-        Map<String, Double> lag = Poll.until(Duration.ofSeconds(30),
+        Map<String, Double> lag = Await.result(Duration.ofSeconds(30),
                 "spark_streaming_kafka_lag_records{app=\"" + APP + "\",topic=\"" + TOPIC + "\"} == " + want
                         + " (end " + end + " minus processed " + lastCompleted + ")", () -> {
                     Map<String, Double> l = appLag();
@@ -186,7 +189,7 @@ class KafkaLagIT {
 
         hold.set(false);
         // Unthrottled by the hold, the app catches up and the lag goes to exactly 0.
-        Poll.until(Duration.ofSeconds(60), "the app's lag to reach 0", () -> {
+        Await.result(Duration.ofSeconds(60), "the app's lag to reach 0", () -> {
             Map<String, Double> l = appLag();
             return Double.valueOf(0).equals(l.get("spark_streaming_kafka_lag_records"))
                     && Double.valueOf(0).equals(l.get("spark_streaming_kafka_lag_seconds")) ? true : null;

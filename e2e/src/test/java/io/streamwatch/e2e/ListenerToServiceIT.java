@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.ServiceProcess;
+import io.streamwatch.testkit.spark.TickingReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,12 +73,12 @@ class ListenerToServiceIT {
         });
         ssc.start();
         try {
-            Poll.until(Duration.ofSeconds(90), "8 completed batches", () -> oracle.completed.size() >= 8 ? true : null);
+            Await.until(Duration.ofSeconds(90), "8 completed batches", () -> oracle.completed.size() >= 8);
         } finally {
             ssc.stop(true, false);
         }
-        Poll.until(Duration.ofSeconds(30), "the app to be reported finished", () ->
-                "finished".equals(service.json("/api/v1/apps/" + ServiceProcess.encode(APP)).path("state").asText()) ? true : null);
+        Await.until(Duration.ofSeconds(30), "the app to be reported finished", () ->
+                "finished".equals(service.json("/api/v1/apps/" + ServiceProcess.encode(APP)).path("state").asText()));
     }
 
     @AfterAll

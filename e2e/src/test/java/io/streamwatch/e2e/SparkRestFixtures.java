@@ -1,5 +1,7 @@
 package io.streamwatch.e2e;
 
+import io.streamwatch.testkit.spark.SparkFixtures;
+import io.streamwatch.testkit.spark.TickingReceiver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -10,11 +12,9 @@ import java.util.LinkedList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
-import org.apache.spark.streaming.receiver.Receiver;
 
 /**
  * Not a test: re-captures the Spark REST fixtures of the monitor-service unit tests
@@ -31,46 +31,13 @@ final class SparkRestFixtures {
 
     private SparkRestFixtures() {}
 
-    /** Stores a few records every 100 ms; reports one error after 100 records. */
-    static final class ErringReceiver extends Receiver<String> {
-        private static final long serialVersionUID = 1L;
-
-        ErringReceiver() {
-            super(StorageLevel.MEMORY_ONLY());
-        }
-
-        @Override
-        public void onStart() {
-            Thread t = new Thread(() -> {
-                long n = 0;
-                while (!isStopped()) {
-                    for (int i = 0; i < 5; i++) store("r-" + n++);
-                    if (n == 100) reportError("synthetic receiver error at record 100", new IllegalStateException("capture: boom"));
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "erring-receiver");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        @Override
-        public void onStop() {
-            // the thread checks isStopped()
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "../monitor-service/src/test/resources/spark-rest");
         Files.createDirectories(dir);
-        SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("capture-fixtures")
-                .set("spark.ui.port", "0").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.showConsoleProgress", "false");
+        SparkConf conf = SparkFixtures.loopback("local[2]", "capture-fixtures");
         JavaStreamingContext ssc = new JavaStreamingContext(conf, Durations.seconds(1));
-        JavaReceiverInputDStream<String> stream = ssc.receiverStream(new ErringReceiver());
+        JavaReceiverInputDStream<String> stream = ssc.receiverStream(new TickingReceiver(5)
+                .reportingErrorAt(100, "synthetic receiver error at record 100", new IllegalStateException("capture: boom")));
         stream.foreachRDD(rdd -> {
             rdd.count();
         });

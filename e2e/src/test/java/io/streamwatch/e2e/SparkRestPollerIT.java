@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.Http;
+import io.streamwatch.testkit.ServiceProcess;
+import io.streamwatch.testkit.spark.TickingReceiver;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +39,6 @@ class SparkRestPollerIT {
     private static final String TOKEN = "rest-poller-token-" + System.nanoTime();
     /** A driver's first REST answer takes about a second (Jersey warms up): a timeout well above that. */
     private static final String FAST_POLLS = "spark: { restPollInterval: 1s, requestTimeout: 3s }\n";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static Path dir;
 
     @BeforeAll
@@ -59,7 +58,7 @@ class SparkRestPollerIT {
             String yaml = "spark: { restPollInterval: 1s, requestTimeout: 3s, targets: [ { app: \"" + app + "\", url: \""
                     + ui + "\" } ] }\n";
             try (ServiceProcess service = ServiceProcess.start(dir.resolve("static"), TOKEN, yaml)) {
-                JsonNode detail = Poll.until(Duration.ofSeconds(60), "waiting batches and completed batches from REST", () -> {
+                JsonNode detail = Await.result(Duration.ofSeconds(60), "waiting batches and completed batches from REST", () -> {
                     JsonNode a = service.json("/api/v1/apps/" + ServiceProcess.encode(app));
                     return a.path("waitingBatches").asInt() > 0 && service.batches(app, 1000).size() >= 2 ? a : null;
                 });
@@ -85,7 +84,7 @@ class SparkRestPollerIT {
 
                 // Every batch in history is one Spark reports, exactly once, with Spark's numbers.
                 Map<Long, JsonNode> spark = new HashMap<>();
-                for (JsonNode b : getJson(ui + "/api/v1/applications/" + appId + "/streaming/batches?status=COMPLETED")) {
+                for (JsonNode b : Http.getJson(ui + "/api/v1/applications/" + appId + "/streaming/batches?status=COMPLETED")) {
                     spark.put(b.get("batchId").asLong(), b);
                 }
                 JsonNode history = service.batches(app, 1000);
@@ -116,14 +115,14 @@ class SparkRestPollerIT {
         try (ServiceProcess service = ServiceProcess.start(d, TOKEN,
                 "alerting: { appDownAfter: 5s }\n" + FAST_POLLS);
              DriverProcess driver = DriverProcess.start(d, app, service.url(), TOKEN, 0)) {
-            Poll.until(Duration.ofSeconds(60), "rest_up 1 for the listener's UI URL",
-                    () -> Double.valueOf(1.0).equals(metric(service.metrics(), "spark_streaming_rest_up", app)) ? true : null);
+            Await.until(Duration.ofSeconds(60), "rest_up 1 for the listener's UI URL",
+                    () -> Double.valueOf(1.0).equals(metric(service.metrics(), "spark_streaming_rest_up", app)));
             assertTrue(firing(service, app).isEmpty(), "no page while the driver runs");
 
             driver.kill();
-            Poll.until(Duration.ofSeconds(20), "rest_up 0 once the driver is gone",
-                    () -> Double.valueOf(0.0).equals(metric(service.metrics(), "spark_streaming_rest_up", app)) ? true : null);
-            JsonNode down = Poll.until(Duration.ofSeconds(30), "StreamingAppDown for the killed driver", () -> firing(service, app)
+            Await.until(Duration.ofSeconds(20), "rest_up 0 once the driver is gone",
+                    () -> Double.valueOf(0.0).equals(metric(service.metrics(), "spark_streaming_rest_up", app)));
+            JsonNode down = Await.result(Duration.ofSeconds(30), "StreamingAppDown for the killed driver", () -> firing(service, app)
                     .stream().filter(a -> "StreamingAppDown".equals(a.get("alertname").asText())).findFirst().orElse(null));
             assertEquals("critical", down.get("severity").asText());
             assertTrue(down.get("summary").asText().contains("REST API does not answer"), down.toString());
@@ -153,23 +152,23 @@ class SparkRestPollerIT {
         ssc.start();
         ServiceProcess second = null;
         try {
-            Poll.until(Duration.ofSeconds(60), "3 batches at the first service", () -> first.batches(app, 1000).size() >= 3 ? true : null);
+            Await.until(Duration.ofSeconds(60), "3 batches at the first service", () -> first.batches(app, 1000).size() >= 3);
             Set<Long> deliveredToFirst = times(first.batches(app, 1000));
             first.close();
 
             Set<Long> beforeOutage = times(oracle.completed);
-            Poll.until(Duration.ofSeconds(30), "8 batches while no service runs",
-                    () -> oracle.completed.size() >= beforeOutage.size() + 8 ? true : null);
+            Await.until(Duration.ofSeconds(30), "8 batches while no service runs",
+                    () -> oracle.completed.size() >= beforeOutage.size() + 8);
             List<Long> outage = new ArrayList<>(times(oracle.completed));
             outage.removeAll(beforeOutage);
 
-            ServiceProcess s = second = ServiceProcess.startOn(d.resolve("second"), TOKEN, port, FAST_POLLS);
+            ServiceProcess s = second = ServiceProcess.in(d.resolve("second")).token(TOKEN).port(port).yaml(FAST_POLLS).start();
             Set<Long> completedSoFar = times(oracle.completed);
-            Poll.until(Duration.ofSeconds(60), "every batch Spark completed so far in the new service's history",
-                    () -> times(s.batches(app, 1000)).containsAll(completedSoFar) ? true : null);
+            Await.until(Duration.ofSeconds(60), "every batch Spark completed so far in the new service's history",
+                    () -> times(s.batches(app, 1000)).containsAll(completedSoFar));
             ssc.stop(true, true);
             Set<Long> all = times(oracle.completed);
-            Poll.until(Duration.ofSeconds(30), "the final batches", () -> times(s.batches(app, 1000)).containsAll(all) ? true : null);
+            Await.until(Duration.ofSeconds(30), "the final batches", () -> times(s.batches(app, 1000)).containsAll(all));
 
             JsonNode history = s.batches(app, 1000);
             List<Long> listed = new ArrayList<>();
@@ -231,19 +230,5 @@ class SparkRestPollerIT {
             if (line.startsWith(prefix)) return Double.valueOf(line.substring(prefix.length()).trim().split(" ")[0]);
         }
         return null;
-    }
-
-    private static JsonNode getJson(String url) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode());
-            return ServiceProcess.JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

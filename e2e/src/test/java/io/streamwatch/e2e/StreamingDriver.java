@@ -1,5 +1,7 @@
 package io.streamwatch.e2e;
 
+import io.streamwatch.testkit.spark.SparkFixtures;
+import io.streamwatch.testkit.spark.TickingReceiver;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.Durations;
@@ -18,17 +20,8 @@ final class StreamingDriver {
     private StreamingDriver() {}
 
     static SparkConf conf(String appKey, String serviceUrl, String token) {
-        return new SparkConf()
-                .setMaster("local[2]")
-                .setAppName("streamwatch-e2e-" + appKey.replace(' ', '-'))
-                .set("spark.ui.port", "0")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.showConsoleProgress", "false")
-                .set("spark.extraListeners", "io.streamwatch.listener.StreamwatchListener")
-                .set("spark.streamwatch.url", serviceUrl)
-                .set("spark.streamwatch.token", token)
-                .set("spark.streamwatch.app", appKey)
+        return SparkFixtures.withListener(SparkFixtures.loopback("local[2]", "streamwatch-e2e-" + appKey.replace(' ', '-')),
+                        serviceUrl, token, appKey)
                 .set("spark.streamwatch.heartbeatIntervalMs", "1000");
     }
 

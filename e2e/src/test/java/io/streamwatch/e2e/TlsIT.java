@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.ChildProcess;
+import io.streamwatch.testkit.SelfSignedCert;
+import io.streamwatch.testkit.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +46,7 @@ class TlsIT {
     static void startTheServiceWithTls() throws Exception {
         dir = Files.createTempDirectory("streamwatch-tls-e2e");
         cert = SelfSignedCert.generate(dir, "streamwatch", "ip:127.0.0.1,dns:localhost");
-        service = ServiceProcess.startTls(dir.resolve("service"), TOKEN, cert);
+        service = ServiceProcess.in(dir.resolve("service")).token(TOKEN).tls(cert).start();
     }
 
     @AfterAll
@@ -59,14 +63,14 @@ class TlsIT {
         JavaStreamingContext ssc = StreamingDriver.start(conf);
         ssc.sparkContext().sc().addSparkListener(oracle);
         try {
-            Poll.until(Duration.ofSeconds(90), "5 batches in /batches over HTTPS",
-                    () -> batches().size() >= 5 ? true : null);
+            Await.until(Duration.ofSeconds(90), "5 batches in /batches over HTTPS",
+                    () -> batches().size() >= 5);
         } finally {
             ssc.stop(true, false);
         }
         Set<Long> spark = oracle.completed.stream().map(b -> b.batchTime().milliseconds()).collect(Collectors.toCollection(TreeSet::new));
-        Poll.until(Duration.ofSeconds(30), "every batch Spark completed (" + spark.size() + ") in the service",
-                () -> batchTimes().containsAll(spark) ? true : null);
+        Await.until(Duration.ofSeconds(30), "every batch Spark completed (" + spark.size() + ") in the service",
+                () -> batchTimes().containsAll(spark));
         assertEquals(batches().size(), batchTimes().size(), "each batch once");
         assertFalse(service.log().contains("PRIVATE KEY"), "no key material in the service log");
     }
@@ -90,7 +94,7 @@ class TlsIT {
     @Test
     void aKeyThatDoesNotBelongToTheCertificateStopsTheJarWithAMessage() throws Exception {
         SelfSignedCert stranger = SelfSignedCert.generate(dir, "stranger", "ip:127.0.0.1");
-        ServiceProcess.Launch l = ServiceProcess.launch(dir.resolve("mismatch"), TOKEN, ServiceProcess.tlsServer(cert.certFile(), stranger.keyFile()));
+        ChildProcess l = ServiceProcess.in(dir.resolve("mismatch")).token(TOKEN).tls(cert.certFile(), stranger.keyFile(), null).launch();
         assertTrue(l.process().waitFor(60, TimeUnit.SECONDS), "the service must exit: " + l.output());
         assertNotEquals(0, l.process().exitValue());
         String out = l.output();

@@ -2,22 +2,29 @@ package io.streamwatch.service;
 
 import io.streamwatch.service.config.ConfigException;
 import io.streamwatch.service.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar streamwatch-service.jar [--config FILE]}. Exit code 2 on bad arguments or configuration. */
+/** {@code java -jar streamwatch-service.jar [--config FILE] [--port-file FILE]}. Exit code 2 on bad arguments or configuration. */
 public final class Main {
-    private static final String USAGE = "usage: java -jar streamwatch-service.jar [--config FILE] [--check-config]\n"
+    private static final String USAGE = "usage: java -jar streamwatch-service.jar [--config FILE] [--check-config] [--port-file FILE]\n"
             + "  Without --config the defaults apply (port 9470); STREAMWATCH_* environment variables override any key.\n"
             + "  --check-config validates the configuration (and the files it names), prints a summary and exits:\n"
-            + "  0 when it is usable, 2 when not. Nothing is started.";
+            + "  0 when it is usable, 2 when not. Nothing is started.\n"
+            + "  --port-file FILE writes the port the service listens on (useful with server.port 0) to FILE once it\n"
+            + "  accepts connections: the number alone, written to a temporary file and renamed, so FILE is never partial.";
 
     private Main() {}
 
     public static void main(String[] args) {
         Path configFile = null;
+        Path portFile = null;
         boolean checkOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -25,6 +32,10 @@ public final class Main {
                 case "--config" -> {
                     if (i + 1 >= args.length) fail("--config needs a file path\n" + USAGE);
                     configFile = Path.of(args[++i]);
+                }
+                case "--port-file" -> {
+                    if (i + 1 >= args.length) fail("--port-file needs a file path\n" + USAGE);
+                    portFile = Path.of(args[++i]);
                 }
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
@@ -65,6 +76,26 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "streamwatch-shutdown"));
+        if (portFile != null) {
+            try {
+                writePortFile(portFile, service.port());
+            } catch (IOException e) {
+                log.error("Streamwatch could not write --port-file {}: {}", portFile, e.toString());
+                System.exit(1);
+            }
+        }
+    }
+
+    /** The port alone, written next to {@code file} and renamed onto it, so a reader never sees a partial file. */
+    static void writePortFile(Path file, int port) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.writeString(tmp, port + "\n");
+        try {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** What the configuration amounts to, without secrets. */

@@ -31,8 +31,9 @@ import org.apache.kafka.common.utils.Time;
  * <p>In-process: {@code EmbeddedKafka k = EmbeddedKafka.start(dir)}, {@link #bootstrapServers()},
  * {@link #stop()}, {@link #restart()} (same ports, same data). As a child JVM (needed wherever
  * Spark's Scala 2.12 is on the classpath, since the broker is Scala 2.13):
- * {@code java -cp "$(cat target/classpath.txt):target/classes" io.streamwatch.testkafka.EmbeddedKafka DIR [PORT [CONTROLLER_PORT]] [--exit-on-stdin-eof]},
- * which prints {@code KAFKA READY <bootstrap servers>} once the broker answers.
+ * {@code java -cp "$(cat target/classpath.txt):target/classes" io.streamwatch.testkafka.EmbeddedKafka DIR [PORT [CONTROLLER_PORT]] [--exit-on-stdin-eof] [--ready-file FILE]},
+ * which prints {@code KAFKA READY <bootstrap servers>} once the broker answers and writes them to the
+ * ready file ({@code io.streamwatch.testkit.KafkaBrokerProcess} starts it so).
  *
  * <p>Not thread-safe; one owner starts and stops it.
  */
@@ -210,19 +211,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * {@code EmbeddedKafka DIR [PORT [CONTROLLER_PORT]] [--exit-on-stdin-eof]}: runs a broker until
-     * killed (SIGTERM stops it cleanly). With {@code --exit-on-stdin-eof} it also stops when its
-     * standard input closes, so a broker started by a test dies with the test's JVM.
+     * {@code EmbeddedKafka DIR [PORT [CONTROLLER_PORT]] [--exit-on-stdin-eof] [--ready-file FILE]}: runs a
+     * broker until killed (SIGTERM stops it cleanly). With {@code --exit-on-stdin-eof} it also stops when
+     * its standard input closes, so a broker started by a test dies with the test's JVM. With
+     * {@code --ready-file} it writes the bootstrap servers to FILE once the broker answers (to a temporary
+     * file, then renamed: a reader never sees half of it).
      */
     public static void main(String[] args) throws Exception {
         boolean stdinWatch = false;
+        Path readyFile = null;
         java.util.List<String> positional = new java.util.ArrayList<>();
-        for (String a : args) {
-            if (a.equals("--exit-on-stdin-eof")) stdinWatch = true;
-            else positional.add(a);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--exit-on-stdin-eof")) stdinWatch = true;
+            else if (args[i].equals("--ready-file") && i + 1 < args.length) readyFile = Path.of(args[++i]).toAbsolutePath();
+            else positional.add(args[i]);
         }
         if (positional.isEmpty() || positional.size() > 3) {
-            System.err.println("usage: EmbeddedKafka DIR [PORT [CONTROLLER_PORT]] [--exit-on-stdin-eof]");
+            System.err.println("usage: EmbeddedKafka DIR [PORT [CONTROLLER_PORT]] [--exit-on-stdin-eof] [--ready-file FILE]");
             System.exit(2);
         }
         Path dir = Path.of(positional.get(0));
@@ -232,6 +237,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop, "embedded-kafka-stop"));
         System.out.println(READY + kafka.bootstrapServers() + " controller=" + kafka.controllerPort());
         System.out.flush();
+        if (readyFile != null) {
+            Path tmp = readyFile.resolveSibling(readyFile.getFileName() + ".tmp");
+            Files.writeString(tmp, kafka.bootstrapServers() + "\n");
+            Files.move(tmp, readyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
         if (stdinWatch) {
             InputStream in = System.in;
             while (in.read() != -1) {

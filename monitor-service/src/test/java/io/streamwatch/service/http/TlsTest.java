@@ -15,6 +15,7 @@ import io.streamwatch.service.StreamwatchService;
 import io.streamwatch.service.config.ConfigException;
 import io.streamwatch.service.config.ConfigLoader;
 import io.streamwatch.service.config.ServiceConfig;
+import io.streamwatch.testkit.SelfSignedCert;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,5 @@
 package io.streamwatch.service.notify;
 
-import io.streamwatch.service.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -11,8 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamwatch.service.config.ServiceConfig.Receiver;
 import io.streamwatch.service.config.ServiceConfig.Secrets;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.PrometheusProcess;
+import io.streamwatch.testkit.WebhookReceiver;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,27 +32,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Delivery to a real Alertmanager (Debian's {@code prometheus-alertmanager}), which routes
- * everything to a loopback webhook within ~100 ms. One Alertmanager serves the whole class.
+ * Delivery to a real Alertmanager (Debian's {@code prometheus-alertmanager}, started by the test kit),
+ * which routes everything to a loopback webhook within ~100 ms. One Alertmanager serves the whole class.
  */
 class AlertmanagerDeliveryTest {
-    private static final Path BINARY = Path.of("/usr/bin/prometheus-alertmanager");
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static Path dir;
-    private static LoopbackReceiver webhook;
-    private static Process alertmanager;
+    private static WebhookReceiver webhook;
+    private static PrometheusProcess alertmanager;
     private static String alertmanagerUrl;
 
     @BeforeAll
     static void startAlertmanager() throws Exception {
-        if (!Files.isExecutable(BINARY)) {
-            fail(BINARY + " is missing: install it with `apt-get install -y --no-install-recommends prometheus-alertmanager`");
-        }
         dir = Files.createTempDirectory("streamwatch-am-");
-        webhook = LoopbackReceiver.answering(200);
+        webhook = WebhookReceiver.answering(200);
         Path config = dir.resolve("alertmanager.yml");
         Files.writeString(config, """
                 route:
@@ -67,43 +63,18 @@ class AlertmanagerDeliveryTest {
                       - url: %s
                         send_resolved: true
                 """.formatted(webhook.url("/from-alertmanager")));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        alertmanagerUrl = "http://127.0.0.1:" + port;
-        Path log = dir.resolve("alertmanager.log");
-        alertmanager = new ProcessBuilder(BINARY.toString(),
-                "--config.file=" + config,
-                "--web.listen-address=127.0.0.1:" + port,
-                "--cluster.listen-address=",
-                "--storage.path=" + dir.resolve("data"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Await.until(WAIT, () -> "Alertmanager ready on " + alertmanagerUrl + "; its log:\n" + read(log), () -> {
-            if (!alertmanager.isAlive()) fail("Alertmanager exited with " + alertmanager.exitValue() + "; its log:\n" + read(log));
-            return get("/-/ready").map(r -> r.statusCode() == 200).orElse(false);
-        });
+        alertmanager = PrometheusProcess.alertmanager(dir, config);
+        alertmanagerUrl = alertmanager.base();
     }
 
     @AfterAll
     static void stopAlertmanager() throws Exception {
-        if (alertmanager != null) {
-            alertmanager.destroy();
-            if (!alertmanager.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) alertmanager.destroyForcibly().waitFor();
-        }
+        if (alertmanager != null) alertmanager.close();
         if (webhook != null) webhook.close();
         if (dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "(none)";
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
         }
     }
 
@@ -121,7 +92,7 @@ class AlertmanagerDeliveryTest {
 
     /** Alertmanager's webhook notifications about {@code app} with the given status. */
     private static List<JsonNode> notifications(String app, String status) {
-        return webhook.received().stream().map(LoopbackReceiver.Received::json)
+        return webhook.received().stream().map(WebhookReceiver.Received::json)
                 .filter(n -> status.equals(n.get("status").asText()) && app.equals(n.at("/commonLabels/app").asText()))
                 .toList();
     }

@@ -2,7 +2,8 @@ package io.streamwatch.service.notify;
 
 import io.streamwatch.service.CapturedLogs;
 
-import io.streamwatch.service.Await;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.WebhookReceiver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,15 +58,15 @@ class NotificationDispatcherTest {
         return dispatcher(FAST, 100, Duration.ofMillis(500), receivers);
     }
 
-    private static Receiver webhook(LoopbackReceiver r) {
+    private static Receiver webhook(WebhookReceiver r) {
         return new Receiver("webhook", r.url("/hook"), Secrets.none());
     }
 
-    private static Receiver pagerduty(LoopbackReceiver r) {
+    private static Receiver pagerduty(WebhookReceiver r) {
         return new Receiver("pagerduty", r.url("/v2/enqueue"), new Secrets(List.of(KEY)));
     }
 
-    private static Receiver alertmanager(LoopbackReceiver r) {
+    private static Receiver alertmanager(WebhookReceiver r) {
         return new Receiver("alertmanager", r.url("/"), Secrets.none());
     }
 
@@ -86,7 +87,7 @@ class NotificationDispatcherTest {
 
     @Test
     void aWebhookGetsTheFiringThenTheResolvedBody() throws IOException {
-        LoopbackReceiver hook = closing(LoopbackReceiver.answering(200));
+        WebhookReceiver hook = closing(WebhookReceiver.answering(200));
         NotificationDispatcher d = dispatcher(webhook(hook));
         Alert alert = firing("orders");
 
@@ -94,7 +95,7 @@ class NotificationDispatcherTest {
         d.publish(TestAlerts.resolved(alert, TestAlerts.ENDS_AT), Transition.RESOLVED);
 
         Await.until(WAIT, "two webhook posts", () -> hook.received().size() == 2);
-        List<LoopbackReceiver.Received> got = hook.received();
+        List<WebhookReceiver.Received> got = hook.received();
         assertEquals("POST", got.get(0).method());
         assertEquals("/hook", got.get(0).path());
         assertTrue(got.get(0).contentType().startsWith("application/json"), got.get(0).contentType());
@@ -108,8 +109,8 @@ class NotificationDispatcherTest {
 
     @Test
     void pagerDutyGetsATriggerThenAResolveWithTheSameDedupKey() throws IOException {
-        LoopbackReceiver pd = closing(LoopbackReceiver.responding(
-                i -> new LoopbackReceiver.Reply(202, "{\"status\":\"success\",\"dedup_key\":\"x\"}")));
+        WebhookReceiver pd = closing(WebhookReceiver.responding(
+                i -> new WebhookReceiver.Reply(202, "{\"status\":\"success\",\"dedup_key\":\"x\"}")));
         NotificationDispatcher d = dispatcher(pagerduty(pd));
         Alert alert = TestAlerts.firing("StreamingAppDown", "orders", "critical");
 
@@ -129,8 +130,8 @@ class NotificationDispatcherTest {
 
     @Test
     void a503IsRetriedUntilTheReceiverAnswers() throws IOException {
-        LoopbackReceiver flaky = closing(LoopbackReceiver.responding(
-                i -> new LoopbackReceiver.Reply(i < 2 ? 503 : 200, "")));
+        WebhookReceiver flaky = closing(WebhookReceiver.responding(
+                i -> new WebhookReceiver.Reply(i < 2 ? 503 : 200, "")));
         NotificationDispatcher d = dispatcher(webhook(flaky));
 
         d.publish(firing("orders"), Transition.FIRING);
@@ -144,8 +145,8 @@ class NotificationDispatcherTest {
 
     @Test
     void a400IsRejectedOnceAndNotRetried() throws IOException {
-        LoopbackReceiver picky = closing(LoopbackReceiver.responding(
-                i -> i == 0 ? new LoopbackReceiver.Reply(400, "{\"error\":\"bad alert\"}") : new LoopbackReceiver.Reply(200, "")));
+        WebhookReceiver picky = closing(WebhookReceiver.responding(
+                i -> i == 0 ? new WebhookReceiver.Reply(400, "{\"error\":\"bad alert\"}") : new WebhookReceiver.Reply(200, "")));
         try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.notify")) {
             NotificationDispatcher d = dispatcher(webhook(picky));
 
@@ -165,7 +166,7 @@ class NotificationDispatcherTest {
     @Test
     void anUnreachableReceiverIsRetriedThenCountedFailed() throws IOException {
         RetryPolicy threeAttempts = new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(20), 3, Duration.ofSeconds(10));
-        LoopbackReceiver broken = closing(LoopbackReceiver.answering(502));
+        WebhookReceiver broken = closing(WebhookReceiver.answering(502));
         NotificationDispatcher d = dispatcher(threeAttempts, 100, Duration.ofMillis(500),
                 new Receiver("webhook", "http://127.0.0.1:" + unusedPort() + "/hook", Secrets.none()),
                 webhook(broken));
@@ -180,8 +181,8 @@ class NotificationDispatcherTest {
 
     @Test
     void aHungReceiverDoesNotDelayAnotherOne() throws IOException {
-        LoopbackReceiver hung = closing(LoopbackReceiver.hanging());
-        LoopbackReceiver healthy = closing(LoopbackReceiver.answering(200));
+        WebhookReceiver hung = closing(WebhookReceiver.hanging());
+        WebhookReceiver healthy = closing(WebhookReceiver.answering(200));
         NotificationDispatcher d = dispatcher(webhook(hung), webhook(healthy));
 
         d.publish(firing("orders"), Transition.FIRING);
@@ -196,9 +197,9 @@ class NotificationDispatcherTest {
 
     @Test
     void publishReturnsAtOnceEvenWhenEveryReceiverHangs() throws IOException {
-        LoopbackReceiver am = closing(LoopbackReceiver.hanging());
-        LoopbackReceiver hook = closing(LoopbackReceiver.hanging());
-        LoopbackReceiver pd = closing(LoopbackReceiver.hanging());
+        WebhookReceiver am = closing(WebhookReceiver.hanging());
+        WebhookReceiver hook = closing(WebhookReceiver.hanging());
+        WebhookReceiver pd = closing(WebhookReceiver.hanging());
         NotificationDispatcher d = dispatcher(FAST, 10_000, Duration.ofMillis(300), alertmanager(am), webhook(hook), pagerduty(pd));
 
         assertTimeoutPreemptively(Duration.ofSeconds(1), () -> {
@@ -215,7 +216,7 @@ class NotificationDispatcherTest {
 
     @Test
     void aFullQueueDropsTheOldest() throws IOException {
-        LoopbackReceiver hung = closing(LoopbackReceiver.hanging());
+        WebhookReceiver hung = closing(WebhookReceiver.hanging());
         NotificationDispatcher d = dispatcher(FAST, 2, Duration.ofMillis(300), webhook(hung));
 
         d.publish(firing("first"), Transition.FIRING);
@@ -227,9 +228,9 @@ class NotificationDispatcherTest {
 
     @Test
     void repeatsGoOnlyToAlertmanager() throws IOException {
-        LoopbackReceiver am = closing(LoopbackReceiver.answering(200));
-        LoopbackReceiver hook = closing(LoopbackReceiver.answering(200));
-        LoopbackReceiver pd = closing(LoopbackReceiver.answering(202));
+        WebhookReceiver am = closing(WebhookReceiver.answering(200));
+        WebhookReceiver hook = closing(WebhookReceiver.answering(200));
+        WebhookReceiver pd = closing(WebhookReceiver.answering(202));
         NotificationDispatcher d = dispatcher(alertmanager(am), webhook(hook), pagerduty(pd));
         Alert alert = TestAlerts.firing("StreamingAppStalled", "orders", "critical");
 
@@ -250,8 +251,8 @@ class NotificationDispatcherTest {
 
     @Test
     void outcomesAreExposedAsStreamwatchNotificationsTotal() throws IOException {
-        LoopbackReceiver hook = closing(LoopbackReceiver.answering(200));
-        LoopbackReceiver pd = closing(LoopbackReceiver.answering(202));
+        WebhookReceiver hook = closing(WebhookReceiver.answering(200));
+        WebhookReceiver pd = closing(WebhookReceiver.answering(202));
         NotificationDispatcher d = dispatcher(webhook(hook), pagerduty(pd));
         assertEquals(List.of("webhook-0", "pagerduty-1"), d.receiverNames());
 
@@ -265,10 +266,10 @@ class NotificationDispatcherTest {
 
     @Test
     void theRoutingKeyNeverReachesALogLine() throws IOException {
-        LoopbackReceiver echoing = closing(LoopbackReceiver.responding(
-                i -> new LoopbackReceiver.Reply(400, "{\"status\":\"invalid event\",\"message\":\"unknown routing key " + KEY + "\"}")));
-        LoopbackReceiver failing = closing(LoopbackReceiver.responding(
-                i -> new LoopbackReceiver.Reply(503, "{\"echo\":\"" + KEY + "\"}")));
+        WebhookReceiver echoing = closing(WebhookReceiver.responding(
+                i -> new WebhookReceiver.Reply(400, "{\"status\":\"invalid event\",\"message\":\"unknown routing key " + KEY + "\"}")));
+        WebhookReceiver failing = closing(WebhookReceiver.responding(
+                i -> new WebhookReceiver.Reply(503, "{\"echo\":\"" + KEY + "\"}")));
         RetryPolicy twoAttempts = new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(20), 2, Duration.ofSeconds(10));
         try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.notify")) {
             NotificationDispatcher d = dispatcher(twoAttempts, 100, Duration.ofMillis(500), pagerduty(echoing), pagerduty(failing));

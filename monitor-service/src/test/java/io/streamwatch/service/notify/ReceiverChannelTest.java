@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamwatch.service.Await;
+import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.WebhookReceiver;
 import io.streamwatch.service.MutableClock;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -45,9 +46,9 @@ class ReceiverChannelTest {
         client.connectionPool().evictAll();
     }
 
-    private LoopbackReceiver receiver(int... statuses) throws IOException {
-        LoopbackReceiver r = LoopbackReceiver.responding(
-                i -> new LoopbackReceiver.Reply(i < statuses.length ? statuses[i] : 200, ""));
+    private WebhookReceiver receiver(int... statuses) throws IOException {
+        WebhookReceiver r = WebhookReceiver.responding(
+                i -> new WebhookReceiver.Reply(i < statuses.length ? statuses[i] : 200, ""));
         closeAfter.add(r);
         return r;
     }
@@ -78,7 +79,7 @@ class ReceiverChannelTest {
 
     @Test
     void a503WithRetryAfterTwoSecondsIsNotRetriedBeforeTwoSeconds() throws IOException {
-        LoopbackReceiver r = receiver(503).retryAfter("2");
+        WebhookReceiver r = receiver(503).retryAfter("2");
         channel(r.url("/hook"));
         awaitSettled();
 
@@ -92,7 +93,7 @@ class ReceiverChannelTest {
     void a429WithAnHttpDateIsNotRetriedBeforeThatDate() throws IOException {
         String inFiveSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
                 clock.instant().plusSeconds(5).atOffset(ZoneOffset.UTC));
-        LoopbackReceiver r = receiver(429).retryAfter(inFiveSeconds);
+        WebhookReceiver r = receiver(429).retryAfter(inFiveSeconds);
         channel(r.url("/hook"));
         awaitSettled();
 
@@ -102,7 +103,7 @@ class ReceiverChannelTest {
 
     @Test
     void aRetryAfterOfADayIsCappedAtOneMinute() throws IOException {
-        LoopbackReceiver r = receiver(503).retryAfter("86400");
+        WebhookReceiver r = receiver(503).retryAfter("86400");
         channel(r.url("/hook"));
         awaitSettled();
 
@@ -112,7 +113,7 @@ class ReceiverChannelTest {
 
     @Test
     void a500IsRejectedNotRetried() throws IOException {
-        LoopbackReceiver r = receiver(500);
+        WebhookReceiver r = receiver(500);
         channel(r.url("/hook"));
         awaitSettled();
 
@@ -124,7 +125,7 @@ class ReceiverChannelTest {
 
     @Test
     void a400IsRejectedNotRetriedEvenWithRetryAfter() throws IOException {
-        LoopbackReceiver r = receiver(400).retryAfter("1");
+        WebhookReceiver r = receiver(400).retryAfter("1");
         channel(r.url("/hook"));
         awaitSettled();
 
@@ -135,7 +136,7 @@ class ReceiverChannelTest {
 
     @Test
     void a502And504AreRetriedWithBackoff() throws IOException {
-        LoopbackReceiver r = receiver(502, 504);
+        WebhookReceiver r = receiver(502, 504);
         channel(r.url("/hook"));
         awaitSettled();
 

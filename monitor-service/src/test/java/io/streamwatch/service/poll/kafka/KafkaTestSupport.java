@@ -1,6 +1,6 @@
 package io.streamwatch.service.poll.kafka;
 
-import io.streamwatch.service.Await;
+import io.streamwatch.testkit.Await;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

@@ -2,7 +2,7 @@ package io.streamwatch.service.poll.spark;
 
 import io.streamwatch.service.CapturedLogs;
 
-import io.streamwatch.service.Await;
+import io.streamwatch.testkit.Await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.streamwatch.demo;
+package io.streamwatch.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * {@code ExitWithParent MAIN_CLASS ARGS...}: runs {@code MAIN_CLASS.main(ARGS)} and exits (running its
  * shutdown hooks) when standard input closes, i.e. when the process that started it is gone, even
- * after a {@code kill -9}. The demo starts the service through it so no service outlives the demo.
+ * after a {@code kill -9}. {@link ServiceProcess.Builder#exitWithParent()} starts the service through it,
+ * so that no service outlives the demo.
  */
 public final class ExitWithParent {
     private ExitWithParent() {}
