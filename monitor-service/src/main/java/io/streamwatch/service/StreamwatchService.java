@@ -77,7 +77,8 @@ public final class StreamwatchService implements AutoCloseable {
         RateLimiter rateLimiter = new RateLimiter(clock, config.ingest().maxRequestsPerSecondPerApp(), config.ingest().maxApps(),
                 app -> registry.run(app).isPresent());
         IngestHandler ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry,
-                metrics, config.ingest().maxBodyBytes(), rateLimiter, alerts::evaluate);
+                metrics, config.ingest().maxBodyBytes(), rateLimiter);
+        registry.subscribe(alerts::evaluate);
         this.http = new HttpServer(config.server().host(), config.server().port(), config.server().tls(), ingestAuth, readAuth,
                 metricsAuth, ingest, registry, metrics, alerts, () -> ready.get() && store != null && store.healthy());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {

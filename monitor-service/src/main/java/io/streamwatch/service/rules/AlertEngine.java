@@ -7,6 +7,7 @@ import io.streamwatch.service.notify.AlertSink;
 import io.streamwatch.service.notify.Transition;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppWindow;
+import io.streamwatch.service.state.LagWindow;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
