@@ -1,5 +1,6 @@
 package io.streamwatch.service;
 
+import io.streamwatch.service.config.ConfigException;
 import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.http.BearerAuth;
 import io.streamwatch.service.http.HttpServer;
@@ -11,13 +12,13 @@ import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.notify.NotificationDispatcher;
 import io.streamwatch.service.poll.kafka.KafkaLagPoller;
 import io.streamwatch.service.poll.spark.SparkRestPoller;
-import io.streamwatch.service.rules.KafkaLagGrowing;
 import io.streamwatch.service.rules.AlertEngine;
 import io.streamwatch.service.rules.AppDown;
 import io.streamwatch.service.rules.AppStalled;
 import io.streamwatch.service.rules.BatchFailed;
 import io.streamwatch.service.rules.BatchTooSlow;
 import io.streamwatch.service.rules.DelayGrowing;
+import io.streamwatch.service.rules.KafkaLagGrowing;
 import io.streamwatch.service.rules.ReceiverError;
 import io.streamwatch.service.rules.Rule;
 import io.streamwatch.service.state.AppRegistry;
@@ -25,6 +26,9 @@ import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.store.StatePersistence;
 import io.streamwatch.service.store.Store;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,58 +38,81 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the stages of the data's path: ingest → state → metrics / API. Construction validates and
- * wires (no I/O); {@link #start()} starts them in order; {@link #close()} stops them in reverse.
+ * Runs the stages of the data's path from one ordered list: config, store, state, ingest, http,
+ * notify, rules, pollers. The constructor configures every stage (validation only, no I/O);
+ * {@link #start()} starts them in that order; {@link #close()} stops the started ones in reverse.
+ * http starts before notify and rules because links in alerts carry the port it bound (with
+ * {@code server.port: 0}, any free one); until every stage has started, {@code /readyz} says so.
+ * State tells its listeners what changed: the rules subscribe to the registry.
  */
 public final class StreamwatchService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamwatchService.class);
 
     private final ServiceConfig config;
+    private final Clock clock;
     private final AppRegistry registry;
     private final ServiceMetrics metrics;
     private final BearerAuth ingestAuth;
-    private final HttpServer http;
-    private final NotificationDispatcher notifications;
-    private final AlertEngine alerts;
+    private final IngestHandler ingest;
     private final SparkRestPoller sparkPoller;
     private final KafkaLagPoller kafkaPoller;
     private final ScheduledExecutorService housekeeping;
+    private final List<Stage> stages;
+    private final Deque<Stage> started = new ArrayDeque<>();
     private final AtomicBoolean ready = new AtomicBoolean();
-    private volatile Store store;
 
+    // Set as their stages start.
+    private volatile Store store;
+    private volatile StatePersistence persistence;
+    private volatile HttpServer http;
+    private volatile String externalUrl;
+    private volatile NotificationDispatcher notifications;
+    private volatile AlertEngine alerts;
+
+    /** @throws ConfigException when a stage finds the configuration unusable */
     public StreamwatchService(ServiceConfig config, Clock clock) {
-        config = withConcretePort(config);
         this.config = config;
+        this.clock = clock;
         this.registry = new AppRegistry(clock, config.storage().historyBatches(), config.ingest().maxApps(),
                 config.alerting().appDownAfter(), config.storage().appRetention());
         this.metrics = new ServiceMetrics(registry, new AppMetricsCollector(registry, clock, config.metrics().appRetention()));
         this.ingestAuth = new BearerAuth(List.of(config.ingest().tokens()), config.ingest().allowUnauthenticated(),
                 "ingest", "ingest.tokens, ingest.tokenFile or STREAMWATCH_INGEST_TOKENS");
-        BearerAuth readAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
-                config.api().allowUnauthenticated(), "the read API", "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS");
-        String externalUrl = externalUrl(config.server());
-        var alerting = config.alerting();
-        this.notifications = new NotificationDispatcher(alerting.receivers(), alerting.resendInterval(), externalUrl,
-                metrics.registry(), clock);
-        this.sparkPoller = new SparkRestPoller(config.spark(), registry, metrics.registry(), clock);
-        this.kafkaPoller = config.kafka().bootstrapServers() == null ? null
-                : new KafkaLagPoller(config.kafka(), alerting.delayWindow(), registry, metrics, clock);
-        this.alerts = new AlertEngine(rules(alerting), registry, notifications, clock, alerting.resendInterval(), externalUrl,
-                metrics.registry(), kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
-                kafkaPoller == null ? List.of() : List.of(new KafkaLagGrowing(alerting.delayWindow(), alerting.kafkaLagFloor().toMillis() / 1000.0)));
-        BearerAuth metricsAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
-                !config.metrics().requireToken(), "/metrics", "api.tokens or ingest.tokens; or set metrics.requireToken: false");
         RateLimiter rateLimiter = new RateLimiter(clock, config.ingest().maxRequestsPerSecondPerApp(), config.ingest().maxApps(),
                 app -> registry.run(app).isPresent());
-        IngestHandler ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry,
-                metrics, config.ingest().maxBodyBytes(), rateLimiter, alerts::evaluate);
-        this.http = new HttpServer(config.server().host(), config.server().port(), config.server().tls(), ingestAuth, readAuth,
-                metricsAuth, ingest, registry, metrics, alerts, () -> ready.get() && store != null && store.healthy());
+        this.ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry, metrics,
+                config.ingest().maxBodyBytes(), rateLimiter);
+        this.sparkPoller = new SparkRestPoller(config.spark(), registry, metrics.registry(), clock);
+        this.kafkaPoller = config.kafka().bootstrapServers() == null ? null
+                : new KafkaLagPoller(config.kafka(), config.alerting().delayWindow(), registry, metrics, clock);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamwatch-housekeeping");
             t.setDaemon(true);
             return t;
         });
+        this.stages = List.of(
+                Stage.of("config", this::validate, Stage::nothing, Stage::nothing),
+                Stage.of("store", Stage::nothing, this::startStore, () -> store.close()),
+                Stage.of("state", Stage::nothing, this::startState, housekeeping::shutdownNow),
+                Stage.of("ingest", Stage::nothing, this::startIngest, Stage::nothing),
+                Stage.of("http", Stage::nothing, this::startHttp, () -> http.stop()),
+                Stage.of("notify", Stage::nothing, this::startNotify, () -> notifications.close()),
+                Stage.of("rules", Stage::nothing, this::startRules, () -> alerts.close()),
+                Stage.of("pollers", Stage::nothing, this::startPollers, this::stopPollers));
+        for (Stage s : stages) s.configure();
+    }
+
+    /** What the stages need of the configuration beyond what the loader checks, for configurations built in code. */
+    private void validate() {
+        List<String> problems = new ArrayList<>();
+        if (config.storage().historyBatches() < 1) {
+            problems.add("storage.historyBatches: must be at least 1, got " + config.storage().historyBatches());
+        }
+        ServiceConfig.Tls tls = config.server().tls();
+        if (tls != null && (tls.certFile() == null || tls.keyFile() == null)) {
+            problems.add("server.tls: set both certFile and keyFile, or neither");
+        }
+        if (!problems.isEmpty()) throw new ConfigException(problems);
     }
 
     /** The built-in alert rules, configured from {@code alerting}. */
@@ -101,20 +128,70 @@ public final class StreamwatchService implements AutoCloseable {
     }
 
     /**
-     * {@code server.port: 0} means "any free port". It is chosen here rather than at bind time, so
-     * that links in alerts (built before the server starts) carry the real port.
+     * Starts every stage in order; if one fails, stops those already started, in reverse, and rethrows.
+     *
+     * @throws io.streamwatch.service.store.StoreException when storage.dir cannot be used
+     * @throws ConfigException                             when a TLS file is unusable
      */
-    private static ServiceConfig withConcretePort(ServiceConfig c) {
-        if (c.server().port() != 0) return c;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(c.server().host()))) {
-            var server = new ServiceConfig.Server(c.server().host(), probe.getLocalPort(), c.server().externalUrl(), c.server().tls());
-            return new ServiceConfig(server, c.storage(), c.ingest(), c.api(), c.metrics(), c.alerting(), c.spark(), c.kafka());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot find a free port on " + c.server().host() + ": " + e.getMessage(), e);
+    public StreamwatchService start() {
+        for (Stage s : stages) {
+            try {
+                s.start();
+            } catch (RuntimeException e) {
+                stopStarted();
+                throw e;
+            }
+            started.push(s);
+        }
+        ready.set(true);
+        log.info("Streamwatch listening on {}://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
+                config.server().tls() == null ? "http" : "https", config.server().host(), http.port());
+        return this;
+    }
+
+    private void startStore() {
+        store = Store.open(config.storage().dir());
+        persistence = new StatePersistence(store);
+        metrics.storeMetrics(store);
+        housekeeping.scheduleWithFixedDelay(() -> store.submit(Store.Change.prune(config.storage().historyBatches())),
+                10, 60, TimeUnit.MINUTES);
+    }
+
+    private void startState() {
+        StatePersistence.LoadedApps loaded = persistence.loadApps(config.storage().historyBatches());
+        registry.restore(loaded.apps(), loaded.batches());
+        registry.persistTo(persistence);
+        if (!loaded.apps().isEmpty()) {
+            log.info("restored {} app(s) and their batch history from {}", loaded.apps().size(), store.file());
+        }
+        housekeeping.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
+    }
+
+    private void startIngest() {
+        if (ingestAuth.closed()) {
+            log.warn("INGEST IS CLOSED: no ingest token is configured and ingest.allowUnauthenticated is false, so every "
+                    + "POST /api/v1/events will be answered 401 and no app can report. Set ingest.tokens, ingest.tokenFile "
+                    + "or STREAMWATCH_INGEST_TOKENS, and give the same token to the listener (spark.streamwatch.token).");
+        } else if (config.ingest().allowUnauthenticated()) {
+            log.warn("ingest.allowUnauthenticated is true: anyone who can reach this port can write events");
         }
     }
 
-    private static String externalUrl(ServiceConfig.Server server) {
+    /** Binds the port (reading the TLS files first), then knows the URL that links in alerts carry. */
+    private void startHttp() {
+        BearerAuth readAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
+                config.api().allowUnauthenticated(), "the read API", "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS");
+        BearerAuth metricsAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
+                !config.metrics().requireToken(), "/metrics", "api.tokens or ingest.tokens; or set metrics.requireToken: false");
+        ServiceConfig.Server server = config.server();
+        http = new HttpServer(server.host(), server.port(), server.tls(), ingestAuth, readAuth, metricsAuth, ingest, registry,
+                metrics, all -> alerts == null ? List.of() : alerts.alerts(all),
+                () -> ready.get() && store != null && store.healthy()).start();
+        externalUrl = externalUrl(server, http.port());
+    }
+
+    /** {@code server.externalUrl}, else the bound host and port (the host's name when bound to every interface). */
+    private static String externalUrl(ServiceConfig.Server server, int port) {
         if (server.externalUrl() != null) return server.externalUrl();
         String host = server.host();
         if (host.equals("0.0.0.0") || host.equals("::")) {
@@ -124,43 +201,34 @@ public final class StreamwatchService implements AutoCloseable {
                 host = "localhost";
             }
         }
-        return (server.tls() == null ? "http://" : "https://") + host + ":" + server.port();
+        return (server.tls() == null ? "http://" : "https://") + host + ":" + port;
     }
 
-    /**
-     * Opens the state store, restores apps and alerts from it, then starts serving.
-     *
-     * @throws io.streamwatch.service.store.StoreException when storage.dir cannot be used
-     */
-    public StreamwatchService start() {
-        store = Store.open(config.storage().dir());
-        StatePersistence persistence = new StatePersistence(store);
-        StatePersistence.LoadedApps loaded = persistence.loadApps(config.storage().historyBatches());
-        registry.restore(loaded.apps(), loaded.batches());
-        registry.persistTo(persistence);
+    private void startNotify() {
+        var alerting = config.alerting();
+        notifications = new NotificationDispatcher(alerting.receivers(), alerting.resendInterval(), externalUrl,
+                metrics.registry(), clock);
+    }
+
+    private void startRules() {
+        var alerting = config.alerting();
+        alerts = new AlertEngine(rules(alerting), registry, notifications, clock, alerting.resendInterval(), externalUrl,
+                metrics.registry(), kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
+                kafkaPoller == null ? List.of()
+                        : List.of(new KafkaLagGrowing(alerting.delayWindow(), alerting.kafkaLagFloor().toMillis() / 1000.0)));
         alerts.persistTo(persistence);
-        if (!loaded.apps().isEmpty()) {
-            log.info("restored {} app(s) and their batch history from {}", loaded.apps().size(), store.file());
-        }
-        metrics.storeMetrics(store);
-        if (ingestAuth.closed()) {
-            log.warn("INGEST IS CLOSED: no ingest token is configured and ingest.allowUnauthenticated is false, so every "
-                    + "POST /api/v1/events will be answered 401 and no app can report. Set ingest.tokens, ingest.tokenFile "
-                    + "or STREAMWATCH_INGEST_TOKENS, and give the same token to the listener (spark.streamwatch.token).");
-        } else if (config.ingest().allowUnauthenticated()) {
-            log.warn("ingest.allowUnauthenticated is true: anyone who can reach this port can write events");
-        }
-        http.start();
+        registry.subscribe(alerts::evaluate);
+        alerts.start();
+    }
+
+    private void startPollers() {
         sparkPoller.start();
         if (kafkaPoller != null) kafkaPoller.start();
-        alerts.start();
-        housekeeping.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
-        housekeeping.scheduleWithFixedDelay(() -> store.submit(Store.Change.prune(config.storage().historyBatches())),
-                10, 60, TimeUnit.MINUTES);
-        ready.set(true);
-        log.info("Streamwatch listening on {}://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
-                config.server().tls() == null ? "http" : "https", config.server().host(), http.port());
-        return this;
+    }
+
+    private void stopPollers() {
+        if (kafkaPoller != null) kafkaPoller.close();
+        sparkPoller.close();
     }
 
     private void sweep() {
@@ -176,6 +244,7 @@ public final class StreamwatchService implements AutoCloseable {
         return http.port();
     }
 
+    /** The alert engine; null before {@link #start()}. */
     public AlertEngine alerts() {
         return alerts;
     }
@@ -184,16 +253,28 @@ public final class StreamwatchService implements AutoCloseable {
         return registry;
     }
 
+    /** Stage names in start order. */
+    List<String> stageNames() {
+        return stages.stream().map(Stage::name).toList();
+    }
+
+    private void stopStarted() {
+        ready.set(false);
+        while (!started.isEmpty()) {
+            Stage s = started.pop();
+            try {
+                s.stop();
+            } catch (RuntimeException e) {
+                log.warn("stopping stage {} failed", s.name(), e);
+            }
+        }
+    }
+
+    /** Stops the started stages in reverse order; the metrics registry last. */
     @Override
     public void close() {
-        ready.set(false);
+        stopStarted();
         housekeeping.shutdownNow();
-        alerts.close();
-        if (kafkaPoller != null) kafkaPoller.close();
-        sparkPoller.close();
-        http.stop();
-        notifications.close();
-        if (store != null) store.close();
         metrics.close();
     }
 }

@@ -3,6 +3,7 @@ package io.streamwatch.service.http;
 import io.streamwatch.service.rules.AlertView;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
+import io.streamwatch.service.state.ListenerDelivery;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,28 +16,28 @@ final class ApiViews {
     static Map<String, Object> appSummary(AppSnapshot a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("app", a.app());
-        m.put("appId", a.appId());
-        m.put("attemptId", a.attemptId());
+        m.put("appId", a.run().appId());
+        m.put("attemptId", a.run().attemptId());
         m.put("state", a.state());
         m.put("batchIntervalMs", a.batchIntervalMs());
-        m.put("lastSeen", a.lastSeen());
-        m.put("uiUrl", a.uiUrl());
-        m.put("sparkVersion", a.sparkVersion());
-        m.put("restarts", a.restarts());
+        m.put("lastSeen", a.run().lastSeen());
+        m.put("uiUrl", a.run().uiUrl());
+        m.put("sparkVersion", a.run().sparkVersion());
+        m.put("restarts", a.run().restarts());
         m.put("lastBatchTime", a.lastBatch() == null ? null : a.lastBatch().batchTime());
         return m;
     }
 
     static Map<String, Object> appDetail(AppSnapshot a) {
         Map<String, Object> m = appSummary(a);
-        m.put("appName", a.appName());
-        m.put("host", a.host());
-        m.put("firstSeen", a.firstSeen());
-        m.put("startTime", a.startTime());
-        m.put("endTime", a.endTime());
-        m.put("batchesCompleted", a.batchesCompleted());
-        m.put("batchesFailed", a.batchesFailed());
-        m.put("recordsTotal", a.recordsTotal());
+        m.put("appName", a.run().appName());
+        m.put("host", a.run().host());
+        m.put("firstSeen", a.run().firstSeen());
+        m.put("startTime", a.run().startTime());
+        m.put("endTime", a.run().endTime());
+        m.put("batchesCompleted", a.batches().completed());
+        m.put("batchesFailed", a.batches().failed());
+        m.put("recordsTotal", a.batches().records());
         m.put("waitingBatches", a.waitingBatches());
         m.put("inputRateRecordsPerSecond", a.inputRate());
         m.put("lastBatch", a.lastBatch() == null ? null : batch(a.lastBatch()));
@@ -54,7 +55,7 @@ final class ApiViews {
             receivers.add(rm);
         }
         m.put("receivers", receivers);
-        AppSnapshot.ListenerView l = a.listener();
+        ListenerDelivery.View l = a.listener();
         Map<String, Object> lm = new LinkedHashMap<>();
         lm.put("instance", l.instance());
         lm.put("version", l.listenerVersion());

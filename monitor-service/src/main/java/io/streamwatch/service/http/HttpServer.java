@@ -11,7 +11,7 @@ import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.ingest.IngestHandler;
 import io.streamwatch.service.ingest.RejectedException;
 import io.streamwatch.service.metrics.ServiceMetrics;
-import io.streamwatch.service.rules.AlertEngine;
+import io.streamwatch.service.rules.AlertView;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.BatchRecord;
 import java.net.URLDecoder;
@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +41,10 @@ public final class HttpServer {
     private final int port;
     private final ServiceConfig.Tls tls;
 
+    /** @param alerts the alerts {@code /api/v1/alerts} lists: firing, or with {@code true} also pending and recently resolved */
     public HttpServer(String host, int port, ServiceConfig.Tls tls, BearerAuth ingestAuth, BearerAuth readAuth,
                       BearerAuth metricsAuth, IngestHandler ingest, AppRegistry registry, ServiceMetrics metrics,
-                      AlertEngine alerts, BooleanSupplier ready) {
+                      Function<Boolean, List<AlertView>> alerts, BooleanSupplier ready) {
         this.host = host;
         this.port = port;
         this.tls = tls;
@@ -108,7 +110,7 @@ public final class HttpServer {
             if (!state.equals("firing") && !state.equals("all")) {
                 throw RejectedException.badRequest("state: must be firing or all, got '" + clip(state) + "'");
             }
-            ctx.json(Map.of("alerts", alerts.alerts(state.equals("all")).stream().map(ApiViews::alert).toList()));
+            ctx.json(Map.of("alerts", alerts.apply(state.equals("all")).stream().map(ApiViews::alert).toList()));
         });
         String runbook = RunbookPage.load();
         read("/runbook", ctx -> ctx.html(runbook));

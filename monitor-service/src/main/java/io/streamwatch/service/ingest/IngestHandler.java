@@ -2,13 +2,13 @@ package io.streamwatch.service.ingest;
 
 import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.model.IngestBatch;
+import io.streamwatch.service.state.AppLimitException;
 import io.streamwatch.service.state.AppRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
-import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,18 +25,15 @@ public final class IngestHandler {
     private final ServiceMetrics metrics;
     private final long maxBodyBytes;
     private final RateLimiter rateLimiter;
-    private final Consumer<String> applied;
     private static final long DURABLE_TIMEOUT_SECONDS = 10;
 
-    /** @param applied told the app key after each applied request (the alert engine evaluates it at once) */
     public IngestHandler(EventParser parser, AppRegistry registry, ServiceMetrics metrics, long maxBodyBytes,
-                         RateLimiter rateLimiter, Consumer<String> applied) {
+                         RateLimiter rateLimiter) {
         this.parser = parser;
         this.registry = registry;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.rateLimiter = rateLimiter;
-        this.applied = applied;
     }
 
     /** What to answer: {@code {"accepted":N,"duplicates":M}}. */
@@ -73,10 +70,14 @@ public final class IngestHandler {
                     + number(rateLimiter.perSecond()) + " per second (bursts up to " + number(rateLimiter.burst())
                     + ") per app (ingest.maxRequestsPerSecondPerApp); nothing was applied, retry after " + wait + " s", wait);
         }
-        AppRegistry.Result r = registry.apply(batch);
+        AppRegistry.Result r;
+        try {
+            r = registry.apply(batch);
+        } catch (AppLimitException e) {
+            throw new RejectedException(429, e.getMessage());
+        }
         awaitDurable(r);
         metrics.ingested(r.accepted(), r.duplicates(), raw.length);
-        if (r.accepted() > 0) applied.accept(app);
         return new Accepted(r.accepted(), r.duplicates());
     }
 

@@ -49,7 +49,7 @@ public final class AppMetricsCollector implements MultiCollector {
     public MetricSnapshots collect() {
         long now = clock.millis();
         List<AppSnapshot> apps = registry.snapshots().stream()
-                .filter(a -> a.up() || now - a.lastSeen() <= retentionMs)
+                .filter(a -> a.up() || now - a.run().lastSeen() <= retentionMs)
                 .toList();
         Map<MetricCatalogue, MetricSnapshot.Builder<?>> out = new EnumMap<>(MetricCatalogue.class);
         for (AppSnapshot a : apps) {
@@ -57,7 +57,7 @@ public final class AppMetricsCollector implements MultiCollector {
             BatchRecord last = a.lastBatch();
             info(out, a);
             gauge(out, MetricCatalogue.APP_UP, app, a.up() ? 1 : 0);
-            counter(out, MetricCatalogue.APP_RESTARTS, app, a.restarts());
+            counter(out, MetricCatalogue.APP_RESTARTS, app, a.run().restarts());
             if (a.batchIntervalMs() != null) gauge(out, MetricCatalogue.BATCH_INTERVAL, app, a.batchIntervalMs() / 1000.0);
             if (last != null) {
                 gauge(out, MetricCatalogue.LAST_BATCH_TIME, app, last.batchTime() / 1000.0);
@@ -67,17 +67,17 @@ public final class AppMetricsCollector implements MultiCollector {
                 gauge(out, MetricCatalogue.LAST_RECORDS, app, last.records());
             }
             if (a.inputRate() != null) gauge(out, MetricCatalogue.INPUT_RATE, app, a.inputRate());
-            histogram(out, MetricCatalogue.PROCESSING_TIME, app, a.processingTime());
-            histogram(out, MetricCatalogue.TOTAL_DELAY, app, a.totalDelay());
-            counter(out, MetricCatalogue.BATCHES_COMPLETED, app, a.batchesCompleted());
-            counter(out, MetricCatalogue.BATCHES_FAILED, app, a.batchesFailed());
-            counter(out, MetricCatalogue.RECORDS, app, a.recordsTotal());
+            histogram(out, MetricCatalogue.PROCESSING_TIME, app, a.batches().processingTime());
+            histogram(out, MetricCatalogue.TOTAL_DELAY, app, a.batches().totalDelay());
+            counter(out, MetricCatalogue.BATCHES_COMPLETED, app, a.batches().completed());
+            counter(out, MetricCatalogue.BATCHES_FAILED, app, a.batches().failed());
+            counter(out, MetricCatalogue.RECORDS, app, a.batches().records());
             gauge(out, MetricCatalogue.WAITING_BATCHES, app, a.waitingBatches());
             gauge(out, MetricCatalogue.RECEIVERS_ACTIVE, app, a.receiversActive());
-            counter(out, MetricCatalogue.RECEIVER_ERRORS, app, a.receiverErrors());
-            if (a.restUp() != null) gauge(out, MetricCatalogue.REST_UP, app, a.restUp() ? 1 : 0);
+            counter(out, MetricCatalogue.RECEIVER_ERRORS, app, a.receiving().errors());
+            if (a.rest().up() != null) gauge(out, MetricCatalogue.REST_UP, app, a.rest().up() ? 1 : 0);
             gauge(out, MetricCatalogue.APP_FINISHED, app, AppSnapshot.FINISHED.equals(a.state()) ? 1 : 0);
-            gauge(out, MetricCatalogue.APP_LAST_SEEN, app, a.lastSeen() / 1000.0);
+            gauge(out, MetricCatalogue.APP_LAST_SEEN, app, a.run().lastSeen() / 1000.0);
             counter(out, MetricCatalogue.LISTENER_DROPPED, app, a.listener().eventsDropped());
             counter(out, MetricCatalogue.LISTENER_LOST, app, a.listener().eventsLost());
             counter(out, MetricCatalogue.LISTENER_DUPLICATES, app, a.listener().duplicateEvents());
@@ -132,10 +132,10 @@ public final class AppMetricsCollector implements MultiCollector {
         b.dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
                 .labels(Labels.of(
                         "app", a.app(),
-                        "app_id", nz(a.appId()),
-                        "attempt_id", nz(a.attemptId()),
-                        "spark_version", nz(a.sparkVersion()),
-                        "ui_url", nz(a.uiUrl())))
+                        "app_id", nz(a.run().appId()),
+                        "attempt_id", nz(a.run().attemptId()),
+                        "spark_version", nz(a.run().sparkVersion()),
+                        "ui_url", nz(a.run().uiUrl())))
                 .build());
     }
 

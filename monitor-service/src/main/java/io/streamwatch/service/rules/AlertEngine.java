@@ -5,6 +5,7 @@ import io.streamwatch.service.notify.AlertRenderer;
 import io.streamwatch.service.notify.AlertSink;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppWindow;
+import io.streamwatch.service.state.LagWindow;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.streamwatch.service.rules;
 
 import io.streamwatch.service.notify.Severity;
+import io.streamwatch.service.state.LagWindow;
 import java.util.List;
 
 /**

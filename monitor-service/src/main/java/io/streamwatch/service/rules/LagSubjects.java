@@ -1,5 +1,6 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.state.LagWindow;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;

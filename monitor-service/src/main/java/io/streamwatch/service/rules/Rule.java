@@ -1,5 +1,6 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.state.LagWindow;
 import io.streamwatch.service.notify.Severity;
 
 /**

@@ -1,6 +1,5 @@
 package io.streamwatch.service.state;
 
-import io.streamwatch.service.ingest.RejectedException;
 import io.streamwatch.service.model.IngestBatch;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,13 +10,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * All apps by app key. The only way state changes is {@link #apply}; reads get immutable snapshots.
- * Apps that ended or went silent are forgotten after {@code appRetention} by {@link #sweep}.
+ * All apps by app key. State changes only through {@link #apply} (listener requests),
+ * {@link #restObserved}, {@link #restFailed} and {@link #backfill} (REST polls) and
+ * {@link #kafkaLag} (Kafka polls); reads get immutable snapshots. Each change is handed to the
+ * {@link Persistence} under the app's lock, so the store sees an app's changes in the order they
+ * happened, then told to every {@link StateListener} outside it. Apps that ended or went silent are
+ * forgotten after {@code appRetention} by {@link #sweep}.
  */
 public final class AppRegistry {
+    private static final Logger log = LoggerFactory.getLogger(AppRegistry.class);
     private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
+    private final List<StateListener> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
     private final int historyCapacity;
     private final int maxApps;
@@ -39,6 +47,11 @@ public final class AppRegistry {
         this.persistence = p;
     }
 
+    /** {@code listener} is told of every change from now on. */
+    public void subscribe(StateListener listener) {
+        listeners.add(listener);
+    }
+
     /** Puts back apps as they were stored (at start, before any ingest). */
     public void restore(List<PersistedApp> stored, Map<String, List<BatchRecord>> batches) {
         for (PersistedApp p : stored) {
@@ -52,18 +65,19 @@ public final class AppRegistry {
      */
     public record Result(int accepted, int duplicates, CompletableFuture<Void> durable) {}
 
-    /** @throws RejectedException 429 when the request would add an app beyond {@code maxApps} */
+    /** @throws AppLimitException when the request would add an app beyond {@code maxApps} */
     public Result apply(IngestBatch batch) {
         long now = clock.millis();
         String key = batch.source().app();
         AppState state = getOrCreate(key, now);
-        if (state == null) {
-            throw new RejectedException(429, "too many apps: this service tracks at most " + maxApps
-                    + " (ingest.maxApps); app '" + key + "' was not added. Raise ingest.maxApps or retire unused app keys");
+        if (state == null) throw new AppLimitException(key, maxApps);
+        AppState.Applied a;
+        CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+        synchronized (state) {
+            a = state.apply(batch, now);
+            if (a.changed()) durable = persistence.save(state.persisted(), a.newBatches());
         }
-        AppState.Applied a = state.apply(batch, now);
-        CompletableFuture<Void> durable = a.state() == null ? CompletableFuture.completedFuture(null)
-                : persistence.save(a.state(), a.newBatches());
+        if (a.accepted() > 0) changed(key);
         return new Result(a.accepted(), a.duplicates(), durable);
     }
 
@@ -79,6 +93,16 @@ public final class AppRegistry {
                 apps.put(key, state);
             }
             return state;
+        }
+    }
+
+    private void changed(String app) {
+        for (StateListener l : listeners) {
+            try {
+                l.changed(app);
+            } catch (RuntimeException e) {
+                log.error("a listener of app state failed on app '{}'; the change itself stands", app, e);
+            }
         }
     }
 
@@ -122,10 +146,12 @@ public final class AppRegistry {
      */
     public void restFailed(String app) {
         AppState s = getOrCreate(app, clock.millis());
-        if (s != null) {
-            s.restStatus(false);
+        if (s == null) return;
+        synchronized (s) {
+            s.restFailed();
             persistence.save(s.persisted(), List.of());
         }
+        changed(app);
     }
 
     /**
@@ -135,8 +161,11 @@ public final class AppRegistry {
     public boolean restObserved(String app, RestObservation o) {
         AppState s = getOrCreate(app, clock.millis());
         if (s == null) return false;
-        s.restObserved(o, clock.millis());
-        persistence.save(s.persisted(), List.of());
+        synchronized (s) {
+            s.restObserved(o, clock.millis());
+            persistence.save(s.persisted(), List.of());
+        }
+        changed(app);
         return true;
     }
 
@@ -144,10 +173,13 @@ public final class AppRegistry {
     public int backfill(String app, String appId, List<BatchRecord> batches) {
         AppState s = apps.get(app);
         if (s == null) return 0;
-        List<BatchRecord> added = new ArrayList<>();
-        int n = s.backfill(appId, batches, clock.millis(), added);
-        if (n > 0) persistence.save(s.persisted(), added);
-        return n;
+        List<BatchRecord> added;
+        synchronized (s) {
+            added = s.backfill(appId, batches, clock.millis());
+            if (!added.isEmpty()) persistence.save(s.persisted(), added);
+        }
+        if (!added.isEmpty()) changed(app);
+        return added.size();
     }
 
     /** The app's current Spark application id and whether a listener reports for it. */
@@ -164,6 +196,27 @@ public final class AppRegistry {
         for (AppState s : apps.values()) {
             KafkaProgress p = s.kafkaProgress();
             if (p != null) out.add(p);
+        }
+        return out;
+    }
+
+    /**
+     * One Kafka poll's lag per app (summed over its topics): each app keeps its newest {@code window}
+     * samples; an app missing from {@code byApp} loses its samples. Not persisted.
+     */
+    public void kafkaLag(Map<String, LagWindow.Sample> byApp, int window) {
+        for (Map.Entry<String, AppState> e : apps.entrySet()) {
+            e.getValue().kafkaLag(byApp.get(e.getKey()), window);
+        }
+    }
+
+    /** Recent Kafka lag of every app that has samples, oldest sample first. */
+    public List<LagWindow> lagWindows() {
+        long now = clock.millis();
+        List<LagWindow> out = new ArrayList<>();
+        for (AppState s : apps.values()) {
+            LagWindow w = s.lagWindow(now);
+            if (w != null) out.add(w);
         }
         return out;
     }

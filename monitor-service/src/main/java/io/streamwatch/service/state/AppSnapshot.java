@@ -2,37 +2,34 @@ package io.streamwatch.service.state;
 
 import java.util.List;
 
-/** A consistent, immutable view of one app at one instant, for the API and the metrics. */
+/**
+ * A consistent, immutable view of one app at one instant, for the API and the metrics: each part's
+ * slice as it is, and the few facts that take more than one part to tell.
+ *
+ * @param state           {@link #RUNNING}, {@link #SILENT} or {@link #FINISHED}
+ * @param batchIntervalMs as reported, else as inferred from consecutive batches; null while unknown
+ * @param waitingBatches  submitted, not yet started (from the driver's REST API for apps without a listener)
+ * @param receivers       every receiver known, by stream id (from REST for apps without a listener)
+ */
 public record AppSnapshot(
         String app,
-        String appId,
-        String attemptId,
-        String appName,
-        String sparkVersion,
-        String uiUrl,
-        String host,
         String state,
         Long batchIntervalMs,
-        long firstSeen,
-        long lastSeen,
-        Long startTime,
-        Long endTime,
-        long restarts,
-        long batchesCompleted,
-        long batchesFailed,
-        long recordsTotal,
-        long receiverErrors,
         int waitingBatches,
         List<ReceiverView> receivers,
-        BatchRecord lastBatch,
-        Buckets.Snapshot processingTime,
-        Buckets.Snapshot totalDelay,
-        ListenerView listener,
-        Boolean restUp) {
+        RunIdentity.View run,
+        BatchLedger.View batches,
+        ListenerDelivery.View listener,
+        Receivers.View receiving,
+        RestView.View rest) {
 
     public static final String RUNNING = "running";
     public static final String SILENT = "silent";
     public static final String FINISHED = "finished";
+
+    public AppSnapshot {
+        receivers = List.copyOf(receivers);
+    }
 
     /** True when a listener reports for this app (false for apps known only from REST polls). */
     public boolean hasListener() {
@@ -47,16 +44,18 @@ public record AppSnapshot(
         return (int) receivers.stream().filter(ReceiverView::active).count();
     }
 
+    /** The newest completed batch, or null. */
+    public BatchRecord lastBatch() {
+        return batches.last();
+    }
+
     /** Records of the last batch per second of batch interval; null while either is unknown. */
     public Double inputRate() {
-        if (lastBatch == null || batchIntervalMs == null || batchIntervalMs <= 0) return null;
-        return lastBatch.records() / (batchIntervalMs / 1000.0);
+        BatchRecord last = batches.last();
+        if (last == null || batchIntervalMs == null || batchIntervalMs <= 0) return null;
+        return last.records() / (batchIntervalMs / 1000.0);
     }
 
     public record ReceiverView(int streamId, String name, boolean active, String location, String executorId,
                                long errors, String lastErrorMessage, Long lastErrorTime) {}
-
-    /** What the listener itself reported: events it dropped, sequence gaps seen here, re-sent duplicates. */
-    public record ListenerView(String instance, String listenerVersion, long eventsDropped, long eventsLost,
-                               long duplicateEvents, long queued) {}
 }

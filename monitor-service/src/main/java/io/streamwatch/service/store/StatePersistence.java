@@ -2,6 +2,7 @@ package io.streamwatch.service.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamwatch.service.rules.AlertPersistence;
 import io.streamwatch.service.state.BatchRecord;
@@ -33,13 +34,20 @@ public final class StatePersistence implements Persistence, AlertPersistence {
         int unreadable = 0;
         for (Map.Entry<String, String> e : snapshot.apps().entrySet()) {
             try {
-                apps.add(json.readValue(e.getValue(), PersistedApp.class));
+                apps.add(readApp(e.getValue()));
             } catch (JsonProcessingException ex) {
                 unreadable++;
                 log.error("stored state of app '{}' cannot be read ({}); the app starts afresh", e.getKey(), ex.getOriginalMessage());
             }
         }
         return new LoadedApps(apps, snapshot.batches(), unreadable);
+    }
+
+    /** Today's form, or the flat one of version 1 (databases written before the state was split in parts). */
+    PersistedApp readApp(String stored) throws JsonProcessingException {
+        JsonNode tree = json.readTree(stored);
+        if (tree.path("version").asInt(1) < 2) return json.treeToValue(tree, PersistedAppV1.class).current();
+        return json.treeToValue(tree, PersistedApp.class);
     }
 
     @Override

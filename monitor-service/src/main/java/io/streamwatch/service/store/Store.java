@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -202,7 +201,7 @@ public final class Store implements AutoCloseable {
                     }
                     lastState.putAll(p.change().apps());
                     for (AppBatch b : p.change().batches()) {
-                        bindBatch(batch, b);
+                        Tables.bindBatch(batch, b);
                         batch.addBatch();
                     }
                     for (AlertRow a : p.change().alerts()) {
@@ -228,7 +227,7 @@ public final class Store implements AutoCloseable {
                 app.executeBatch();
                 batch.executeBatch();
                 for (Pending p : group) {
-                    if (p.change().pruneTo() > 0) prune(p.change().pruneTo());
+                    if (p.change().pruneTo() > 0) Tables.prune(connection, p.change().pruneTo());
                 }
                 connection.commit();
             }
@@ -258,75 +257,12 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static void bindBatch(PreparedStatement s, AppBatch ab) throws SQLException {
-        BatchRecord b = ab.batch();
-        s.setString(1, ab.app());
-        s.setString(2, b.appId());
-        s.setLong(3, b.batchTime());
-        s.setLong(4, b.submissionTime());
-        s.setLong(5, b.processingStartTime());
-        s.setLong(6, b.processingEndTime());
-        s.setLong(7, b.schedulingDelayMs());
-        s.setLong(8, b.processingTimeMs());
-        s.setLong(9, b.totalDelayMs());
-        s.setLong(10, b.records());
-        s.setInt(11, b.failed() ? 1 : 0);
-        s.setString(12, b.failureReason());
-        s.setInt(13, b.backfilled() ? 1 : 0);
-    }
-
     /** Loads everything: app states, the newest {@code batchesPerApp} batches of each app (oldest first), alerts. */
     public synchronized Snapshot load(int batchesPerApp) {
         try {
-            Map<String, String> apps = new LinkedHashMap<>();
-            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT app, state FROM apps ORDER BY app")) {
-                while (rs.next()) apps.put(rs.getString(1), rs.getString(2));
-            }
-            Map<String, List<BatchRecord>> batches = new LinkedHashMap<>();
-            try (PreparedStatement q = connection.prepareStatement(
-                    "SELECT * FROM (SELECT app_id, batch_time, submission_time, processing_start_time, processing_end_time,"
-                            + " scheduling_delay_ms, processing_time_ms, total_delay_ms, records, failed, failure_reason, backfilled"
-                            + " FROM batches WHERE app = ? ORDER BY batch_time DESC, app_id DESC LIMIT ?) ORDER BY batch_time, app_id")) {
-                for (String app : apps.keySet()) {
-                    q.setString(1, app);
-                    q.setInt(2, batchesPerApp);
-                    List<BatchRecord> list = new ArrayList<>();
-                    try (ResultSet rs = q.executeQuery()) {
-                        while (rs.next()) {
-                            list.add(new BatchRecord(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                                    rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getInt(10) != 0, rs.getString(11),
-                                    rs.getInt(12) != 0));
-                        }
-                    }
-                    batches.put(app, list);
-                }
-            }
-            List<AlertRow> alerts = new ArrayList<>();
-            try (Statement s = connection.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT label, subject, alertname, state FROM alerts")) {
-                while (rs.next()) alerts.add(new AlertRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-            }
-            return new Snapshot(apps, batches, alerts);
+            return Tables.load(connection, batchesPerApp);
         } catch (SQLException e) {
             throw new StoreException("cannot read the state store " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Deletes batches beyond the newest {@code keep} of each app (inside the writer's transaction). */
-    private void prune(int keep) throws SQLException {
-        List<String> apps = new ArrayList<>();
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT app FROM apps")) {
-            while (rs.next()) apps.add(rs.getString(1));
-        }
-        try (PreparedStatement d = connection.prepareStatement(
-                "DELETE FROM batches WHERE app = ? AND batch_time < (SELECT batch_time FROM batches WHERE app = ?"
-                        + " ORDER BY batch_time DESC LIMIT 1 OFFSET ?)")) {
-            for (String app : apps) {
-                d.setString(1, app);
-                d.setString(2, app);
-                d.setInt(3, keep - 1);
-                d.executeUpdate();
-            }
         }
     }
 

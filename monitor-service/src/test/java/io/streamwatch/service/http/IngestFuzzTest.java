@@ -101,9 +101,9 @@ class IngestFuzzTest {
         StringBuilder sb = new StringBuilder();
         for (AppSnapshot a : registry.snapshots()) {
             sb.append(a.toString().replaceAll("\\[J@[0-9a-f]+", "") // histogram arrays print their identity, not content
-                            .replaceAll("restUp=[a-z]+", ""))
-                    .append(a.processingTime() == null ? "" : Arrays.toString(a.processingTime().counts()))
-                    .append(a.totalDelay() == null ? "" : Arrays.toString(a.totalDelay().counts())).append('\n')
+                            .replaceAll("rest=View\\[up=[a-z]+", ""))
+                    .append(a.batches().processingTime() == null ? "" : Arrays.toString(a.batches().processingTime().counts()))
+                    .append(a.batches().totalDelay() == null ? "" : Arrays.toString(a.batches().totalDelay().counts())).append('\n')
                     .append(registry.batches(a.app(), 5).orElseThrow()).append('\n'); // with the counts above: any new batch shows
         }
         return sb.toString();

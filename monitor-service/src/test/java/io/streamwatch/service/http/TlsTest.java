@@ -190,8 +190,8 @@ class TlsTest {
             Path certFile = Files.writeString(Files.createTempFile(dir, "cert", ".pem"), c.certPem());
             Path keyFile = Files.writeString(Files.createTempFile(dir, "key", ".pem"), c.keyPem());
             ServiceConfig config = config(certFile, keyFile);
-            try (StreamwatchService ignored = new StreamwatchService(config, clock)) {
-                failures.add(c.what() + ": the service was constructed");
+            try (StreamwatchService ignored = new StreamwatchService(config, clock).start()) {
+                failures.add(c.what() + ": the service started");
             } catch (ConfigException e) {
                 String m = e.getMessage();
                 if (!m.contains(c.key()) || !m.contains(c.fragment()) || m.contains(keyText)) {

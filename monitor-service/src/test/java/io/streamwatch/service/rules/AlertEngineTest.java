@@ -14,6 +14,7 @@ import io.streamwatch.service.notify.Alert;
 import io.streamwatch.service.notify.AlertSink;
 import io.streamwatch.service.notify.Transition;
 import io.streamwatch.service.state.AppRegistry;
+import io.streamwatch.service.state.LagWindow;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

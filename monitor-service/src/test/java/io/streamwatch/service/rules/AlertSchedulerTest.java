@@ -1,5 +1,6 @@
 package io.streamwatch.service.rules;
 
+import io.streamwatch.service.state.LagWindow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

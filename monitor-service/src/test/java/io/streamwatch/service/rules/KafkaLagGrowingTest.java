@@ -3,6 +3,7 @@ package io.streamwatch.service.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamwatch.service.state.LagWindow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;

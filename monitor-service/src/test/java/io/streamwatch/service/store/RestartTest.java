@@ -76,20 +76,20 @@ class RestartTest {
         }
         try (Instance second = new Instance()) {
             AppSnapshot after = second.registry.snapshot("orders").orElseThrow();
-            assertEquals(before.appId(), after.appId());
-            assertEquals(before.batchesCompleted(), after.batchesCompleted());
-            assertEquals(before.batchesFailed(), after.batchesFailed());
-            assertEquals(before.recordsTotal(), after.recordsTotal());
+            assertEquals(before.run().appId(), after.run().appId());
+            assertEquals(before.batches().completed(), after.batches().completed());
+            assertEquals(before.batches().failed(), after.batches().failed());
+            assertEquals(before.batches().records(), after.batches().records());
             assertEquals(before.batchIntervalMs(), after.batchIntervalMs());
             assertEquals(before.lastBatch(), after.lastBatch());
-            assertEquals(before.processingTime().count(), after.processingTime().count());
-            assertEquals(java.util.Arrays.toString(before.processingTime().counts()), java.util.Arrays.toString(after.processingTime().counts()));
+            assertEquals(before.batches().processingTime().count(), after.batches().processingTime().count());
+            assertEquals(java.util.Arrays.toString(before.batches().processingTime().counts()), java.util.Arrays.toString(after.batches().processingTime().counts()));
             assertEquals(second.registry.batches("orders", 10).orElseThrow().size(), 3);
             // The listener re-sends what it was never told was stored: the service knows it has it.
             AppRegistry.Result again = second.ingest(run(t, 100, 200, 300));
             assertEquals(0, again.accepted());
             assertEquals(4, again.duplicates());
-            assertEquals(3, second.registry.snapshot("orders").orElseThrow().batchesCompleted());
+            assertEquals(3, second.registry.snapshot("orders").orElseThrow().batches().completed());
         }
     }
 

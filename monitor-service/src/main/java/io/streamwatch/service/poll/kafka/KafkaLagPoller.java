@@ -3,9 +3,9 @@ package io.streamwatch.service.poll.kafka;
 import io.streamwatch.service.config.Durations;
 import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.metrics.ServiceMetrics;
-import io.streamwatch.service.rules.LagWindow;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.KafkaProgress;
+import io.streamwatch.service.state.LagWindow;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,6 +55,7 @@ public final class KafkaLagPoller implements AutoCloseable {
     private final Supplier<KafkaOffsets> clients;
     private final LagSecondsEstimator estimator;
     private final LagHistory history;
+    private final int window;
     private final ScheduledExecutorService executor;
     private volatile Status status = new Status(false, Double.NaN, 0, 0, null);
 
@@ -77,6 +78,7 @@ public final class KafkaLagPoller implements AutoCloseable {
         long interval = config.pollInterval().toMillis();
         this.estimator = new LagSecondsEstimator(Math.max(10 * interval, 60_000));
         this.history = new LagHistory(window);
+        this.window = window;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamwatch-kafka-lag");
             t.setDaemon(true);
@@ -93,9 +95,11 @@ public final class KafkaLagPoller implements AutoCloseable {
         return this;
     }
 
-    /** Recent lag per app and per consumer group, oldest sample first, for the alert engine. */
+    /** Recent lag per consumer group and per app (kept by the registry), oldest sample first, for the alert engine. */
     public List<LagWindow> lagWindows() {
-        return history.windows(clock.millis());
+        List<LagWindow> out = new ArrayList<>(history.windows(clock.millis()));
+        out.addAll(registry.lagWindows());
+        return out;
     }
 
     Status status() {
@@ -118,6 +122,7 @@ public final class KafkaLagPoller implements AutoCloseable {
         try {
             LagReport report = gather();
             history.record(report);
+            registry.kafkaLag(LagHistory.appSamples(report), window);
             status = new Status(true, seconds(started), before.pollsOk() + 1, before.pollsFailed(), report);
             if (down) log.info("Kafka at {} answers again; lag polling has recovered", config.bootstrapServers());
             down = false;

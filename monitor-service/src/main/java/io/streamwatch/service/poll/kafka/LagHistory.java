@@ -1,6 +1,6 @@
 package io.streamwatch.service.poll.kafka;
 
-import io.streamwatch.service.rules.LagWindow;
+import io.streamwatch.service.state.LagWindow;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The last {@code window} lag samples of each app and each consumer group, oldest first, for
- * {@code KafkaLagGrowing}. Written by the poll thread once per successful poll, read by the alert
- * engine every second; the lock is held only for these in-memory copies.
+ * The last {@code window} lag samples of each consumer group, oldest first, for {@code KafkaLagGrowing}
+ * (an app's samples live with the app, in state). Written by the poll thread once per successful
+ * poll, read by the alert engine every second; the lock is held only for these in-memory copies.
  */
 final class LagHistory {
     private record Key(String label, String subject) {}
@@ -24,12 +24,24 @@ final class LagHistory {
         this.window = Math.max(1, window);
     }
 
-    /** Adds one sample per subject of {@code report}; subjects the report no longer has are forgotten. */
+    /** Adds one sample per group of {@code report}; groups the report no longer has are forgotten. */
     synchronized void record(LagReport report) {
         Set<Key> present = new HashSet<>();
         add(present, "group", report.groups(), report.at());
-        add(present, "app", report.apps(), report.at());
         samples.keySet().retainAll(present);
+    }
+
+    /** One sample per app of {@code report} that has lag in some topic. */
+    static Map<String, LagWindow.Sample> appSamples(LagReport report) {
+        Map<String, LagWindow.Sample> out = new LinkedHashMap<>();
+        report.apps().forEach((app, topics) -> {
+            if (!topics.isEmpty()) out.put(app, sample(report.at(), topics));
+        });
+        return out;
+    }
+
+    private static LagWindow.Sample sample(long at, Map<String, TopicLag> topics) {
+        return new LagWindow.Sample(at, LagCalculator.totalRecords(topics), LagCalculator.maxSeconds(topics));
     }
 
     private void add(Set<Key> present, String label, Map<String, Map<String, TopicLag>> bySubject, long at) {
@@ -38,7 +50,7 @@ final class LagHistory {
             Key k = new Key(label, subject);
             present.add(k);
             ArrayDeque<LagWindow.Sample> q = samples.computeIfAbsent(k, x -> new ArrayDeque<>(window + 1));
-            q.addLast(new LagWindow.Sample(at, LagCalculator.totalRecords(topics), LagCalculator.maxSeconds(topics)));
+            q.addLast(sample(at, topics));
             while (q.size() > window) q.removeFirst();
         });
     }

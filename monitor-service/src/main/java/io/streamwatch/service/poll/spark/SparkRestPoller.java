@@ -143,8 +143,8 @@ public final class SparkRestPoller implements AutoCloseable {
     private Map<String, String> wantedTargets() {
         Map<String, String> out = new TreeMap<>();
         for (AppSnapshot a : registry.snapshots()) {
-            if (a.hasListener() && a.uiUrl() != null && !AppSnapshot.FINISHED.equals(a.state())) {
-                out.put(a.app(), a.uiUrl().replaceAll("/+$", ""));
+            if (a.hasListener() && a.run().uiUrl() != null && !AppSnapshot.FINISHED.equals(a.state())) {
+                out.put(a.app(), a.run().uiUrl().replaceAll("/+$", ""));
             }
         }
         for (ServiceConfig.SparkTarget t : config.targets()) out.put(t.app(), t.url());
@@ -191,7 +191,7 @@ public final class SparkRestPoller implements AutoCloseable {
 
     private Fetched fetch(Target t, String ui, AppSnapshot known, boolean listener, boolean backfill)
             throws SparkRestException {
-        String appId = listener ? known.appId() : null;
+        String appId = listener ? known.run().appId() : null;
         String sparkVersion = null;
         Long startTime = null;
         if (appId == null) {

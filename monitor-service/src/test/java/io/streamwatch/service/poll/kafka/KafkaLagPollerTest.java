@@ -15,7 +15,7 @@ import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.metrics.AppMetricsCollector;
 import io.streamwatch.service.metrics.ServiceMetrics;
-import io.streamwatch.service.rules.LagWindow;
+import io.streamwatch.service.state.LagWindow;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.testkafka.EmbeddedKafka;
 import java.io.IOException;

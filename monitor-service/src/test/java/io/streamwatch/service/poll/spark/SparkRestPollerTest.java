@@ -110,15 +110,15 @@ class SparkRestPollerTest {
 
         Await.until(WAIT, "the static target to be observed", () -> app("rest only") != null);
         AppSnapshot a = app("rest only");
-        assertEquals(FakeDriver.APP_ID, a.appId());
-        assertEquals("3.5.3", a.sparkVersion());
-        assertEquals(driver.url(), a.uiUrl());
+        assertEquals(FakeDriver.APP_ID, a.run().appId());
+        assertEquals("3.5.3", a.run().sparkVersion());
+        assertEquals(driver.url(), a.run().uiUrl());
         assertEquals(1000L, a.batchIntervalMs());
-        assertEquals(1795291094145L, a.startTime(), "the application's start, as the listener reports it");
+        assertEquals(1795291094145L, a.run().startTime(), "the application's start, as the listener reports it");
         assertEquals(4, a.waitingBatches(), "the QUEUED batches");
         assertEquals(List.of(new AppSnapshot.ReceiverView(0, "Ticker-0", true, "127.0.0.1", "driver", 1,
                 "synthetic receiver error at record 100", null)), a.receivers());
-        assertEquals(Boolean.TRUE, a.restUp());
+        assertEquals(Boolean.TRUE, a.rest().up());
         assertFalse(a.hasListener());
         assertEquals(AppSnapshot.RUNNING, a.state(), "a REST answer is the heartbeat of an app without a listener");
         Await.until(WAIT, "a counted and timed poll", () -> polls("ok") >= 1);
@@ -145,9 +145,9 @@ class SparkRestPollerTest {
         assertTrue(failed.failureReason().startsWith("java.lang.IllegalStateException: capture: synthetic output-op failure"),
                 failed.failureReason());
         AppSnapshot a = app("rest only");
-        assertEquals(10, a.batchesCompleted(), "polled again and again, each batch counted once");
-        assertEquals(1, a.batchesFailed());
-        assertEquals(455, a.recordsTotal());
+        assertEquals(10, a.batches().completed(), "polled again and again, each batch counted once");
+        assertEquals(1, a.batches().failed());
+        assertEquals(455, a.batches().records());
         assertEquals(0, driver.requests(FakeDriver.STREAMING + "/batches/" + FakeDriver.FAILED_BATCH + "/operations"),
                 "Spark's firstFailureReason is enough");
     }
@@ -186,8 +186,8 @@ class SparkRestPollerTest {
         }
         assertEquals(7, h.values().stream().filter(BatchRecord::backfilled).count());
         AppSnapshot a = app("with listener");
-        assertEquals(10, a.batchesCompleted());
-        assertEquals(Boolean.TRUE, a.restUp());
+        assertEquals(10, a.batches().completed());
+        assertEquals(Boolean.TRUE, a.rest().up());
         assertEquals(0, driver.requests(""), "the listener's app id is used; /applications is not needed");
         assertEquals(0, driver.requests(FakeDriver.STREAMING + "/receivers"), "the listener's receivers are exact");
         assertEquals(0, driver.requests(FakeDriver.STREAMING + "/batches?status=QUEUED"));
@@ -238,7 +238,7 @@ class SparkRestPollerTest {
             driver.answer(STATISTICS, 404, FakeDriver.fixture("statistics-after-stop.txt"));
             poller();
 
-            Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("stopping").restUp()));
+            Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("stopping").rest().up()));
             long polls = driver.requests(STATISTICS);
             Await.until(WAIT, "three more polls", () -> driver.requests(STATISTICS) >= polls + 3);
             assertEquals(1, logs.count("does not answer"), logs.lines().toString());
@@ -248,7 +248,7 @@ class SparkRestPollerTest {
             assertTrue(polls("failed") >= 3);
 
             driver.answer(STATISTICS, FakeDriver.fixture("statistics.json"));
-            Await.until(WAIT, "REST up again", () -> Boolean.TRUE.equals(app("stopping").restUp()));
+            Await.until(WAIT, "REST up again", () -> Boolean.TRUE.equals(app("stopping").rest().up()));
             long again = driver.requests(STATISTICS);
             Await.until(WAIT, "three more polls", () -> driver.requests(STATISTICS) >= again + 3);
             assertEquals(1, logs.count("answers again"), logs.lines().toString());
@@ -267,11 +267,11 @@ class SparkRestPollerTest {
             poller();
 
             Await.until(WAIT, "three polls", () -> driver.requests(STATISTICS) >= 3);
-            assertNull(app("starting").restUp(), "Spark answers 404 until the StreamingContext exists");
+            assertNull(app("starting").rest().up(), "Spark answers 404 until the StreamingContext exists");
             assertEquals(0, logs.count("does not answer"), logs.lines().toString());
 
             driver.answer(STATISTICS, FakeDriver.fixture("statistics.json"));
-            Await.until(WAIT, "REST up once streaming runs", () -> Boolean.TRUE.equals(app("starting").restUp()));
+            Await.until(WAIT, "REST up once streaming runs", () -> Boolean.TRUE.equals(app("starting").rest().up()));
         }
     }
 
@@ -284,7 +284,7 @@ class SparkRestPollerTest {
         try (CapturedLogs logs = new CapturedLogs("io.streamwatch.service.poll.spark")) {
             listenerSends("gone", "app-gone", "http://127.0.0.1:" + port, 0, e -> {});
             poller();
-            Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("gone").restUp()));
+            Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("gone").rest().up()));
             Await.until(WAIT, "the log line", () -> logs.count("connection refused") == 1);
         }
     }
@@ -295,7 +295,7 @@ class SparkRestPollerTest {
             FakeDriver hung = closed(FakeDriver.hanging());
             listenerSends("hung", FakeDriver.APP_ID, hung.url(), 0, e -> {});
             poller(Duration.ofMillis(300));
-            Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("hung").restUp()));
+            Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("hung").rest().up()));
             Await.until(WAIT, "the log line", () -> logs.count("no answer within 300 ms") == 1);
         }
     }
@@ -305,7 +305,7 @@ class SparkRestPollerTest {
         FakeDriver other = closed(FakeDriver.withCapturedApp());
         listenerSends("moved", "app-that-died", other.url(), 0, e -> {});
         poller();
-        Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("moved").restUp()));
+        Await.until(WAIT, "REST down", () -> Boolean.FALSE.equals(app("moved").rest().up()));
         assertNull(app("moved").lastBatch(), "nothing of the other app lands in this one");
     }
 
@@ -319,7 +319,7 @@ class SparkRestPollerTest {
 
         Await.until(Duration.ofSeconds(5), "five polls of the healthy driver while the other hangs (timeout 10 s)",
                 () -> healthy.requests(STATISTICS) >= 5);
-        assertEquals(Boolean.TRUE, app("healthy").restUp());
+        assertEquals(Boolean.TRUE, app("healthy").rest().up());
         assertEquals(List.of(""), hung.requests(), "one poll of the hung driver in flight, never a second on top");
         assertNull(app("hung"), "a target that never answered is not an app");
     }
@@ -333,6 +333,6 @@ class SparkRestPollerTest {
         assertEquals(1, registry.backfill("once", "app-1", List.of(fromRest, newer)), "only the batch it did not hold");
         assertEquals(0, registry.backfill("once", "app-1", List.of(fromRest, newer)));
         assertFalse(history("once").get(t).backfilled(), "the listener's record is kept");
-        assertEquals(2, app("once").batchesCompleted());
+        assertEquals(2, app("once").batches().completed());
     }
 }

@@ -1,4 +1,4 @@
-package io.streamwatch.service.rules;
+package io.streamwatch.service.state;
 
 import java.util.List;
 

@@ -1,0 +1,104 @@
+package io.streamwatch.service.state;
+
+import io.streamwatch.service.model.Event;
+import io.streamwatch.service.model.IngestBatch;
+import io.streamwatch.service.model.Source;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the app's listener delivers: per listener instance the highest sequence number applied and the
+ * last drop count it reported, so that re-sent events are recognised as duplicates and gaps as lost
+ * events. Guarded by its {@link AppState}.
+ */
+public final class ListenerDelivery {
+    private static final int MAX_TRACKED_INSTANCES = 16;
+
+    private final Map<String, long[]> marks = RunIdentity.lruMap(MAX_TRACKED_INSTANCES);
+    private boolean reporting;
+    private String instance;
+    private String listenerVersion;
+    private long eventsDropped;
+    private long eventsLost;
+    private long duplicateEvents;
+    private long queued;
+
+    /** Its slice of {@link AppSnapshot}: what the listener reported, gaps seen here, re-sent duplicates. */
+    public record View(String instance, String listenerVersion, long eventsDropped, long eventsLost, long duplicateEvents,
+                       long queued) {}
+
+    /**
+     * What survives a restart (not {@code queued}: the listener reports it with every request).
+     *
+     * @param marks per listener instance: highest applied seq, last reported drop count
+     */
+    public record Persisted(boolean reporting, String instance, String listenerVersion, Map<String, long[]> marks,
+                            long eventsDropped, long eventsLost, long duplicateEvents) {}
+
+    ListenerDelivery() {}
+
+    ListenerDelivery(Persisted p) {
+        if (p == null) return;
+        reporting = p.reporting();
+        instance = p.instance();
+        listenerVersion = p.listenerVersion();
+        if (p.marks() != null) p.marks().forEach((k, v) -> marks.put(k, v.clone()));
+        eventsDropped = p.eventsDropped();
+        eventsLost = p.eventsLost();
+        duplicateEvents = p.duplicateEvents();
+    }
+
+    Persisted persisted() {
+        Map<String, long[]> copy = new LinkedHashMap<>();
+        marks.forEach((k, v) -> copy.put(k, v.clone()));
+        return new Persisted(reporting, instance, listenerVersion, copy, eventsDropped, eventsLost, duplicateEvents);
+    }
+
+    View view() {
+        return new View(instance, listenerVersion, eventsDropped, eventsLost, duplicateEvents, queued);
+    }
+
+    /** Events of one request to apply: the new ones, in order; duplicates are counted and left out. */
+    record Delivery(List<Event> fresh, int duplicates) {}
+
+    /** Accounts for one request: drops it reports, its duplicates, gaps before it. */
+    Delivery receive(IngestBatch batch) {
+        reporting = true;
+        Source src = batch.source();
+        long[] mark = marks.computeIfAbsent(src.appId() + "\u0000" + src.instance(), k -> new long[] {0, 0});
+        if (batch.dropped() > mark[1]) {
+            eventsDropped += batch.dropped() - mark[1];
+            mark[1] = batch.dropped();
+        }
+        List<Event> fresh = new ArrayList<>(batch.events().size());
+        int duplicates = 0;
+        for (Event e : batch.events()) {
+            if (e.seq() != 0) {
+                if (e.seq() <= mark[0]) {
+                    duplicates++;
+                    continue;
+                }
+                if (e.seq() > mark[0] + 1) eventsLost += e.seq() - mark[0] - 1;
+                mark[0] = e.seq();
+            }
+            fresh.add(e);
+        }
+        duplicateEvents += duplicates;
+        return new Delivery(fresh, duplicates);
+    }
+
+    /** The request came from the current run: its instance and queue length are the current ones. */
+    void current(IngestBatch batch) {
+        Source src = batch.source();
+        instance = src.instance();
+        if (src.listenerVersion() != null) listenerVersion = src.listenerVersion();
+        queued = batch.queued();
+    }
+
+    /** Whether a listener has ever reported for this app (else it is known only from REST polls). */
+    boolean reporting() {
+        return reporting;
+    }
+}
