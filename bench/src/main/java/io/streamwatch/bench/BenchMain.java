@@ -3,9 +3,9 @@ package io.streamwatch.bench;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamwatch.testkit.KafkaBrokerProcess;
 import io.streamwatch.testkit.ServiceProcess;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -25,15 +25,17 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.Statistics;
 
 /**
- * Runs every benchmark of issue 8 and writes {@code bench/results/latest.json} and the results table of
- * {@code docs/BENCHMARKS.md}. {@code bench/run.sh [--quick]} builds what it needs and starts this.
+ * Runs every benchmark of issue 8 and writes {@code bench/results/latest.json} and the results
+ * table of {@code docs/BENCHMARKS.md}. {@code bench/run.sh [--quick]} builds what it needs and
+ * starts this.
  *
- * <p>Arguments: {@code [--quick] [--only SECTION,…] --out FILE --docs FILE --command "TEXT"}; sections are
- * {@code jmh, drops, ingest, scale, kafka, detect}. A section that fails leaves its figures null and says why in
- * {@code not_measured}; the others still run.
+ * <p>Arguments: {@code [--quick] [--only SECTION,…] --out FILE --docs FILE --command "TEXT"};
+ * sections are {@code jmh, drops, ingest, scale, kafka, detect}. A section that fails leaves its
+ * figures null and says why in {@code not_measured}; the others still run.
  */
 public final class BenchMain {
-    static final List<String> SECTIONS = List.of("jmh", "drops", "ingest", "scale", "kafka", "detect");
+    static final List<String> SECTIONS =
+            List.of("jmh", "drops", "ingest", "scale", "kafka", "detect");
 
     private final boolean quick;
     private final Path work;
@@ -59,21 +61,29 @@ public final class BenchMain {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--command" -> command = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use [--quick] [--only jmh,drops,ingest,scale,kafka,detect] [--out FILE] [--docs FILE]");
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown argument "
+                                        + args[i]
+                                        + "; use [--quick] [--only jmh,drops,ingest,scale,kafka,detect] [--out FILE] [--docs FILE]");
             }
         }
         Path work = Files.createTempDirectory("streamwatch-bench-");
         Results results = new Results(quick, command);
         BenchMain main = new BenchMain(quick, work, results);
         long started = System.nanoTime();
-        main.log.info("%s run, work directory %s, load average %s", quick ? "quick" : "full", work, Machine.loadAverage());
+        main.log.info(
+                "%s run, work directory %s, load average %s",
+                quick ? "quick" : "full", work, Machine.loadAverage());
         for (String section : SECTIONS) {
             if (only.contains(section)) main.section(section);
         }
         results.finish((System.nanoTime() - started) / 1e9);
         Files.createDirectories(out.toAbsolutePath().getParent());
-        ServiceProcess.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results.json());
+        ServiceProcess.JSON
+                .copy()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.toFile(), results.json());
         main.log.info("wrote %s", out);
         if (docs != null) {
             Report.update(docs, results.json());
@@ -99,8 +109,9 @@ public final class BenchMain {
         String loadBefore = Machine.loadAverage();
         double busy = Machine.busyShare(2000);
         long t0 = System.nanoTime();
-        log.info("=== %s (load average %s; CPU busy %.0f%% over the 2 s before, with no benchmark running)", name, loadBefore,
-                busy * 100);
+        log.info(
+                "=== %s (load average %s; CPU busy %.0f%% over the 2 s before, with no benchmark running)",
+                name, loadBefore, busy * 100);
         try {
             switch (name) {
                 case "jmh" -> jmh();
@@ -116,7 +127,8 @@ public final class BenchMain {
             e.printStackTrace();
             results.failed(name, e);
         }
-        results.section(name, loadBefore, busy, Machine.loadAverage(), (System.nanoTime() - t0) / 1e9);
+        results.section(
+                name, loadBefore, busy, Machine.loadAverage(), (System.nanoTime() - t0) / 1e9);
     }
 
     private void jmh() throws Exception {
@@ -128,16 +140,28 @@ public final class BenchMain {
         long samples = 0;
         double shipped;
         String sparkArgs = System.getProperty("streamwatch.spark.jvm.args", "");
-        try (ServiceProcess service = ServiceProcess.in(work.resolve("jmh-service")).token(token).jvmArgs("-Xmx1g")
-                .requestTimeout(Duration.ofSeconds(60)).yaml("").start()) {
+        try (ServiceProcess service =
+                ServiceProcess.in(work.resolve("jmh-service"))
+                        .token(token)
+                        .jvmArgs("-Xmx1g")
+                        .requestTimeout(Duration.ofSeconds(60))
+                        .yaml("")
+                        .start()) {
             for (int f = 0; f < forks; f++) {
                 OptionsBuilder b = new OptionsBuilder();
                 b.include(ListenerEnqueueBenchmark.class.getName() + ".onOtherEvent")
-                        .param("url", service.url()).param("token", token)
+                        .param("url", service.url())
+                        .param("token", token)
                         .forks(1)
-                        .warmupIterations(quick ? 2 : 3).warmupTime(TimeValue.seconds(quick ? 1 : 2))
-                        .measurementIterations(quick ? 3 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
-                        .jvmArgsAppend(jvmArgs(sparkArgs, "-Xmx1g", "-Dlog4j2.configurationFile=classpath:log4j2.properties"))
+                        .warmupIterations(quick ? 2 : 3)
+                        .warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                        .measurementIterations(quick ? 3 : 5)
+                        .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                        .jvmArgsAppend(
+                                jvmArgs(
+                                        sparkArgs,
+                                        "-Xmx1g",
+                                        "-Dlog4j2.configurationFile=classpath:log4j2.properties"))
                         .shouldFailOnError(true)
                         .verbosity(VerboseMode.SILENT);
                 Options opt = b.build();
@@ -147,12 +171,23 @@ public final class BenchMain {
                 p99.add(s.getPercentile(99));
                 p999.add(s.getPercentile(99.9));
                 samples += s.getN();
-                log.info("jmh fork %d: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns (%d samples)", f + 1, s.getPercentile(50),
-                        s.getPercentile(99), s.getPercentile(99.9), s.getN());
+                log.info(
+                        "jmh fork %d: p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns (%d samples)",
+                        f + 1,
+                        s.getPercentile(50),
+                        s.getPercentile(99),
+                        s.getPercentile(99.9),
+                        s.getN());
             }
-            shipped = ServiceProcess.sample(service.metrics(), "streamwatch_ingest_events_total", "result=\"accepted\"");
+            shipped =
+                    ServiceProcess.sample(
+                            service.metrics(),
+                            "streamwatch_ingest_events_total",
+                            "result=\"accepted\"");
         }
-        if (!(shipped > 0)) throw new IllegalStateException("the listener's shipper delivered nothing to the live service");
+        if (!(shipped > 0))
+            throw new IllegalStateException(
+                    "the listener's shipper delivered nothing to the live service");
         results.figure("listener_enqueue_ns_p50", Stats.of(p50), "ns");
         results.figure("listener_enqueue_ns_p99", Stats.of(p99), "ns");
         Map<String, Object> d = new LinkedHashMap<>();
@@ -160,7 +195,9 @@ public final class BenchMain {
         d.put("samples", samples);
         d.put("events_the_shipper_delivered_to_the_service", (long) shipped);
         d.put("p99_9_ns_per_fork", p999.stream().map(Stats::round).toList());
-        d.put("mode", "JMH SampleTime, 1 thread, back-to-back calls (queue kept full: drop-oldest path), shipper live");
+        d.put(
+                "mode",
+                "JMH SampleTime, 1 thread, back-to-back calls (queue kept full: drop-oldest path), shipper live");
         results.detail("listener_enqueue", d);
     }
 
@@ -177,7 +214,8 @@ public final class BenchMain {
         List<Long> shared = new ArrayList<>();
         List<Map<String, Object>> details = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            DroppedEventsBenchmark.Result r = DroppedEventsBenchmark.run(work.resolve("drops-" + i), phase, log);
+            DroppedEventsBenchmark.Result r =
+                    DroppedEventsBenchmark.run(work.resolve("drops-" + i), phase, log);
             shared.add(r.sharedDropped());
             details.add(DroppedEventsBenchmark.describe(r));
         }
@@ -192,10 +230,20 @@ public final class BenchMain {
         List<Double> rates = new ArrayList<>();
         List<Map<String, Object>> details = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            IngestThroughput.Run r = IngestThroughput.run(work.resolve("ingest-" + i), drivers, window, log);
-            log.info("ingest run %d: %.0f events/s durable (%d accepted, %d duplicates, %d requests in %.1f s, %d errors)",
-                    i + 1, r.eventsPerSecond(), r.accepted(), r.duplicates(), r.requests(), r.seconds(), r.errors());
-            if (r.errors() > 0) throw new IllegalStateException(r.errors() + " ingest requests failed in run " + (i + 1));
+            IngestThroughput.Run r =
+                    IngestThroughput.run(work.resolve("ingest-" + i), drivers, window, log);
+            log.info(
+                    "ingest run %d: %.0f events/s durable (%d accepted, %d duplicates, %d requests in %.1f s, %d errors)",
+                    i + 1,
+                    r.eventsPerSecond(),
+                    r.accepted(),
+                    r.duplicates(),
+                    r.requests(),
+                    r.seconds(),
+                    r.errors());
+            if (r.errors() > 0)
+                throw new IllegalStateException(
+                        r.errors() + " ingest requests failed in run " + (i + 1));
             rates.add(r.eventsPerSecond());
             details.add(IngestThroughput.describe(r));
         }
@@ -208,9 +256,15 @@ public final class BenchMain {
         List<Map<String, Object>> growth = new ArrayList<>();
         for (String a : System.getProperty("bench.scale.apps", "100,1000,5000").split(",")) {
             int apps = Integer.parseInt(a.trim());
-            double live = Double.parseDouble(System.getProperty("bench.scale.live", quick ? "20" : apps == 5000 ? "180" : "60"));
+            double live =
+                    Double.parseDouble(
+                            System.getProperty(
+                                    "bench.scale.live",
+                                    quick ? "20" : apps == 5000 ? "180" : "60"));
             int scrapes = quick ? 3 : apps == 5000 ? 10 : 5;
-            ScaleBenchmark.Result r = ScaleBenchmark.run(work.resolve("scale-" + apps), apps, prefill, live, scrapes, "2g", log);
+            ScaleBenchmark.Result r =
+                    ScaleBenchmark.run(
+                            work.resolve("scale-" + apps), apps, prefill, live, scrapes, "2g", log);
             growth.add(ScaleBenchmark.describe(r));
             results.growth("apps", growth);
             if (apps == 5000) {
@@ -225,17 +279,21 @@ public final class BenchMain {
         List<Map<String, Object>> growth = new ArrayList<>();
         try (KafkaBrokerProcess broker = KafkaLagBenchmark.broker(work.resolve("kafka"))) {
             for (int partitions : List.of(500, 5000)) {
-                KafkaLagBenchmark.Result r = KafkaLagBenchmark.run(broker, work.resolve("kafka"), partitions, polls, log);
+                KafkaLagBenchmark.Result r =
+                        KafkaLagBenchmark.run(
+                                broker, work.resolve("kafka"), partitions, polls, log);
                 growth.add(KafkaLagBenchmark.describe(r));
                 results.growth("partitions", growth);
-                if (partitions == 5000) results.figure("kafka_lag_poll_ms_5000_partitions", r.pollMs(), "ms");
+                if (partitions == 5000)
+                    results.figure("kafka_lag_poll_ms_5000_partitions", r.pollMs(), "ms");
             }
         }
     }
 
     private void detect() throws Exception {
         int reps = quick ? 3 : 10;
-        DetectLatencyBenchmark.Result r = DetectLatencyBenchmark.run(work.resolve("detect"), reps, true, log);
+        DetectLatencyBenchmark.Result r =
+                DetectLatencyBenchmark.run(work.resolve("detect"), reps, true, log);
         List<Double> ours = r.ours();
         Stats s = Stats.of(ours);
         results.figure("detect_latency_ms_p50", s, "ms");
@@ -246,27 +304,47 @@ public final class BenchMain {
             results.figure("baseline_detect_latency_ms_p50", b, "ms");
             List<Double> ratios = new ArrayList<>();
             for (DetectLatencyBenchmark.Rep rep : r.reps()) {
-                if (!Double.isNaN(rep.baselineMs())) ratios.add(rep.baselineMs() / Math.max(1, rep.oursMs()));
+                if (!Double.isNaN(rep.baselineMs()))
+                    ratios.add(rep.baselineMs() / Math.max(1, rep.oursMs()));
             }
-            Map<String, Object> spread = Stats.of(ratios).spread("x (per repetition: baseline ÷ Streamwatch)");
-            results.value("detect_speedup_vs_prometheus_servlet", b.median() / Math.max(1, s.median()), spread);
+            Map<String, Object> spread =
+                    Stats.of(ratios).spread("x (per repetition: baseline ÷ Streamwatch)");
+            results.value(
+                    "detect_speedup_vs_prometheus_servlet",
+                    b.median() / Math.max(1, s.median()),
+                    spread);
         }
         results.detail("detect", DetectLatencyBenchmark.describe(r));
     }
 
     /** Collects figures and writes them in the shape of latest.json. */
     static final class Results {
-        static final List<String> KEYS = List.of("listener_enqueue_ns_p50", "listener_enqueue_ns_p99",
-                "listener_dropped_spark_events", "ingest_events_per_second", "detect_latency_ms_p50", "detect_latency_ms_p99",
-                "baseline_detect_latency_ms_p50", "detect_speedup_vs_prometheus_servlet", "scrape_ms_5000_apps",
-                "heap_mb_5000_apps", "kafka_lag_poll_ms_5000_partitions");
-        static final Map<String, String> SECTION_OF = Map.ofEntries(
-                Map.entry("listener_enqueue_ns_p50", "jmh"), Map.entry("listener_enqueue_ns_p99", "jmh"),
-                Map.entry("listener_dropped_spark_events", "drops"), Map.entry("ingest_events_per_second", "ingest"),
-                Map.entry("detect_latency_ms_p50", "detect"), Map.entry("detect_latency_ms_p99", "detect"),
-                Map.entry("baseline_detect_latency_ms_p50", "detect"), Map.entry("detect_speedup_vs_prometheus_servlet", "detect"),
-                Map.entry("scrape_ms_5000_apps", "scale"), Map.entry("heap_mb_5000_apps", "scale"),
-                Map.entry("kafka_lag_poll_ms_5000_partitions", "kafka"));
+        static final List<String> KEYS =
+                List.of(
+                        "listener_enqueue_ns_p50",
+                        "listener_enqueue_ns_p99",
+                        "listener_dropped_spark_events",
+                        "ingest_events_per_second",
+                        "detect_latency_ms_p50",
+                        "detect_latency_ms_p99",
+                        "baseline_detect_latency_ms_p50",
+                        "detect_speedup_vs_prometheus_servlet",
+                        "scrape_ms_5000_apps",
+                        "heap_mb_5000_apps",
+                        "kafka_lag_poll_ms_5000_partitions");
+        static final Map<String, String> SECTION_OF =
+                Map.ofEntries(
+                        Map.entry("listener_enqueue_ns_p50", "jmh"),
+                        Map.entry("listener_enqueue_ns_p99", "jmh"),
+                        Map.entry("listener_dropped_spark_events", "drops"),
+                        Map.entry("ingest_events_per_second", "ingest"),
+                        Map.entry("detect_latency_ms_p50", "detect"),
+                        Map.entry("detect_latency_ms_p99", "detect"),
+                        Map.entry("baseline_detect_latency_ms_p50", "detect"),
+                        Map.entry("detect_speedup_vs_prometheus_servlet", "detect"),
+                        Map.entry("scrape_ms_5000_apps", "scale"),
+                        Map.entry("heap_mb_5000_apps", "scale"),
+                        Map.entry("kafka_lag_poll_ms_5000_partitions", "kafka"));
 
         private final Map<String, Object> root = new LinkedHashMap<>();
         private final Map<String, Object> spread = new LinkedHashMap<>();
@@ -307,12 +385,18 @@ public final class BenchMain {
 
         void failed(String section, Throwable e) {
             for (String k : KEYS) {
-                if (SECTION_OF.get(k).equals(section) && root.get(k) == null) notMeasured.put(k, section + " failed: " + e);
+                if (SECTION_OF.get(k).equals(section) && root.get(k) == null)
+                    notMeasured.put(k, section + " failed: " + e);
             }
             details.put(section + "_error", String.valueOf(e));
         }
 
-        void section(String name, String loadBefore, double busyBefore, String loadAfter, double seconds) {
+        void section(
+                String name,
+                String loadBefore,
+                double busyBefore,
+                String loadAfter,
+                double seconds) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("load_average_before", loadBefore);
             m.put("cpu_busy_share_2s_before", Stats.round(busyBefore));
@@ -323,12 +407,17 @@ public final class BenchMain {
 
         void finish(double seconds) {
             for (String k : KEYS) {
-                if (root.get(k) == null && !notMeasured.containsKey(k)) notMeasured.put(k, "not run in this invocation (--only)");
+                if (root.get(k) == null && !notMeasured.containsKey(k))
+                    notMeasured.put(k, "not run in this invocation (--only)");
             }
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("mode", quick ? "quick" : "full");
             run.put("command", command);
-            run.put("date", ZonedDateTime.now(ZoneOffset.UTC).withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+            run.put(
+                    "date",
+                    ZonedDateTime.now(ZoneOffset.UTC)
+                            .withNano(0)
+                            .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
             run.put("seconds", Stats.round(seconds));
             run.put("load_average_at_start", loadAtStart);
             run.put("load_average_at_end", Machine.loadAverage());

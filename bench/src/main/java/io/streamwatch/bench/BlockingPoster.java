@@ -3,7 +3,6 @@ package io.streamwatch.bench;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -11,9 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * One keep-alive HTTP/1.1 connection that posts gzip envelopes, blocking, like one listener's one connection. Far
- * cheaper per request than {@code java.net.http.HttpClient}, so that thousands of simulated apps leave most of the two
- * cores to the service under test. Not thread-safe: one per worker thread.
+ * One keep-alive HTTP/1.1 connection that posts gzip envelopes, blocking, like one listener's one
+ * connection. Far cheaper per request than {@code java.net.http.HttpClient}, so that thousands of
+ * simulated apps leave most of the two cores to the service under test. Not thread-safe: one per
+ * worker thread.
  */
 final class BlockingPoster implements AutoCloseable {
     private final String host;
@@ -27,9 +27,15 @@ final class BlockingPoster implements AutoCloseable {
     BlockingPoster(String host, int port, String token) {
         this.host = host;
         this.port = port;
-        this.head = ("POST /api/v1/events HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + token
-                + "\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ")
-                .getBytes(StandardCharsets.US_ASCII);
+        this.head =
+                ("POST /api/v1/events HTTP/1.1\r\nHost: "
+                                + host
+                                + ":"
+                                + port
+                                + "\r\nAuthorization: Bearer "
+                                + token
+                                + "\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ")
+                        .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Posts one body; any I/O failure closes the connection and answers status -1. */
@@ -67,8 +73,10 @@ final class BlockingPoster implements AutoCloseable {
         boolean close = false;
         for (String h; !(h = line()).isEmpty(); ) {
             String lower = h.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) length = Long.parseLong(lower.substring(15).trim());
-            else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
+            if (lower.startsWith("content-length:"))
+                length = Long.parseLong(lower.substring(15).trim());
+            else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked"))
+                chunked = true;
             else if (lower.startsWith("connection:") && lower.contains("close")) close = true;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -17,20 +17,22 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 
 /**
- * {@code detect_latency_ms_*} and {@code baseline_detect_latency_ms_p50}. Each repetition is a fresh real Spark
- * Streaming app (1 s batches, listener attached by configuration) that runs healthy (100 ms per batch), then is driven
- * into overload (1.5 s per batch). The reference time is Spark's {@code processingEndTime} of the batch that completes
- * the third consecutive slow batch (recorded in the driver by a StreamingListener); the end is the arrival of the
- * {@code StreamingBatchTooSlow} page at a loopback webhook. Both are read from this machine's clock, so no clock offset
- * enters.
+ * {@code detect_latency_ms_*} and {@code baseline_detect_latency_ms_p50}. Each repetition is a
+ * fresh real Spark Streaming app (1 s batches, listener attached by configuration) that runs
+ * healthy (100 ms per batch), then is driven into overload (1.5 s per batch). The reference time is
+ * Spark's {@code processingEndTime} of the batch that completes the third consecutive slow batch
+ * (recorded in the driver by a StreamingListener); the end is the arrival of the {@code
+ * StreamingBatchTooSlow} page at a loopback webhook. Both are read from this machine's clock, so no
+ * clock offset enters.
  *
- * <p>The baseline runs in the same repetitions: Spark's built-in {@code PrometheusServlet} sink on the driver, a real
- * Prometheus scraping it every 15 s and evaluating every 15 s a rule on Spark's own streaming gauge
- * ({@code lastCompletedBatch_processingDelay > 1000}, no {@code for:} clause — the most favourable rule for the
- * baseline), a real Alertmanager with its default timers (group_wait 30 s, group_interval 5 m, repeat_interval 4 h),
- * and the same webhook. The metric names carry the Spark app id (Spark's default {@code spark.metrics.namespace}), so
- * the rule extracts it into a {@code spark_app} label with {@code label_replace}; Alertmanager groups by it, which
- * makes every repetition a new alert group that waits group_wait, as a new incident does.
+ * <p>The baseline runs in the same repetitions: Spark's built-in {@code PrometheusServlet} sink on
+ * the driver, a real Prometheus scraping it every 15 s and evaluating every 15 s a rule on Spark's
+ * own streaming gauge ({@code lastCompletedBatch_processingDelay > 1000}, no {@code for:} clause —
+ * the most favourable rule for the baseline), a real Alertmanager with its default timers
+ * (group_wait 30 s, group_interval 5 m, repeat_interval 4 h), and the same webhook. The metric
+ * names carry the Spark app id (Spark's default {@code spark.metrics.namespace}), so the rule
+ * extracts it into a {@code spark_app} label with {@code label_replace}; Alertmanager groups by it,
+ * which makes every repetition a new alert group that waits group_wait, as a new incident does.
  */
 final class DetectLatencyBenchmark {
     static final String ALERT = "StreamingBatchTooSlow";
@@ -39,7 +41,14 @@ final class DetectLatencyBenchmark {
     static final long HEALTHY_MS = 100;
 
     /** One repetition: latencies in ms (baseline NaN when not run). */
-    record Rep(int rep, String app, double oursMs, double baselineMs, long thirdSlowEnd, long oursAt, long baselineAt) {}
+    record Rep(
+            int rep,
+            String app,
+            double oursMs,
+            double baselineMs,
+            long thirdSlowEnd,
+            long oursAt,
+            long baselineAt) {}
 
     record Result(List<Rep> reps, boolean baseline, String alertmanagerTimers) {
         List<Double> ours() {
@@ -57,51 +66,111 @@ final class DetectLatencyBenchmark {
         String token = "bench-detect-" + System.nanoTime();
         int uiPort = Loopback.freePort();
         try (WebhookReceiver hook = WebhookReceiver.start();
-             ServiceProcess service = ServiceProcess.in(dir.resolve("service")).token(token).jvmArgs("-Xmx1g")
-                     .requestTimeout(Duration.ofSeconds(60))
-                     .yaml("alerting: { receivers: [ { type: webhook, url: \"" + hook.url("/ours") + "\" } ] }\n").start();
-             PrometheusProcess am = baseline ? PrometheusProcess.alertmanager(dir.resolve("am"), amConfig(dir, hook)) : null;
-             PrometheusProcess prom = baseline ? PrometheusProcess.prometheus(dir.resolve("prom"), promConfig(dir, am, uiPort)) : null) {
+                ServiceProcess service =
+                        ServiceProcess.in(dir.resolve("service"))
+                                .token(token)
+                                .jvmArgs("-Xmx1g")
+                                .requestTimeout(Duration.ofSeconds(60))
+                                .yaml(
+                                        "alerting: { receivers: [ { type: webhook, url: \""
+                                                + hook.url("/ours")
+                                                + "\" } ] }\n")
+                                .start();
+                PrometheusProcess am =
+                        baseline
+                                ? PrometheusProcess.alertmanager(
+                                        dir.resolve("am"), amConfig(dir, hook))
+                                : null;
+                PrometheusProcess prom =
+                        baseline
+                                ? PrometheusProcess.prometheus(
+                                        dir.resolve("prom"), promConfig(dir, am, uiPort))
+                                : null) {
             List<Rep> done = new ArrayList<>();
             for (int r = 1; r <= reps; r++) {
                 done.add(rep(r, service, hook, prom, uiPort, token, log));
             }
-            return new Result(done, baseline, "group_wait 30s, group_interval 5m, repeat_interval 4h (Alertmanager defaults)");
+            return new Result(
+                    done,
+                    baseline,
+                    "group_wait 30s, group_interval 5m, repeat_interval 4h (Alertmanager defaults)");
         }
     }
 
-    private static Rep rep(int r, ServiceProcess service, WebhookReceiver hook, PrometheusProcess prom, int uiPort, String token,
-                           Log log) {
+    private static Rep rep(
+            int r,
+            ServiceProcess service,
+            WebhookReceiver hook,
+            PrometheusProcess prom,
+            int uiPort,
+            String token,
+            Log log) {
         String app = "detect-rep-" + r + "-" + System.currentTimeMillis() % 100000;
-        SparkConf conf = BenchStreamingApp.conf("bench-detect", app, service.url(), token)
-                .set("spark.master", "local[2]")
-                .set("spark.ui.port", Integer.toString(uiPort))
-                .set("spark.ui.prometheus.enabled", "true")
-                .set("spark.metrics.conf.*.sink.prometheusServlet.class", "org.apache.spark.metrics.sink.PrometheusServlet")
-                .set("spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus");
+        SparkConf conf =
+                BenchStreamingApp.conf("bench-detect", app, service.url(), token)
+                        .set("spark.master", "local[2]")
+                        .set("spark.ui.port", Integer.toString(uiPort))
+                        .set("spark.ui.prometheus.enabled", "true")
+                        .set(
+                                "spark.metrics.conf.*.sink.prometheusServlet.class",
+                                "org.apache.spark.metrics.sink.PrometheusServlet")
+                        .set(
+                                "spark.metrics.conf.*.sink.prometheusServlet.path",
+                                "/metrics/prometheus");
         BenchStreamingApp.processingMs.set(HEALTHY_MS);
         BenchStreamingApp.Recorder recorder = new BenchStreamingApp.Recorder();
         JavaStreamingContext ssc = BenchStreamingApp.start(conf, 1000, recorder);
         try {
-            String sparkApp = ssc.sparkContext().sc().applicationId().replaceAll("[^a-zA-Z0-9]", "_");
-            Await.result(Duration.ofSeconds(60), "3 healthy batches", () -> recorder.completed.size() >= 3 ? true : null);
-            // A random wait of 0–15 s, so that the overload starts at a random phase of Prometheus' 15 s scrape and
-            // evaluation cycles (otherwise each repetition, dominated by those cycles, would lock onto one phase).
+            String sparkApp =
+                    ssc.sparkContext().sc().applicationId().replaceAll("[^a-zA-Z0-9]", "_");
+            Await.result(
+                    Duration.ofSeconds(60),
+                    "3 healthy batches",
+                    () -> recorder.completed.size() >= 3 ? true : null);
+            // A random wait of 0–15 s, so that the overload starts at a random phase of Prometheus'
+            // 15 s scrape and
+            // evaluation cycles (otherwise each repetition, dominated by those cycles, would lock
+            // onto one phase).
             Await.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(15_000));
             int healthy = recorder.completed.size();
             BenchStreamingApp.processingMs.set(SLOW_MS);
-            Await.result(Duration.ofSeconds(60), "Streamwatch to page " + ALERT + " for " + app,
+            Await.result(
+                    Duration.ofSeconds(60),
+                    "Streamwatch to page " + ALERT + " for " + app,
                     () -> hook.firstFiring("/ours", ALERT, "app", app).orElse(null));
             Optional<WebhookReceiver.Alert> base = Optional.empty();
             if (prom != null) {
-                base = Optional.of(Await.result(Duration.ofSeconds(150), Duration.ofMillis(200), "the baseline page for " + sparkApp,
-                        () -> hook.firstFiring("/baseline", BASELINE_ALERT, "spark_app", sparkApp).orElse(null)));
+                base =
+                        Optional.of(
+                                Await.result(
+                                        Duration.ofSeconds(150),
+                                        Duration.ofMillis(200),
+                                        "the baseline page for " + sparkApp,
+                                        () ->
+                                                hook.firstFiring(
+                                                                "/baseline",
+                                                                BASELINE_ALERT,
+                                                                "spark_app",
+                                                                sparkApp)
+                                                        .orElse(null)));
             }
             long ref = thirdSlowEnd(recorder.completed.subList(healthy, recorder.completed.size()));
             long oursAt = hook.firstFiring("/ours", ALERT, "app", app).orElseThrow().receivedAtMs();
             long baseAt = base.map(WebhookReceiver.Alert::receivedAtMs).orElse(-1L);
-            Rep rep = new Rep(r, app, oursAt - ref, baseAt < 0 ? Double.NaN : baseAt - ref, ref, oursAt, baseAt);
-            log.info("detect rep %d: Streamwatch %d ms%s", r, oursAt - ref, baseAt < 0 ? "" : ", PrometheusServlet baseline " + (baseAt - ref) + " ms");
+            Rep rep =
+                    new Rep(
+                            r,
+                            app,
+                            oursAt - ref,
+                            baseAt < 0 ? Double.NaN : baseAt - ref,
+                            ref,
+                            oursAt,
+                            baseAt);
+            log.info(
+                    "detect rep %d: Streamwatch %d ms%s",
+                    r,
+                    oursAt - ref,
+                    baseAt < 0 ? "" : ", PrometheusServlet baseline " + (baseAt - ref) + " ms");
             return rep;
         } finally {
             BenchStreamingApp.processingMs.set(0);
@@ -109,7 +178,10 @@ final class DetectLatencyBenchmark {
         }
     }
 
-    /** Spark's processingEndTime of the third of the first three consecutive completed batches slower than 1 s. */
+    /**
+     * Spark's processingEndTime of the third of the first three consecutive completed batches
+     * slower than 1 s.
+     */
     static long thirdSlowEnd(List<BenchStreamingApp.Recorder.Completed> batches) {
         int run = 0;
         for (BenchStreamingApp.Recorder.Completed b : batches) {
@@ -122,7 +194,9 @@ final class DetectLatencyBenchmark {
     private static Path amConfig(Path dir, WebhookReceiver hook) throws Exception {
         Files.createDirectories(dir);
         Path p = dir.resolve("alertmanager.yml");
-        Files.writeString(p, """
+        Files.writeString(
+                p,
+                """
                 route:
                   receiver: hook
                   group_by: ['alertname', 'spark_app']
@@ -134,14 +208,17 @@ final class DetectLatencyBenchmark {
                     webhook_configs:
                       - url: '%s'
                         send_resolved: true
-                """.formatted(hook.url("/baseline")));
+                """
+                        .formatted(hook.url("/baseline")));
         return p;
     }
 
     private static Path promConfig(Path dir, PrometheusProcess am, int uiPort) throws Exception {
         Files.createDirectories(dir);
         Path rules = dir.resolve("spark-servlet-rules.yml");
-        Files.writeString(rules, """
+        Files.writeString(
+                rules,
+                """
                 groups:
                   - name: spark-prometheus-servlet
                     rules:
@@ -153,9 +230,12 @@ final class DetectLatencyBenchmark {
                           ) > 1000
                         labels: { severity: warning }
                         annotations: { summary: "last completed batch took longer than the 1 s batch interval" }
-                """.formatted(BASELINE_ALERT));
+                """
+                        .formatted(BASELINE_ALERT));
         Path p = dir.resolve("prometheus.yml");
-        Files.writeString(p, """
+        Files.writeString(
+                p,
+                """
                 global:
                   scrape_interval: 15s
                   evaluation_interval: 15s
@@ -169,7 +249,8 @@ final class DetectLatencyBenchmark {
                     metrics_path: /metrics/prometheus
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(rules, am.base().substring("http://".length()), uiPort));
+                """
+                        .formatted(rules, am.base().substring("http://".length()), uiPort));
         return p;
     }
 
@@ -185,7 +266,9 @@ final class DetectLatencyBenchmark {
         }
         m.put("repetitions", reps);
         m.put("baseline_alertmanager", r.alertmanagerTimers());
-        m.put("baseline_prometheus", "scrape_interval 15s, evaluation_interval 15s, rule without for:");
+        m.put(
+                "baseline_prometheus",
+                "scrape_interval 15s, evaluation_interval 15s, rule without for:");
         return m;
     }
 }

@@ -1,5 +1,6 @@
 package io.streamwatch.bench;
 
+import io.streamwatch.listener.StreamwatchListener;
 import java.lang.reflect.Constructor;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkConf;
@@ -15,7 +16,6 @@ import org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted;
 import org.apache.spark.streaming.scheduler.StreamingListenerBatchStarted;
 import org.apache.spark.streaming.scheduler.StreamingListenerBatchSubmitted;
 import org.apache.spark.streaming.scheduler.StreamingListenerEvent;
-import io.streamwatch.listener.StreamwatchListener;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -31,15 +31,17 @@ import scala.Option;
 import scala.Tuple2;
 
 /**
- * {@code listener_enqueue_ns_p50/p99}: what one streaming event costs Spark's listener-bus thread. The real
- * {@link StreamwatchListener}, built by its public {@code (SparkConf)} constructor as {@code spark.extraListeners} does,
- * receives real Spark events in {@code onOtherEvent}, wrapped exactly as Spark's {@code StreamingListenerBus} wraps them
- * for SparkListeners ({@code WrappedStreamingListenerEvent}), cycling through batchSubmitted, batchStarted and
- * batchCompleted of 1024 batches. Its shipper thread runs against a live service jar ({@code url}, {@code token}).
+ * {@code listener_enqueue_ns_p50/p99}: what one streaming event costs Spark's listener-bus thread.
+ * The real {@link StreamwatchListener}, built by its public {@code (SparkConf)} constructor as
+ * {@code spark.extraListeners} does, receives real Spark events in {@code onOtherEvent}, wrapped
+ * exactly as Spark's {@code StreamingListenerBus} wraps them for SparkListeners ({@code
+ * WrappedStreamingListenerEvent}), cycling through batchSubmitted, batchStarted and batchCompleted
+ * of 1024 batches. Its shipper thread runs against a live service jar ({@code url}, {@code token}).
  *
- * <p>One thread, as the bus has one per queue. The benchmark calls back-to-back, millions of times per second, far
- * above any real event rate: the bounded queue stays full, so most calls also pay for dropping the oldest event, and
- * the shipper thread competes for the same two cores. The figure is therefore an upper bound for the steady state.
+ * <p>One thread, as the bus has one per queue. The benchmark calls back-to-back, millions of times
+ * per second, far above any real event rate: the bounded queue stays full, so most calls also pay
+ * for dropping the oldest event, and the shipper thread competes for the same two cores. The figure
+ * is therefore an upper bound for the steady state.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -63,22 +65,33 @@ public class ListenerEnqueueBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         String app = "jmh-listener-" + ProcessHandle.current().pid();
-        SparkConf conf = new SparkConf(false)
-                .set("spark.app.name", app)
-                .set("spark.app.id", "local-" + System.currentTimeMillis())
-                .set("spark.streamwatch.url", url)
-                .set("spark.streamwatch.token", token)
-                .set("spark.streamwatch.app", app);
+        SparkConf conf =
+                new SparkConf(false)
+                        .set("spark.app.name", app)
+                        .set("spark.app.id", "local-" + System.currentTimeMillis())
+                        .set("spark.streamwatch.url", url)
+                        .set("spark.streamwatch.token", token)
+                        .set("spark.streamwatch.app", app);
         listener = new StreamwatchListener(conf);
         long t0 = System.currentTimeMillis() - BATCHES * 1000L;
-        listener.onApplicationStart(new SparkListenerApplicationStart(app, Option.apply(conf.get("spark.app.id")), t0, "bench",
-                Option.empty(), Option.empty(), Option.empty()));
+        listener.onApplicationStart(
+                new SparkListenerApplicationStart(
+                        app,
+                        Option.apply(conf.get("spark.app.id")),
+                        t0,
+                        "bench",
+                        Option.empty(),
+                        Option.empty(),
+                        Option.empty()));
         events = new SparkListenerEvent[BATCHES * 3];
         for (int i = 0; i < BATCHES; i++) {
             long bt = t0 + i * 1000L;
             events[3 * i] = wrap(new StreamingListenerBatchSubmitted(batch(bt, null, null)));
             events[3 * i + 1] = wrap(new StreamingListenerBatchStarted(batch(bt, bt + 5, null)));
-            events[3 * i + 2] = wrap(new StreamingListenerBatchCompleted(batch(bt, bt + 5, bt + 5 + 40 + i % 100)));
+            events[3 * i + 2] =
+                    wrap(
+                            new StreamingListenerBatchCompleted(
+                                    batch(bt, bt + 5, bt + 5 + 40 + i % 100)));
         }
     }
 
@@ -94,15 +107,30 @@ public class ListenerEnqueueBenchmark {
         listener.onOtherEvent(e);
     }
 
-    /** A batch of one receiver input (120 records) and one output operation, as Spark's BatchInfo carries it. */
+    /**
+     * A batch of one receiver input (120 records) and one output operation, as Spark's BatchInfo
+     * carries it.
+     */
     static BatchInfo batch(long batchTime, Long start, Long end) {
-        scala.collection.immutable.Map<Object, StreamInputInfo> inputs = scalaMap(0,
-                new StreamInputInfo(0, 120, scalaMap("Description", "receiver stream 0")));
-        scala.collection.immutable.Map<Object, OutputOperationInfo> outputs = end == null ? scalaMap()
-                : scalaMap(0, new OutputOperationInfo(new Time(batchTime), 0, "foreachRDD at BenchApp.java:42",
-                        "org.apache.spark.streaming.api.java.JavaDStreamLike.foreachRDD", Option.apply(start),
-                        Option.apply(end), Option.empty()));
-        return new BatchInfo(new Time(batchTime), inputs, batchTime + 3, opt(start), opt(end), outputs);
+        scala.collection.immutable.Map<Object, StreamInputInfo> inputs =
+                scalaMap(
+                        0,
+                        new StreamInputInfo(0, 120, scalaMap("Description", "receiver stream 0")));
+        scala.collection.immutable.Map<Object, OutputOperationInfo> outputs =
+                end == null
+                        ? scalaMap()
+                        : scalaMap(
+                                0,
+                                new OutputOperationInfo(
+                                        new Time(batchTime),
+                                        0,
+                                        "foreachRDD at BenchApp.java:42",
+                                        "org.apache.spark.streaming.api.java.JavaDStreamLike.foreachRDD",
+                                        Option.apply(start),
+                                        Option.apply(end),
+                                        Option.empty()));
+        return new BatchInfo(
+                new Time(batchTime), inputs, batchTime + 3, opt(start), opt(end), outputs);
     }
 
     private static Option<Object> opt(Long v) {
@@ -116,11 +144,18 @@ public class ListenerEnqueueBenchmark {
         return m;
     }
 
-    /** Wraps a streaming event exactly as Spark's StreamingListenerBus does before posting it to the listener bus. */
-    static SparkListenerEvent wrap(StreamingListenerEvent event) throws ReflectiveOperationException {
-        Class<?> busClass = Class.forName("org.apache.spark.streaming.scheduler.StreamingListenerBus");
+    /**
+     * Wraps a streaming event exactly as Spark's StreamingListenerBus does before posting it to the
+     * listener bus.
+     */
+    static SparkListenerEvent wrap(StreamingListenerEvent event)
+            throws ReflectiveOperationException {
+        Class<?> busClass =
+                Class.forName("org.apache.spark.streaming.scheduler.StreamingListenerBus");
         Object bus = busClass.getConstructor(LiveListenerBus.class).newInstance((Object) null);
-        Class<?> wrapped = Class.forName("org.apache.spark.streaming.scheduler.StreamingListenerBus$WrappedStreamingListenerEvent");
+        Class<?> wrapped =
+                Class.forName(
+                        "org.apache.spark.streaming.scheduler.StreamingListenerBus$WrappedStreamingListenerEvent");
         Constructor<?> c = wrapped.getConstructor(busClass, StreamingListenerEvent.class);
         return (SparkListenerEvent) c.newInstance(bus, event);
     }

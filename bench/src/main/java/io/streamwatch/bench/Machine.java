@@ -21,7 +21,10 @@ final class Machine {
         }
     }
 
-    /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (clock ticks of 1/100 s); NaN if unknown. */
+    /**
+     * CPU seconds (user + system) a process has used so far, from /proc/PID/stat (clock ticks of
+     * 1/100 s); NaN if unknown.
+     */
     static double cpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -33,8 +36,9 @@ final class Machine {
     }
 
     /**
-     * The share of both cores busy over the next {@code ms} milliseconds, from /proc/stat: with nothing of the
-     * benchmark running, anything well above 0 is someone else's work. NaN if unknown.
+     * The share of both cores busy over the next {@code ms} milliseconds, from /proc/stat: with
+     * nothing of the benchmark running, anything well above 0 is someone else's work. NaN if
+     * unknown.
      */
     static double busyShare(long ms) {
         long[] a = cpuTicks();
@@ -60,7 +64,11 @@ final class Machine {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("nproc", Runtime.getRuntime().availableProcessors());
         m.put("memory_mb", memTotalMb());
-        m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put(
+                "jdk",
+                System.getProperty("java.vm.name")
+                        + " "
+                        + System.getProperty("java.runtime.version"));
         m.put("os", osName());
         m.put("cpu", cpuModel());
         return m;
@@ -69,7 +77,8 @@ final class Machine {
     private static long memTotalMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                if (line.startsWith("MemTotal:"))
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
             }
         } catch (IOException | RuntimeException e) {
             // fall through
@@ -80,7 +89,10 @@ final class Machine {
     private static String osName() {
         try {
             for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
-                if (line.startsWith("PRETTY_NAME=")) return line.substring(12).replace("\"", "") + ", kernel " + System.getProperty("os.version");
+                if (line.startsWith("PRETTY_NAME="))
+                    return line.substring(12).replace("\"", "")
+                            + ", kernel "
+                            + System.getProperty("os.version");
             }
         } catch (IOException | RuntimeException e) {
             // fall through
@@ -91,7 +103,8 @@ final class Machine {
     private static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+                if (line.startsWith("model name"))
+                    return line.substring(line.indexOf(':') + 1).trim();
             }
         } catch (IOException | RuntimeException e) {
             // fall through

@@ -21,58 +21,101 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code scrape_ms_<N>_apps} and {@code heap_mb_<N>_apps}: N simulated apps report a healthy 1 s batch every second
- * (one request with batchSubmitted, batchStarted and batchCompleted, as the listener sends it) to the service jar.
- * First each app's batch history is filled to {@code prefillBatches} (the default {@code storage.historyBatches} is
- * 1000, so a full run measures the steady state of a service that has run for 17 minutes and more). During the live
- * phase {@code GET /metrics} is timed as Prometheus would scrape it (whole body read); at the end, with the load still
- * running, {@code jcmd PID GC.run} then {@code jcmd PID GC.heap_info} gives the heap in use after a full GC.
+ * {@code scrape_ms_<N>_apps} and {@code heap_mb_<N>_apps}: N simulated apps report a healthy 1 s
+ * batch every second (one request with batchSubmitted, batchStarted and batchCompleted, as the
+ * listener sends it) to the service jar. First each app's batch history is filled to {@code
+ * prefillBatches} (the default {@code storage.historyBatches} is 1000, so a full run measures the
+ * steady state of a service that has run for 17 minutes and more). During the live phase {@code GET
+ * /metrics} is timed as Prometheus would scrape it (whole body read); at the end, with the load
+ * still running, {@code jcmd PID GC.run} then {@code jcmd PID GC.heap_info} gives the heap in use
+ * after a full GC.
  */
 final class ScaleBenchmark {
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
+    private static final Pattern HEAP_USED =
+            Pattern.compile("heap\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
 
-    record Result(int apps, Stats scrapeMs, Stats heapMb, double metricsBytes, long metricsLines, double requestsPerSecond,
-                  double targetRequestsPerSecond, double ingestP50Ms, double ingestP99Ms, long errors, long prefillEvents,
-                  double prefillSeconds, double liveSeconds, String xmx, double serviceCores, double generatorCores,
-                  int backlogAtEnd) {}
+    record Result(
+            int apps,
+            Stats scrapeMs,
+            Stats heapMb,
+            double metricsBytes,
+            long metricsLines,
+            double requestsPerSecond,
+            double targetRequestsPerSecond,
+            double ingestP50Ms,
+            double ingestP99Ms,
+            long errors,
+            long prefillEvents,
+            double prefillSeconds,
+            double liveSeconds,
+            String xmx,
+            double serviceCores,
+            double generatorCores,
+            int backlogAtEnd) {}
 
     private ScaleBenchmark() {}
 
-    static Result run(Path dir, int apps, int prefillBatches, double liveSeconds, int scrapes, String xmx, Log log)
+    static Result run(
+            Path dir,
+            int apps,
+            int prefillBatches,
+            double liveSeconds,
+            int scrapes,
+            String xmx,
+            Log log)
             throws Exception {
         String token = "bench-scale-" + System.nanoTime();
-        try (ServiceProcess service = ServiceProcess.in(dir).token(token).jvmArgs("-Xmx" + xmx)
-                .requestTimeout(Duration.ofSeconds(60)).yaml("").start();
-             IngestClient client = new IngestClient(service.url(), token, 256, 4)) {
+        try (ServiceProcess service =
+                        ServiceProcess.in(dir)
+                                .token(token)
+                                .jvmArgs("-Xmx" + xmx)
+                                .requestTimeout(Duration.ofSeconds(60))
+                                .yaml("")
+                                .start();
+                IngestClient client = new IngestClient(service.url(), token, 256, 4)) {
             long now = System.currentTimeMillis();
             List<SimulatedDriver> sims = new ArrayList<>();
             for (int i = 0; i < apps; i++) {
-                sims.add(new SimulatedDriver(String.format("scale-app-%05d", i), now - prefillBatches * SimulatedDriver.INTERVAL_MS));
+                sims.add(
+                        new SimulatedDriver(
+                                String.format("scale-app-%05d", i),
+                                now - prefillBatches * SimulatedDriver.INTERVAL_MS));
             }
             // 1. Fill every app's history.
             long prefillStart = System.nanoTime();
             AtomicLong prefilled = new AtomicLong();
             AtomicLong prefillErrors = new AtomicLong();
-            java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<String> firstError =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             List<CompletableFuture<?>> pending = new ArrayList<>();
             for (int left = prefillBatches; left > 0; left -= IngestThroughput.EVENTS_PER_REQUEST) {
                 int n = Math.min(left, IngestThroughput.EVENTS_PER_REQUEST);
                 for (SimulatedDriver d : sims) {
-                    pending.add(client.post(d.completedBatches(n, System.currentTimeMillis())).thenAccept(a -> {
-                        prefilled.addAndGet(a.accepted());
-                        if (a.status() != 200) {
-                            prefillErrors.incrementAndGet();
-                            firstError.compareAndSet(null, a.status() + " " + a.body());
-                        }
-                    }));
+                    pending.add(
+                            client.post(d.completedBatches(n, System.currentTimeMillis()))
+                                    .thenAccept(
+                                            a -> {
+                                                prefilled.addAndGet(a.accepted());
+                                                if (a.status() != 200) {
+                                                    prefillErrors.incrementAndGet();
+                                                    firstError.compareAndSet(
+                                                            null, a.status() + " " + a.body());
+                                                }
+                                            }));
                 }
                 CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
                 pending.clear();
             }
             double prefillSeconds = (System.nanoTime() - prefillStart) / 1e9;
-            if (prefillErrors.get() > 0) throw new IllegalStateException(prefillErrors.get() + " prefill requests failed, e.g. " + firstError.get());
-            log.info("scale %d apps: history filled with %d batches each in %.1f s (%.0f events/s)", apps, prefillBatches,
-                    prefillSeconds, prefilled.get() / Math.max(prefillSeconds, 1e-9));
+            if (prefillErrors.get() > 0)
+                throw new IllegalStateException(
+                        prefillErrors.get() + " prefill requests failed, e.g. " + firstError.get());
+            log.info(
+                    "scale %d apps: history filled with %d batches each in %.1f s (%.0f events/s)",
+                    apps,
+                    prefillBatches,
+                    prefillSeconds,
+                    prefilled.get() / Math.max(prefillSeconds, 1e-9));
 
             // 2. Live: one request per app per second, spread evenly; scrapes meanwhile.
             Live live = new Live(service, sims, Math.min(apps, 400));
@@ -82,7 +125,8 @@ final class ScaleBenchmark {
             List<Double> scrapeMs = new ArrayList<>();
             double metricsBytes = 0;
             long metricsLines = 0;
-            HttpClient scraper = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient scraper =
+                    HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             long liveStart = System.nanoTime();
             double serviceCpu0 = Machine.cpuSeconds(service.pid());
             double selfCpu0 = Machine.cpuSeconds(ProcessHandle.current().pid());
@@ -92,20 +136,29 @@ final class ScaleBenchmark {
                 long wait = TimeUnit.NANOSECONDS.toMillis(target - System.nanoTime());
                 if (wait > 0) Await.sleep(wait);
                 long t0 = System.nanoTime();
-                HttpResponse<byte[]> r = scraper.send(HttpRequest.newBuilder(URI.create(service.url() + "/metrics"))
-                        .header("Accept", "text/plain;version=0.0.4").timeout(Duration.ofSeconds(60)).build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> r =
+                        scraper.send(
+                                HttpRequest.newBuilder(URI.create(service.url() + "/metrics"))
+                                        .header("Accept", "text/plain;version=0.0.4")
+                                        .timeout(Duration.ofSeconds(60))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
                 double ms = (System.nanoTime() - t0) / 1e6;
-                if (r.statusCode() != 200) throw new IllegalStateException("/metrics answered " + r.statusCode());
+                if (r.statusCode() != 200)
+                    throw new IllegalStateException("/metrics answered " + r.statusCode());
                 scrapeMs.add(ms);
                 metricsBytes = r.body().length;
                 metricsLines = countLines(r.body());
             }
-            long remaining = TimeUnit.NANOSECONDS.toMillis(liveStart + (long) (liveSeconds * 1e9) - System.nanoTime());
+            long remaining =
+                    TimeUnit.NANOSECONDS.toMillis(
+                            liveStart + (long) (liveSeconds * 1e9) - System.nanoTime());
             if (remaining > 0) Await.sleep(remaining);
             double liveCpuSeconds = (System.nanoTime() - liveStart) / 1e9;
-            double serviceCores = (Machine.cpuSeconds(service.pid()) - serviceCpu0) / liveCpuSeconds;
-            double generatorCores = (Machine.cpuSeconds(ProcessHandle.current().pid()) - selfCpu0) / liveCpuSeconds;
+            double serviceCores =
+                    (Machine.cpuSeconds(service.pid()) - serviceCpu0) / liveCpuSeconds;
+            double generatorCores =
+                    (Machine.cpuSeconds(ProcessHandle.current().pid()) - selfCpu0) / liveCpuSeconds;
             // 3. Heap after a full GC, three times, the load still running.
             List<Double> heapMb = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -117,13 +170,39 @@ final class ScaleBenchmark {
             driver.join(30_000);
             double liveElapsed = (System.nanoTime() - liveStart) / 1e9;
             List<Double> lat = live.latenciesMs();
-            Result result = new Result(apps, Stats.of(scrapeMs), Stats.of(heapMb), metricsBytes, metricsLines,
-                    live.ok.get() / live.seconds(), apps, lat.isEmpty() ? Double.NaN : Stats.percentileOf(lat, 50),
-                    lat.isEmpty() ? Double.NaN : Stats.percentileOf(lat, 99), live.errors.get(), prefilled.get(), prefillSeconds,
-                    liveElapsed, xmx, serviceCores, generatorCores, backlog);
-            log.info("scale %d apps: scrape %.0f ms (%.1f MB, %d lines), heap after GC %.0f MB, ingest %.0f req/s of %d "
-                            + "(p99 %.0f ms, %d errors); CPU cores: service %.2f, load generator %.2f", apps, result.scrapeMs().median(), metricsBytes / 1e6, metricsLines,
-                    result.heapMb().median(), result.requestsPerSecond(), apps, result.ingestP99Ms(), result.errors(), serviceCores, generatorCores);
+            Result result =
+                    new Result(
+                            apps,
+                            Stats.of(scrapeMs),
+                            Stats.of(heapMb),
+                            metricsBytes,
+                            metricsLines,
+                            live.ok.get() / live.seconds(),
+                            apps,
+                            lat.isEmpty() ? Double.NaN : Stats.percentileOf(lat, 50),
+                            lat.isEmpty() ? Double.NaN : Stats.percentileOf(lat, 99),
+                            live.errors.get(),
+                            prefilled.get(),
+                            prefillSeconds,
+                            liveElapsed,
+                            xmx,
+                            serviceCores,
+                            generatorCores,
+                            backlog);
+            log.info(
+                    "scale %d apps: scrape %.0f ms (%.1f MB, %d lines), heap after GC %.0f MB, ingest %.0f req/s of %d "
+                            + "(p99 %.0f ms, %d errors); CPU cores: service %.2f, load generator %.2f",
+                    apps,
+                    result.scrapeMs().median(),
+                    metricsBytes / 1e6,
+                    metricsLines,
+                    result.heapMb().median(),
+                    result.requestsPerSecond(),
+                    apps,
+                    result.ingestP99Ms(),
+                    result.errors(),
+                    serviceCores,
+                    generatorCores);
             return result;
         }
     }
@@ -134,35 +213,44 @@ final class ScaleBenchmark {
         return n;
     }
 
-    /** {@code jcmd PID GC.run}, then the heap's "used" from {@code jcmd PID GC.heap_info}, in MB. */
+    /**
+     * {@code jcmd PID GC.run}, then the heap's "used" from {@code jcmd PID GC.heap_info}, in MB.
+     */
     static double heapAfterGcMb(long pid) throws IOException, InterruptedException {
         jcmd(pid, "GC.run");
         String info = jcmd(pid, "GC.heap_info");
         Matcher m = HEAP_USED.matcher(info);
-        if (!m.find()) throw new IllegalStateException("cannot read the heap from jcmd GC.heap_info: " + info);
+        if (!m.find())
+            throw new IllegalStateException("cannot read the heap from jcmd GC.heap_info: " + info);
         return Long.parseLong(m.group(2)) / 1024.0;
     }
 
     static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("jcmd " + command + ": " + out);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0)
+            throw new IllegalStateException("jcmd " + command + ": " + out);
         return out;
     }
 
     /**
-     * Sends one batch per app per second, spread evenly over the second, until stopped: a scheduler hands due apps to
-     * {@code workers} threads, each with its own keep-alive connection (as each driver has its own), so up to that
-     * many requests are in flight. A request that is not answered before the app's next batch is due delays it (a
-     * listener keeps one request in flight), and the achieved rate shows it.
+     * Sends one batch per app per second, spread evenly over the second, until stopped: a scheduler
+     * hands due apps to {@code workers} threads, each with its own keep-alive connection (as each
+     * driver has its own), so up to that many requests are in flight. A request that is not
+     * answered before the app's next batch is due delays it (a listener keeps one request in
+     * flight), and the achieved rate shows it.
      */
     private static final class Live implements Runnable {
         final AtomicLong ok = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         private final List<SimulatedDriver> sims;
         private final List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-        private final java.util.concurrent.BlockingQueue<Integer> due = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.BlockingQueue<Integer> due =
+                new java.util.concurrent.LinkedBlockingQueue<>();
         private final List<Thread> workers = new ArrayList<>();
         private final String host;
         private final int port;
@@ -264,7 +352,11 @@ final class ScaleBenchmark {
         m.put("service_cpu_cores_during_live_phase", Stats.round(r.serviceCores()));
         m.put("load_generator_cpu_cores_during_live_phase", Stats.round(r.generatorCores()));
         m.put("requests_due_not_yet_sent_at_end", r.backlogAtEnd());
-        m.put("load_generator", "up to " + Math.min(r.apps(), 400) + " blocking keep-alive connections, one request in flight each");
+        m.put(
+                "load_generator",
+                "up to "
+                        + Math.min(r.apps(), 400)
+                        + " blocking keep-alive connections, one request in flight each");
         return m;
     }
 }

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A figure from repeated runs: the median, and its spread (min, max, interquartile range) over the runs. Percentiles
- * use linear interpolation between closest ranks.
+ * A figure from repeated runs: the median, and its spread (min, max, interquartile range) over the
+ * runs. Percentiles use linear interpolation between closest ranks.
  */
-record Stats(int n, double median, double min, double max, double p25, double p75, List<Double> values) {
+record Stats(
+        int n, double median, double min, double max, double p25, double p75, List<Double> values) {
 
     static Stats of(Collection<? extends Number> samples) {
         if (samples.isEmpty()) throw new IllegalArgumentException("no samples");
@@ -18,8 +19,14 @@ record Stats(int n, double median, double min, double max, double p25, double p7
         for (Number s : samples) v.add(s.doubleValue());
         List<Double> sorted = new ArrayList<>(v);
         sorted.sort(Double::compare);
-        return new Stats(v.size(), percentile(sorted, 50), sorted.get(0), sorted.get(sorted.size() - 1),
-                percentile(sorted, 25), percentile(sorted, 75), List.copyOf(v));
+        return new Stats(
+                v.size(),
+                percentile(sorted, 50),
+                sorted.get(0),
+                sorted.get(sorted.size() - 1),
+                percentile(sorted, 25),
+                percentile(sorted, 75),
+                List.copyOf(v));
     }
 
     /** The {@code p}th percentile (0–100) of already sorted values. */

@@ -9,18 +9,69 @@ final class Targets {
     /** {@code op} is "<=", ">=", "==" or "measured" (no target). */
     record Target(String key, String what, String op, double bound, String text) {}
 
-    static final List<Target> ALL = List.of(
-            new Target("listener_enqueue_ns_p50", "listener callback on Spark's bus thread, p50 (JMH)", "<=", 2000, "≤ 2,000 ns"),
-            new Target("listener_enqueue_ns_p99", "listener callback on Spark's bus thread, p99 (JMH)", "<=", 20000, "≤ 20,000 ns"),
-            new Target("listener_dropped_spark_events", "Spark listener-bus drops, service down then back", "==", 0, "0"),
-            new Target("ingest_events_per_second", "durable, de-duplicated batch events per second", ">=", 50000, "≥ 50,000"),
-            new Target("detect_latency_ms_p50", "batch that breaks StreamingBatchTooSlow → page at webhook, p50", "<=", 500, "≤ 500 ms"),
-            new Target("detect_latency_ms_p99", "same, p99", "measured", 0, "measured"),
-            new Target("baseline_detect_latency_ms_p50", "same through PrometheusServlet → Prometheus → Alertmanager, p50", "measured", 0, "measured"),
-            new Target("detect_speedup_vs_prometheus_servlet", "baseline p50 ÷ Streamwatch p50", ">=", 30, "≥ 30×"),
-            new Target("scrape_ms_5000_apps", "GET /metrics with 5,000 apps", "<=", 1000, "≤ 1,000 ms"),
-            new Target("heap_mb_5000_apps", "service heap after GC with 5,000 apps", "<=", 1024, "≤ 1,024 MB"),
-            new Target("kafka_lag_poll_ms_5000_partitions", "one lag poll over 5,000 partitions", "<=", 2000, "≤ 2,000 ms"));
+    static final List<Target> ALL =
+            List.of(
+                    new Target(
+                            "listener_enqueue_ns_p50",
+                            "listener callback on Spark's bus thread, p50 (JMH)",
+                            "<=",
+                            2000,
+                            "≤ 2,000 ns"),
+                    new Target(
+                            "listener_enqueue_ns_p99",
+                            "listener callback on Spark's bus thread, p99 (JMH)",
+                            "<=",
+                            20000,
+                            "≤ 20,000 ns"),
+                    new Target(
+                            "listener_dropped_spark_events",
+                            "Spark listener-bus drops, service down then back",
+                            "==",
+                            0,
+                            "0"),
+                    new Target(
+                            "ingest_events_per_second",
+                            "durable, de-duplicated batch events per second",
+                            ">=",
+                            50000,
+                            "≥ 50,000"),
+                    new Target(
+                            "detect_latency_ms_p50",
+                            "batch that breaks StreamingBatchTooSlow → page at webhook, p50",
+                            "<=",
+                            500,
+                            "≤ 500 ms"),
+                    new Target("detect_latency_ms_p99", "same, p99", "measured", 0, "measured"),
+                    new Target(
+                            "baseline_detect_latency_ms_p50",
+                            "same through PrometheusServlet → Prometheus → Alertmanager, p50",
+                            "measured",
+                            0,
+                            "measured"),
+                    new Target(
+                            "detect_speedup_vs_prometheus_servlet",
+                            "baseline p50 ÷ Streamwatch p50",
+                            ">=",
+                            30,
+                            "≥ 30×"),
+                    new Target(
+                            "scrape_ms_5000_apps",
+                            "GET /metrics with 5,000 apps",
+                            "<=",
+                            1000,
+                            "≤ 1,000 ms"),
+                    new Target(
+                            "heap_mb_5000_apps",
+                            "service heap after GC with 5,000 apps",
+                            "<=",
+                            1024,
+                            "≤ 1,024 MB"),
+                    new Target(
+                            "kafka_lag_poll_ms_5000_partitions",
+                            "one lag poll over 5,000 partitions",
+                            "<=",
+                            2000,
+                            "≤ 2,000 ms"));
 
     private Targets() {}
 
@@ -44,7 +95,8 @@ final class Targets {
         if (t.op().equals("==")) {
             // a zero target must hold in every run, not just in the median
             Object s = ((Map<String, Object>) root.getOrDefault("spread", Map.of())).get(t.key());
-            if (s instanceof Map<?, ?> sm && sm.get("max") instanceof Number max) x = max.doubleValue();
+            if (s instanceof Map<?, ?> sm && sm.get("max") instanceof Number max)
+                x = max.doubleValue();
         }
         return switch (t.op()) {
             case "<=" -> x <= t.bound() ? "met" : "missed";

@@ -29,13 +29,18 @@ class ReportTest {
         assertEquals(null, json.get("kafka_lag_poll_ms_5000_partitions"));
         @SuppressWarnings("unchecked")
         Map<String, Object> notMeasured = (Map<String, Object>) json.get("not_measured");
-        assertTrue(notMeasured.get("kafka_lag_poll_ms_5000_partitions").toString().contains("no broker"));
+        assertTrue(
+                notMeasured
+                        .get("kafka_lag_poll_ms_5000_partitions")
+                        .toString()
+                        .contains("no broker"));
     }
 
     @Test
     void aZeroTargetMustHoldInEveryRunNotJustTheMedian() {
         @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> targets = (Map<String, Map<String, Object>>) toyResults().json().get("targets");
+        Map<String, Map<String, Object>> targets =
+                (Map<String, Map<String, Object>>) toyResults().json().get("targets");
         assertEquals("missed", targets.get("listener_dropped_spark_events").get("verdict"));
         assertEquals("met", targets.get("listener_enqueue_ns_p50").get("verdict"));
         assertEquals("missed", targets.get("ingest_events_per_second").get("verdict"));
@@ -43,15 +48,23 @@ class ReportTest {
     }
 
     @Test
-    void theDocsTableIsRegeneratedBetweenItsMarkersAndTheProseIsKept(@TempDir Path dir) throws Exception {
+    void theDocsTableIsRegeneratedBetweenItsMarkersAndTheProseIsKept(@TempDir Path dir)
+            throws Exception {
         Path docs = dir.resolve("BENCHMARKS.md");
-        Files.writeString(docs, "# Benchmarks\n\nprose before\n\n" + Report.BEGIN + "\nold table\n" + Report.END + "\n\nprose after\n");
+        Files.writeString(
+                docs,
+                "# Benchmarks\n\nprose before\n\n"
+                        + Report.BEGIN
+                        + "\nold table\n"
+                        + Report.END
+                        + "\n\nprose after\n");
         Report.update(docs, toyResults().json());
         Report.update(docs, toyResults().json());
         String text = Files.readString(docs);
         assertTrue(text.contains("prose before") && text.contains("prose after"), text);
         assertTrue(!text.contains("old table"), text);
-        assertEquals(text.indexOf(Report.BEGIN), text.lastIndexOf(Report.BEGIN), "one results block");
+        assertEquals(
+                text.indexOf(Report.BEGIN), text.lastIndexOf(Report.BEGIN), "one results block");
         assertTrue(text.contains("| `ingest_events_per_second` |"), text);
         assertTrue(text.contains("Quick run"), text);
     }

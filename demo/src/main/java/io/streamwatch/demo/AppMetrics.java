@@ -7,22 +7,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One app's numbers as the service exports them on {@code /metrics}: the product's own view, not the
- * demo's. Series with a {@code topic} label (Kafka lag) are combined over topics: records summed,
- * seconds the furthest behind.
+ * One app's numbers as the service exports them on {@code /metrics}: the product's own view, not
+ * the demo's. Series with a {@code topic} label (Kafka lag) are combined over topics: records
+ * summed, seconds the furthest behind.
  */
 record AppMetrics(Map<String, Double> values) {
-    private static final Pattern SAMPLE = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)} (\\S+)");
+    private static final Pattern SAMPLE =
+            Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)} (\\S+)");
 
     static AppMetrics parse(String exposition, String app) {
         Map<String, Double> values = new HashMap<>();
         String wanted = "app=\"" + app.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
         Matcher m = SAMPLE.matcher(exposition);
         while (m.find()) {
-            if (!(m.group(2).startsWith(wanted + ",") || m.group(2).contains("," + wanted) || m.group(2).equals(wanted))) continue;
+            if (!(m.group(2).startsWith(wanted + ",")
+                    || m.group(2).contains("," + wanted)
+                    || m.group(2).equals(wanted))) continue;
             try {
                 String name = m.group(1);
-                values.merge(name, Double.parseDouble(m.group(3)), name.endsWith("_lag_seconds") ? Math::max : Double::sum);
+                values.merge(
+                        name,
+                        Double.parseDouble(m.group(3)),
+                        name.endsWith("_lag_seconds") ? Math::max : Double::sum);
             } catch (NumberFormatException e) {
                 // NaN and the like: not a number to show
             }
@@ -39,13 +45,22 @@ record AppMetrics(Map<String, Double> values) {
         return v == null ? 0 : v.longValue();
     }
 
-    /** The compact live line: interval, last processing time, scheduling delay, waiting batches, Kafka lag. */
+    /**
+     * The compact live line: interval, last processing time, scheduling delay, waiting batches,
+     * Kafka lag.
+     */
     String liveLine() {
-        return "interval " + seconds("spark_streaming_batch_interval_seconds", 1)
-                + " | processing " + seconds("spark_streaming_last_batch_processing_time_seconds", 2)
-                + " | sched delay " + seconds("spark_streaming_last_batch_scheduling_delay_seconds", 1)
-                + " | waiting batches " + count("spark_streaming_waiting_batches")
-                + " | kafka lag " + count("spark_streaming_kafka_lag_records") + " records, "
+        return "interval "
+                + seconds("spark_streaming_batch_interval_seconds", 1)
+                + " | processing "
+                + seconds("spark_streaming_last_batch_processing_time_seconds", 2)
+                + " | sched delay "
+                + seconds("spark_streaming_last_batch_scheduling_delay_seconds", 1)
+                + " | waiting batches "
+                + count("spark_streaming_waiting_batches")
+                + " | kafka lag "
+                + count("spark_streaming_kafka_lag_records")
+                + " records, "
                 + seconds("spark_streaming_kafka_lag_seconds", 1);
     }
 

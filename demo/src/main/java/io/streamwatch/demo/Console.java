@@ -2,7 +2,9 @@ package io.streamwatch.demo;
 
 import java.io.PrintStream;
 
-/** The demo's one output: lines stamped with the seconds since the demo started, never interleaved. */
+/**
+ * The demo's one output: lines stamped with the seconds since the demo started, never interleaved.
+ */
 final class Console {
     private final PrintStream out;
     private final long startNanos;

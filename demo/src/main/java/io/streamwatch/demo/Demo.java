@@ -24,13 +24,13 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * {@code ./run-demo.sh [--duration SECONDS] [--quick]}: the service, a KRaft broker, a surging producer
- * and a local Spark Streaming app, all on loopback. The app falls behind during the surge; the
- * service pages through a webhook this process prints; the app recovers and the alerts resolve.
+ * {@code ./run-demo.sh [--duration SECONDS] [--quick]}: the service, a KRaft broker, a surging
+ * producer and a local Spark Streaming app, all on loopback. The app falls behind during the surge;
+ * the service pages through a webhook this process prints; the app recovers and the alerts resolve.
  *
  * <p>Ends cleanly after {@code --duration}, on Ctrl-C or SIGTERM (exit 0 either way): producer,
- * Spark, service and broker stopped in that order. The children also watch their standard input,
- * so they die with this JVM even when it is killed outright.
+ * Spark, service and broker stopped in that order. The children also watch their standard input, so
+ * they die with this JVM even when it is killed outright.
  */
 public final class Demo {
     static final String TOPIC = "clicks";
@@ -79,10 +79,18 @@ public final class Demo {
             System.out.println(DemoOptions.USAGE);
             return;
         }
-        Demo demo = new Demo(options,
-                Path.of(System.getProperty("streamwatch.demo.serviceJar", "monitor-service/target/streamwatch-service.jar")),
-                Path.of(System.getProperty("streamwatch.demo.brokerTarget", "e2e/kafka-broker/target")),
-                new Console(System.out, start));
+        Demo demo =
+                new Demo(
+                        options,
+                        Path.of(
+                                System.getProperty(
+                                        "streamwatch.demo.serviceJar",
+                                        "monitor-service/target/streamwatch-service.jar")),
+                        Path.of(
+                                System.getProperty(
+                                        "streamwatch.demo.brokerTarget",
+                                        "e2e/kafka-broker/target")),
+                        new Console(System.out, start));
         Thread main = Thread.currentThread();
         Signals.handleStop(signal -> demo.onSignal(signal, main));
         Runtime.getRuntime().addShutdownHook(new Thread(demo::onShutdown, "streamwatch-demo-stop"));
@@ -93,7 +101,8 @@ public final class Demo {
 
     /**
      * Ctrl-C, SIGTERM: the main thread stops everything in order, prints the summary and exits 0. A
-     * second Ctrl-C while that runs ends the demo at once (the children still go: they watch their stdin).
+     * second Ctrl-C while that runs ends the demo at once (the children still go: they watch their
+     * stdin).
      */
     private void onSignal(String signal, Thread main) {
         if (stopRequested) {
@@ -101,13 +110,17 @@ public final class Demo {
             Runtime.getRuntime().halt(130);
         }
         stopRequested = true;
-        console.event(signal + ": stopping" + (signal.equals("SIGINT") ? " (Ctrl-C again to exit at once)" : "") + " ...");
+        console.event(
+                signal
+                        + ": stopping"
+                        + (signal.equals("SIGINT") ? " (Ctrl-C again to exit at once)" : "")
+                        + " ...");
         if (!finishing) main.interrupt();
     }
 
     /**
-     * Any other way the JVM shuts down (SIGHUP, for one): stop what we can, concurrently with Spark's own
-     * shutdown hooks, and exit with the demo's status.
+     * Any other way the JVM shuts down (SIGHUP, for one): stop what we can, concurrently with
+     * Spark's own shutdown hooks, and exit with the demo's status.
      */
     private void onShutdown() {
         stopRequested = true;
@@ -124,21 +137,29 @@ public final class Demo {
         } catch (Exception e) {
             if (!stopRequested) {
                 exitCode = 1;
-                console.plain("\nrun-demo: the demo failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                console.plain(
+                        "\nrun-demo: the demo failed: "
+                                + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 if (dir != null) console.plain("run-demo: logs are kept in " + dir);
             }
         }
     }
 
     private void start() throws Exception {
-        console.plain("Streamwatch demo: a Spark Streaming app falls behind during a traffic surge, gets paged, and recovers.");
+        console.plain(
+                "Streamwatch demo: a Spark Streaming app falls behind during a traffic surge, gets paged, and recovers.");
         console.event("starting the Streamwatch service and a Kafka broker on 127.0.0.1 ...");
         String token = "demo-" + HexFormat.of().formatHex(randomBytes());
         synchronized (lock) {
             dir = Files.createTempDirectory("streamwatch-demo-");
             webhook = new WebhookPrinter(console);
-            broker = KafkaBrokerProcess.in(dir.resolve("kafka")).target(brokerTarget).jvmArgs("-Xmx384m", "-XX:+UseSerialGC")
-                    .portsChosenUpFront().ownSession().launch();
+            broker =
+                    KafkaBrokerProcess.in(dir.resolve("kafka"))
+                            .target(brokerTarget)
+                            .jvmArgs("-Xmx384m", "-XX:+UseSerialGC")
+                            .portsChosenUpFront()
+                            .ownSession()
+                            .launch();
         }
         ServiceProcess s = startService(token, broker.bootstrapServers(), webhook.url());
         synchronized (lock) {
@@ -147,9 +168,22 @@ public final class Demo {
         broker.awaitReady(Duration.ofSeconds(60));
         createTopic(broker.bootstrapServers());
         checkStop();
-        console.event("starting the Spark Streaming app (local[" + StreamingApp.PARTITIONS + "], Kafka direct stream, 1 s batches) ...");
-        StreamingApp a = StreamingApp.start(StreamingApp.conf(service.url(), token, dir.resolve("spark")), broker.bootstrapServers(), TOPIC);
-        SurgingProducer p = new SurgingProducer(broker.bootstrapServers(), TOPIC, StreamingApp.PARTITIONS, timeline, console);
+        console.event(
+                "starting the Spark Streaming app (local["
+                        + StreamingApp.PARTITIONS
+                        + "], Kafka direct stream, 1 s batches) ...");
+        StreamingApp a =
+                StreamingApp.start(
+                        StreamingApp.conf(service.url(), token, dir.resolve("spark")),
+                        broker.bootstrapServers(),
+                        TOPIC);
+        SurgingProducer p =
+                new SurgingProducer(
+                        broker.bootstrapServers(),
+                        TOPIC,
+                        StreamingApp.PARTITIONS,
+                        timeline,
+                        console);
         synchronized (lock) {
             app = a;
             producer = p;
@@ -160,19 +194,27 @@ public final class Demo {
     }
 
     /**
-     * The real service jar in a child JVM, as an operator runs it: loopback, a free port, the generated token,
-     * the demo's broker and webhook. Started through the kit's ExitWithParent, so it dies with the demo.
+     * The real service jar in a child JVM, as an operator runs it: loopback, a free port, the
+     * generated token, the demo's broker and webhook. Started through the kit's ExitWithParent, so
+     * it dies with the demo.
      */
-    private ServiceProcess startService(String token, String bootstrapServers, String webhookUrl) throws IOException {
-        return ServiceProcess.in(dir.resolve("service")).jar(serviceJar).token(token).jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
-                .requestTimeout(Duration.ofSeconds(5)).exitWithParent()
-                .yaml("""
+    private ServiceProcess startService(String token, String bootstrapServers, String webhookUrl)
+            throws IOException {
+        return ServiceProcess.in(dir.resolve("service"))
+                .jar(serviceJar)
+                .token(token)
+                .jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
+                .requestTimeout(Duration.ofSeconds(5))
+                .exitWithParent()
+                .yaml(
+                        """
                         alerting:
                           receivers:
                             - { type: webhook, url: "%s" }
                         spark: { restPollInterval: 2s }
                         kafka: { bootstrapServers: "%s", pollInterval: 2s }
-                        """.formatted(webhookUrl, bootstrapServers))
+                        """
+                                .formatted(webhookUrl, bootstrapServers))
                 .start();
     }
 
@@ -200,16 +242,21 @@ public final class Demo {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, StreamingApp.PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(TOPIC, StreamingApp.PARTITIONS, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-            for (int i = 0; i < StreamingApp.PARTITIONS; i++) latest.put(new TopicPartition(TOPIC, i), OffsetSpec.latest());
+            for (int i = 0; i < StreamingApp.PARTITIONS; i++)
+                latest.put(new TopicPartition(TOPIC, i), OffsetSpec.latest());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
                 try {
                     admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
                     return;
                 } catch (java.util.concurrent.ExecutionException e) {
-                    if (System.nanoTime() > deadline) throw new IllegalStateException("the topic's partitions never got a leader", e);
+                    if (System.nanoTime() > deadline)
+                        throw new IllegalStateException(
+                                "the topic's partitions never got a leader", e);
                     Thread.sleep(100);
                 }
             }
@@ -220,20 +267,61 @@ public final class Demo {
         String auth = "-H 'Authorization: Bearer " + token + "'";
         console.plain("");
         console.plain("Where to look while it runs:");
-        console.plain("  service    " + service.url() + "   (a generated token; the service's log: " + dir.resolve("service/service.log") + ")");
+        console.plain(
+                "  service    "
+                        + service.url()
+                        + "   (a generated token; the service's log: "
+                        + dir.resolve("service/service.log")
+                        + ")");
         console.plain("  metrics    " + service.url() + "/metrics");
         console.plain("  apps       " + service.url() + "/api/v1/apps   (token " + token + ")");
-        console.plain("  try        curl -s " + auth + " " + service.url() + "/api/v1/apps/" + StreamingApp.APP_KEY + "/batches?limit=3");
-        console.plain("  alerts     curl -s " + auth + " '" + service.url() + "/api/v1/alerts?state=all'");
+        console.plain(
+                "  try        curl -s "
+                        + auth
+                        + " "
+                        + service.url()
+                        + "/api/v1/apps/"
+                        + StreamingApp.APP_KEY
+                        + "/batches?limit=3");
+        console.plain(
+                "  alerts     curl -s "
+                        + auth
+                        + " '"
+                        + service.url()
+                        + "/api/v1/alerts?state=all'");
         if (sparkUi != null) console.plain("  spark ui   " + sparkUi);
-        console.plain("  kafka      " + broker.bootstrapServers() + ", topic " + TOPIC + " (" + StreamingApp.PARTITIONS + " partitions)");
+        console.plain(
+                "  kafka      "
+                        + broker.bootstrapServers()
+                        + ", topic "
+                        + TOPIC
+                        + " ("
+                        + StreamingApp.PARTITIONS
+                        + " partitions)");
         console.plain("");
-        console.plain("Timeline: " + timeline.steadySeconds() + " s at " + timeline.baseRate() + " records/s, a " + timeline.surgeSeconds()
-                + " s surge at " + timeline.surgeRate() + " records/s (the app keeps up with ~" + StreamingApp.capacityPerSecond()
-                + "/s), then " + timeline.baseRate() + " records/s again.");
-        console.plain("Every " + LIVE_EVERY.toSeconds() + " s: the app as Streamwatch sees it. Alerts print the moment the service's webhook "
-                + "delivers them. " + (options.durationSeconds() > 0 ? "Stops after " + options.durationSeconds() + " s; " : "")
-                + "Ctrl-C stops everything.");
+        console.plain(
+                "Timeline: "
+                        + timeline.steadySeconds()
+                        + " s at "
+                        + timeline.baseRate()
+                        + " records/s, a "
+                        + timeline.surgeSeconds()
+                        + " s surge at "
+                        + timeline.surgeRate()
+                        + " records/s (the app keeps up with ~"
+                        + StreamingApp.capacityPerSecond()
+                        + "/s), then "
+                        + timeline.baseRate()
+                        + " records/s again.");
+        console.plain(
+                "Every "
+                        + LIVE_EVERY.toSeconds()
+                        + " s: the app as Streamwatch sees it. Alerts print the moment the service's webhook "
+                        + "delivers them. "
+                        + (options.durationSeconds() > 0
+                                ? "Stops after " + options.durationSeconds() + " s; "
+                                : "")
+                        + "Ctrl-C stops everything.");
         console.plain("");
     }
 
@@ -260,10 +348,14 @@ public final class Demo {
         }
     }
 
-    /** Stops everything in order (producer, Spark, service, broker, webhook) and prints the summary. Runs once. */
+    /**
+     * Stops everything in order (producer, Spark, service, broker, webhook) and prints the summary.
+     * Runs once.
+     */
     void finish() {
         finishing = true;
-        Thread.interrupted(); // a stop request interrupts the main thread; stopping must not be interrupted too
+        Thread.interrupted(); // a stop request interrupts the main thread; stopping must not be
+        // interrupted too
         synchronized (lock) {
             if (finished) return;
             finished = true;
@@ -271,13 +363,19 @@ public final class Demo {
             quietly(producer);
             quietly(app);
             if (app != null && webhook != null && webhook.firing() > 0) {
-                // The app ended cleanly: the service resolves whatever still fires. Let those notifications arrive.
+                // The app ended cleanly: the service resolves whatever still fires. Let those
+                // notifications arrive.
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
                 while (webhook.firing() > 0 && System.nanoTime() < until) sleep(100);
             }
             if (service != null) {
                 String text = metrics();
-                if (text != null) batchesSeen = Math.max(batchesSeen, AppMetrics.parse(text, StreamingApp.APP_KEY).batchesCompleted());
+                if (text != null)
+                    batchesSeen =
+                            Math.max(
+                                    batchesSeen,
+                                    AppMetrics.parse(text, StreamingApp.APP_KEY)
+                                            .batchesCompleted());
             }
             quietly(service);
             quietly(broker);
@@ -289,15 +387,29 @@ public final class Demo {
 
     private void summary() {
         console.plain("");
-        console.plain("Summary after " + console.elapsedSeconds() + " s: the service saw " + batchesSeen + " completed batches of '"
-                + StreamingApp.APP_KEY + "'" + (firstBatchAt >= 0 ? " (the first " + firstBatchAt + " s after start)." : "."));
+        console.plain(
+                "Summary after "
+                        + console.elapsedSeconds()
+                        + " s: the service saw "
+                        + batchesSeen
+                        + " completed batches of '"
+                        + StreamingApp.APP_KEY
+                        + "'"
+                        + (firstBatchAt >= 0
+                                ? " (the first " + firstBatchAt + " s after start)."
+                                : "."));
         List<WebhookPrinter.Transition> all = webhook == null ? List.of() : webhook.transitions();
         if (all.isEmpty()) console.plain("  no alert notifications arrived");
-        for (String name : all.stream().map(t -> t.alertname() + " " + t.subject()).distinct().toList()) {
-            StringBuilder line = new StringBuilder(String.format("  %-22s", name.substring(0, name.indexOf(' '))));
+        for (String name :
+                all.stream().map(t -> t.alertname() + " " + t.subject()).distinct().toList()) {
+            StringBuilder line =
+                    new StringBuilder(
+                            String.format("  %-22s", name.substring(0, name.indexOf(' '))));
             for (WebhookPrinter.Transition t : all) {
                 if (name.equals(t.alertname() + " " + t.subject())) {
-                    line.append(t.status().equals("FIRING") ? " fired at " : ", resolved at ").append(t.atSeconds()).append(" s");
+                    line.append(t.status().equals("FIRING") ? " fired at " : ", resolved at ")
+                            .append(t.atSeconds())
+                            .append(" s");
                 }
             }
             console.plain(line.toString());
@@ -305,10 +417,14 @@ public final class Demo {
         long fired = all.stream().filter(t -> t.status().equals("FIRING")).count();
         console.plain("  " + fired + " fired, " + (all.size() - fired) + " resolved.");
         List<String> running = new java.util.ArrayList<>();
-        if (service != null && service.process().alive()) running.add("the service (pid " + service.process().pid() + ")");
-        if (broker != null && broker.process().alive()) running.add("the Kafka broker (pid " + broker.process().pid() + ")");
-        console.plain(running.isEmpty() ? "Stopped: Spark, the service, the Kafka broker. Nothing is left running."
-                : "Still running, stop it by hand: " + String.join(", ", running));
+        if (service != null && service.process().alive())
+            running.add("the service (pid " + service.process().pid() + ")");
+        if (broker != null && broker.process().alive())
+            running.add("the Kafka broker (pid " + broker.process().pid() + ")");
+        console.plain(
+                running.isEmpty()
+                        ? "Stopped: Spark, the service, the Kafka broker. Nothing is left running."
+                        : "Still running, stop it by hand: " + String.join(", ", running));
     }
 
     private static void quietly(AutoCloseable c) {
@@ -330,19 +446,23 @@ public final class Demo {
 
     private static void deleteTree(Path root) {
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
+            Files.walkFileTree(
+                    root,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                                throws IOException {
+                            Files.deleteIfExists(file);
+                            return FileVisitResult.CONTINUE;
+                        }
 
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+                        @Override
+                        public FileVisitResult postVisitDirectory(Path d, IOException e)
+                                throws IOException {
+                            Files.deleteIfExists(d);
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
         } catch (IOException e) {
             // A temp directory left behind is not worth failing a clean run for.
         }

@@ -4,10 +4,11 @@ package io.streamwatch.demo;
  * The command line: {@code [--duration SECONDS] [--quick]}.
  *
  * @param durationSeconds when to stop cleanly; 0 runs until Ctrl-C
- * @param quick           the compressed timeline the tests use
+ * @param quick the compressed timeline the tests use
  */
 record DemoOptions(long durationSeconds, boolean quick) {
-    static final String USAGE = """
+    static final String USAGE =
+            """
             usage: ./run-demo.sh [--duration SECONDS] [--quick]
               Starts Streamwatch, a Kafka broker, a producer with a traffic surge and a Spark Streaming app on
               loopback; the app falls behind during the surge, Streamwatch pages, the app recovers.
@@ -34,11 +35,13 @@ record DemoOptions(long durationSeconds, boolean quick) {
                 }
                 case "--quick" -> quick = true;
                 case "--duration" -> {
-                    if (i + 1 >= args.length) throw new UsageException("--duration needs a number of seconds");
+                    if (i + 1 >= args.length)
+                        throw new UsageException("--duration needs a number of seconds");
                     duration = seconds(args[++i]);
                 }
                 default -> {
-                    if (args[i].startsWith("--duration=")) duration = seconds(args[i].substring("--duration=".length()));
+                    if (args[i].startsWith("--duration="))
+                        duration = seconds(args[i].substring("--duration=".length()));
                     else throw new UsageException("unknown argument '" + args[i] + "'");
                 }
             }
@@ -53,7 +56,8 @@ record DemoOptions(long durationSeconds, boolean quick) {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UsageException("--duration takes whole seconds from 1 to 86400, not '" + text + "'");
+        throw new UsageException(
+                "--duration takes whole seconds from 1 to 86400, not '" + text + "'");
     }
 
     Timeline timeline() {

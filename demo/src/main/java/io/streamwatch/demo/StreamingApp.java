@@ -16,10 +16,11 @@ import org.apache.spark.streaming.kafka010.LocationStrategies;
 
 /**
  * The monitored app: a local Spark Streaming driver reading the topic with a Kafka direct stream in
- * 1 s batches. Its work costs {@link #COST_MICROS_PER_RECORD} per record in each partition's task, so
- * processing time grows with the records in a batch; {@code maxRatePerPartition} caps a batch at
- * {@link #MAX_RATE_PER_PARTITION} records per partition. Streamwatch is attached only by configuration
- * ({@code spark.extraListeners} and {@code spark.streamwatch.*}), exactly as on a real cluster.
+ * 1 s batches. Its work costs {@link #COST_MICROS_PER_RECORD} per record in each partition's task,
+ * so processing time grows with the records in a batch; {@code maxRatePerPartition} caps a batch at
+ * {@link #MAX_RATE_PER_PARTITION} records per partition. Streamwatch is attached only by
+ * configuration ({@code spark.extraListeners} and {@code spark.streamwatch.*}), exactly as on a
+ * real cluster.
  */
 @SuppressWarnings("deprecation") // DStreams: deprecated in Spark 3.x, and what Streamwatch watches
 final class StreamingApp implements AutoCloseable {
@@ -30,8 +31,8 @@ final class StreamingApp implements AutoCloseable {
 
     /**
      * Set on stop: the simulated work ends at once, so a graceful stop drains the queued batches in
-     * moments. Static because the work runs in Spark tasks, which in local mode share this JVM but get
-     * their closures by serialization: a field of this object would not reach them.
+     * moments. Static because the work runs in Spark tasks, which in local mode share this JVM but
+     * get their closures by serialization: a field of this object would not reach them.
      */
     private static volatile boolean stopping;
 
@@ -41,33 +42,40 @@ final class StreamingApp implements AutoCloseable {
         this.ssc = ssc;
     }
 
-    /** Records a second the app can process in 1 s batches (local[2], one task per partition in parallel). */
+    /**
+     * Records a second the app can process in 1 s batches (local[2], one task per partition in
+     * parallel).
+     */
     static long capacityPerSecond() {
         return PARTITIONS * 1_000_000L / COST_MICROS_PER_RECORD;
     }
 
     static SparkConf conf(String serviceUrl, String token, Path localDir) {
-        SparkConf conf = new SparkConf()
-                .setMaster("local[" + PARTITIONS + "]")
-                .setAppName("Streamwatch demo: clickstream")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.port", "0")
-                .set("spark.ui.showConsoleProgress", "false")
-                .set("spark.local.dir", localDir.toString())
-                .set("spark.streaming.kafka.maxRatePerPartition", String.valueOf(MAX_RATE_PER_PARTITION))
-                .set("spark.streaming.backpressure.enabled", "false")
-                .set("spark.streaming.gracefulStopTimeout", "15s")
-                .set("spark.streaming.stopGracefullyOnShutdown", "true")
-                .set("spark.streaming.kafka.consumer.poll.ms", "10000")
-                // Streamwatch, attached by configuration only:
-                .set("spark.extraListeners", "io.streamwatch.listener.StreamwatchListener")
-                .set("spark.streamwatch.url", serviceUrl)
-                .set("spark.streamwatch.token", token)
-                .set("spark.streamwatch.app", APP_KEY)
-                .set("spark.streamwatch.heartbeatIntervalMs", "2000");
+        SparkConf conf =
+                new SparkConf()
+                        .setMaster("local[" + PARTITIONS + "]")
+                        .setAppName("Streamwatch demo: clickstream")
+                        .set("spark.driver.host", "127.0.0.1")
+                        .set("spark.driver.bindAddress", "127.0.0.1")
+                        .set("spark.ui.port", "0")
+                        .set("spark.ui.showConsoleProgress", "false")
+                        .set("spark.local.dir", localDir.toString())
+                        .set(
+                                "spark.streaming.kafka.maxRatePerPartition",
+                                String.valueOf(MAX_RATE_PER_PARTITION))
+                        .set("spark.streaming.backpressure.enabled", "false")
+                        .set("spark.streaming.gracefulStopTimeout", "15s")
+                        .set("spark.streaming.stopGracefullyOnShutdown", "true")
+                        .set("spark.streaming.kafka.consumer.poll.ms", "10000")
+                        // Streamwatch, attached by configuration only:
+                        .set("spark.extraListeners", "io.streamwatch.listener.StreamwatchListener")
+                        .set("spark.streamwatch.url", serviceUrl)
+                        .set("spark.streamwatch.token", token)
+                        .set("spark.streamwatch.app", APP_KEY)
+                        .set("spark.streamwatch.heartbeatIntervalMs", "2000");
         // Spark's UI binds to SPARK_LOCAL_IP, or else every interface: without it, no UI at all.
-        if (!"127.0.0.1".equals(System.getenv("SPARK_LOCAL_IP"))) conf.set("spark.ui.enabled", "false");
+        if (!"127.0.0.1".equals(System.getenv("SPARK_LOCAL_IP")))
+            conf.set("spark.ui.enabled", "false");
         return conf;
     }
 
@@ -75,24 +83,37 @@ final class StreamingApp implements AutoCloseable {
     static StreamingApp start(SparkConf conf, String bootstrapServers, String topic) {
         JavaStreamingContext ssc = new JavaStreamingContext(conf, Durations.seconds(1));
         try {
-            Map<String, Object> kafkaParams = Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ConsumerConfig.GROUP_ID_CONFIG, APP_KEY,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+            Map<String, Object> kafkaParams =
+                    Map.of(
+                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            bootstrapServers,
+                            ConsumerConfig.GROUP_ID_CONFIG,
+                            APP_KEY,
+                            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                            "earliest",
+                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                            false,
+                            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                            StringDeserializer.class,
+                            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                            StringDeserializer.class);
             long cost = COST_MICROS_PER_RECORD;
-            KafkaUtils.createDirectStream(ssc, LocationStrategies.PreferConsistent(),
-                            ConsumerStrategies.<String, String>Subscribe(List.of(topic), kafkaParams))
-                    .foreachRDD(rdd -> rdd.foreachPartition(records -> {
-                        long n = 0;
-                        while (records.hasNext()) {
-                            records.next();
-                            n++;
-                        }
-                        work(n * cost);
-                    }));
+            KafkaUtils.createDirectStream(
+                            ssc,
+                            LocationStrategies.PreferConsistent(),
+                            ConsumerStrategies.<String, String>Subscribe(
+                                    List.of(topic), kafkaParams))
+                    .foreachRDD(
+                            rdd ->
+                                    rdd.foreachPartition(
+                                            records -> {
+                                                long n = 0;
+                                                while (records.hasNext()) {
+                                                    records.next();
+                                                    n++;
+                                                }
+                                                work(n * cost);
+                                            }));
             ssc.start();
             return new StreamingApp(ssc);
         } catch (RuntimeException e) {
@@ -101,7 +122,10 @@ final class StreamingApp implements AutoCloseable {
         }
     }
 
-    /** The per-record work, simulated: waits without burning the 2 cores the rest of the demo shares. */
+    /**
+     * The per-record work, simulated: waits without burning the 2 cores the rest of the demo
+     * shares.
+     */
     private static void work(long micros) {
         long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
         for (long left = micros * 1000; left > 0 && !stopping; left = end - System.nanoTime()) {
@@ -115,8 +139,9 @@ final class StreamingApp implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully (queued batches complete, the listener reports the app's end) with the simulated
-     * work cut short, so it takes seconds even with a backlog; then the SparkContext. Idempotent.
+     * Stops gracefully (queued batches complete, the listener reports the app's end) with the
+     * simulated work cut short, so it takes seconds even with a backlog; then the SparkContext.
+     * Idempotent.
      */
     @Override
     public void close() {

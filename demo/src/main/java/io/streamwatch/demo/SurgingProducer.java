@@ -18,8 +18,16 @@ final class SurgingProducer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile int currentRate;
 
-    SurgingProducer(String bootstrapServers, String topic, int partitions, Timeline timeline, Console console) {
-        thread = new Thread(() -> run(bootstrapServers, topic, partitions, timeline, console), "demo-producer");
+    SurgingProducer(
+            String bootstrapServers,
+            String topic,
+            int partitions,
+            Timeline timeline,
+            Console console) {
+        thread =
+                new Thread(
+                        () -> run(bootstrapServers, topic, partitions, timeline, console),
+                        "demo-producer");
         thread.setDaemon(true);
     }
 
@@ -31,13 +39,19 @@ final class SurgingProducer implements AutoCloseable {
         return currentRate;
     }
 
-    private void run(String bootstrapServers, String topic, int partitions, Timeline timeline, Console console) {
+    private void run(
+            String bootstrapServers,
+            String topic,
+            int partitions,
+            Timeline timeline,
+            Console console) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamwatch-demo-producer");
         p.put(ProducerConfig.ACKS_CONFIG, "1");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             long start = System.nanoTime();
             double due = 0;
             double last = 0;
@@ -49,18 +63,31 @@ final class SurgingProducer implements AutoCloseable {
                 currentRate = rate;
                 if (timeline.inSurge(t) != surging) {
                     surging = !surging;
-                    console.event(surging
-                            ? "producer: SURGE, " + rate + " records/s for " + timeline.surgeSeconds() + " s (the app keeps up with ~"
-                                    + StreamingApp.capacityPerSecond() + "/s)"
-                            : "producer: surge over, back to " + rate + " records/s");
+                    console.event(
+                            surging
+                                    ? "producer: SURGE, "
+                                            + rate
+                                            + " records/s for "
+                                            + timeline.surgeSeconds()
+                                            + " s (the app keeps up with ~"
+                                            + StreamingApp.capacityPerSecond()
+                                            + "/s)"
+                                    : "producer: surge over, back to " + rate + " records/s");
                 }
                 due += rate * (t - last);
                 last = t;
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (sent < (long) due) {
-                    String value = "{\"user\":" + random.nextInt(10_000) + ",\"page\":\"/p/" + random.nextInt(100) + "\",\"ts\":"
-                            + System.currentTimeMillis() + "}";
-                    producer.send(new ProducerRecord<>(topic, (int) (sent % partitions), null, value));
+                    String value =
+                            "{\"user\":"
+                                    + random.nextInt(10_000)
+                                    + ",\"page\":\"/p/"
+                                    + random.nextInt(100)
+                                    + "\",\"ts\":"
+                                    + System.currentTimeMillis()
+                                    + "}";
+                    producer.send(
+                            new ProducerRecord<>(topic, (int) (sent % partitions), null, value));
                     sent++;
                 }
                 Thread.sleep(TICK_MS);

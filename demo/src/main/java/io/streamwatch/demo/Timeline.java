@@ -4,16 +4,20 @@ package io.streamwatch.demo;
  * The producer's rate over time, counted from the moment streaming starts: {@code steadySeconds} at
  * {@code baseRate}, then {@code surgeSeconds} at {@code surgeRate}, then {@code baseRate} again.
  *
- * <p>The app (see {@link StreamingApp}) costs {@link StreamingApp#COST_MICROS_PER_RECORD} per record on
- * each of its 2 partitions, so it keeps up with roughly 2 / cost records a second. The base rate is
- * far below that; the surge rate is well above it and equal to the per-batch cap
+ * <p>The app (see {@link StreamingApp}) costs {@link StreamingApp#COST_MICROS_PER_RECORD} per
+ * record on each of its 2 partitions, so it keeps up with roughly 2 / cost records a second. The
+ * base rate is far below that; the surge rate is well above it and equal to the per-batch cap
  * ({@code maxRatePerPartition} × partitions), so each surge batch takes about 1.5 s against a 1 s
  * interval: batches queue and the delay climbs by ~0.5 s a batch. Once the surge ends, the queued
  * big batches finish, the small ones behind them take ~0.3 s each and the queue drains.
  */
 record Timeline(int steadySeconds, int surgeSeconds, int baseRate, int surgeRate) {
-    /** ./run-demo.sh: both alerts fire ~10–20 s into the surge and resolve ~80 s after streaming starts. */
+    /**
+     * ./run-demo.sh: both alerts fire ~10–20 s into the surge and resolve ~80 s after streaming
+     * starts.
+     */
     static final Timeline FULL = new Timeline(20, 30, 100, 800);
+
     /** The tests' timeline: the same story, told in about half the time. */
     static final Timeline QUICK = new Timeline(8, 14, 100, 800);
 
@@ -23,6 +27,7 @@ record Timeline(int steadySeconds, int surgeSeconds, int baseRate, int surgeRate
     }
 
     boolean inSurge(double secondsSinceStart) {
-        return secondsSinceStart >= steadySeconds && secondsSinceStart < steadySeconds + surgeSeconds;
+        return secondsSinceStart >= steadySeconds
+                && secondsSinceStart < steadySeconds + surgeSeconds;
     }
 }

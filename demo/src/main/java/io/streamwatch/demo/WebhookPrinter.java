@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The demo's webhook (the test kit's loopback receiver): the service sends it every notification (the
- * Alertmanager webhook body) and it prints each alert in it the moment it arrives, as {@code FIRING ...}
- * or {@code RESOLVED ...}.
+ * The demo's webhook (the test kit's loopback receiver): the service sends it every notification
+ * (the Alertmanager webhook body) and it prints each alert in it the moment it arrives, as {@code
+ * FIRING ...} or {@code RESOLVED ...}.
  */
 final class WebhookPrinter implements AutoCloseable {
     /** One alert transition as it arrived. */
-    record Transition(long atSeconds, String status, String alertname, String subject, String summary) {}
+    record Transition(
+            long atSeconds, String status, String alertname, String subject, String summary) {}
 
     private final WebhookReceiver server;
     private final Console console;
@@ -33,7 +34,10 @@ final class WebhookPrinter implements AutoCloseable {
     private void received(WebhookReceiver.Alert alert) {
         String status = alert.status().toUpperCase(java.util.Locale.ROOT);
         String alertname = alert.alertname();
-        String subject = alert.labels().containsKey("app") ? "app=" + alert.app() : "group=" + alert.label("group");
+        String subject =
+                alert.labels().containsKey("app")
+                        ? "app=" + alert.app()
+                        : "group=" + alert.label("group");
         String summary = alert.summary();
         long now = console.elapsedSeconds();
         String key = alertname + " " + subject;

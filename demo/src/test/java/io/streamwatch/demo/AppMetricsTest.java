@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 class AppMetricsTest {
-    private static final String EXPOSITION = """
+    private static final String EXPOSITION =
+            """
             # HELP spark_streaming_batch_interval_seconds batch duration
             # TYPE spark_streaming_batch_interval_seconds gauge
             spark_streaming_batch_interval_seconds{app="streamwatch-demo"} 1.0
@@ -23,14 +24,16 @@ class AppMetricsTest {
     @Test
     void theLiveLineShowsTheServicesNumbersForTheDemoAppOnly() {
         AppMetrics m = AppMetrics.parse(EXPOSITION, "streamwatch-demo");
-        assertEquals("interval 1.0 s | processing 1.56 s | sched delay 4.3 s | waiting batches 4 | kafka lag 3210 records, 4.0 s",
+        assertEquals(
+                "interval 1.0 s | processing 1.56 s | sched delay 4.3 s | waiting batches 4 | kafka lag 3210 records, 4.0 s",
                 m.liveLine());
         assertEquals(57, m.batchesCompleted());
     }
 
     @Test
     void missingSeriesShowAsDashes() {
-        assertEquals("interval - | processing - | sched delay - | waiting batches - | kafka lag - records, -",
+        assertEquals(
+                "interval - | processing - | sched delay - | waiting batches - | kafka lag - records, -",
                 AppMetrics.parse("", "streamwatch-demo").liveLine());
     }
 }

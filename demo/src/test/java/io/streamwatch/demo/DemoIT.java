@@ -22,19 +22,25 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code ./run-demo.sh} end to end, exactly as a user starts it (the build skipped: Maven just built
- * everything), on the compressed {@code --quick} timeline: both alerts fire during the surge and
- * resolve after it while the demo still runs, the live line shows the service's numbers, it ends
- * with exit 0 after {@code --duration} and on SIGINT, no process it started survives, and nothing it
- * started listens outside loopback.
+ * {@code ./run-demo.sh} end to end, exactly as a user starts it (the build skipped: Maven just
+ * built everything), on the compressed {@code --quick} timeline: both alerts fire during the surge
+ * and resolve after it while the demo still runs, the live line shows the service's numbers, it
+ * ends with exit 0 after {@code --duration} and on SIGINT, no process it started survives, and
+ * nothing it started listens outside loopback.
  */
 class DemoIT {
-    private static final Path REPO = Path.of(System.getProperty("streamwatch.repo", "..")).toAbsolutePath().normalize();
-    private static final Pattern LIVE = Pattern.compile(
-            "interval 1\\.0 s \\| processing \\d+\\.\\d\\d s \\| sched delay \\d+\\.\\d s \\| waiting batches \\d+ \\| kafka lag \\d+ records, ");
-    private static final Pattern FIRST_BATCH = Pattern.compile("first batch completed, (\\d+) s after start");
+    private static final Path REPO =
+            Path.of(System.getProperty("streamwatch.repo", "..")).toAbsolutePath().normalize();
+    private static final Pattern LIVE =
+            Pattern.compile(
+                    "interval 1\\.0 s \\| processing \\d+\\.\\d\\d s \\| sched delay \\d+\\.\\d s \\| waiting batches \\d+ \\| kafka lag \\d+ records, ");
+    private static final Pattern FIRST_BATCH =
+            Pattern.compile("first batch completed, (\\d+) s after start");
 
-    /** A run of the script: its output as it arrives, and every process it started, as seen while it ran. */
+    /**
+     * A run of the script: its output as it arrives, and every process it started, as seen while it
+     * ran.
+     */
     private static final class Run {
         final Process process;
         final StringBuffer out = new StringBuffer();
@@ -43,23 +49,27 @@ class DemoIT {
         private final Thread reader;
 
         Run(String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of("bash", REPO.resolve("run-demo.sh").toString()));
+            List<String> cmd =
+                    new ArrayList<>(List.of("bash", REPO.resolve("run-demo.sh").toString()));
             cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
             pb.environment().put("STREAMWATCH_DEMO_SKIP_BUILD", "1");
             process = pb.start();
-            reader = new Thread(() -> {
-                try (InputStream in = process.getInputStream()) {
-                    byte[] buf = new byte[8192];
-                    for (int n; (n = in.read(buf)) != -1; ) {
-                        String s = new String(buf, 0, n, StandardCharsets.UTF_8);
-                        out.append(s);
-                        System.out.print(s);
-                    }
-                } catch (IOException e) {
-                    out.append("\n[reading failed: ").append(e).append("]\n");
-                }
-            });
+            reader =
+                    new Thread(
+                            () -> {
+                                try (InputStream in = process.getInputStream()) {
+                                    byte[] buf = new byte[8192];
+                                    for (int n; (n = in.read(buf)) != -1; ) {
+                                        String s = new String(buf, 0, n, StandardCharsets.UTF_8);
+                                        out.append(s);
+                                        System.out.print(s);
+                                    }
+                                } catch (IOException e) {
+                                    out.append("\n[reading failed: ").append(e).append("]\n");
+                                }
+                            });
             reader.start();
         }
 
@@ -68,8 +78,10 @@ class DemoIT {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (!condition.test(out.toString())) {
                 noteDescendants();
-                if (!process.isAlive()) fail("the demo ended before " + what + "; its output:\n" + out);
-                if (System.nanoTime() > deadline) fail("no " + what + " within " + seconds + " s; output so far:\n" + out);
+                if (!process.isAlive())
+                    fail("the demo ended before " + what + "; its output:\n" + out);
+                if (System.nanoTime() > deadline)
+                    fail("no " + what + " within " + seconds + " s; output so far:\n" + out);
                 Thread.sleep(250);
             }
             noteDescendants();
@@ -101,16 +113,29 @@ class DemoIT {
         }
 
         void assertNothingSurvives() throws InterruptedException {
-            assertTrue(descendants.size() >= 2, "saw the broker and service processes: " + descendants);
+            assertTrue(
+                    descendants.size() >= 2,
+                    "saw the broker and service processes: " + descendants);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             List<Long> alive;
             do {
-                alive = descendants.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+                alive =
+                        descendants.stream()
+                                .filter(
+                                        pid ->
+                                                ProcessHandle.of(pid)
+                                                        .map(ProcessHandle::isAlive)
+                                                        .orElse(false))
+                                .toList();
                 if (alive.isEmpty()) return;
                 Thread.sleep(200);
             } while (System.nanoTime() < deadline);
             alive.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            fail("processes the demo started are still running after it exited: " + alive + "\n" + out);
+            fail(
+                    "processes the demo started are still running after it exited: "
+                            + alive
+                            + "\n"
+                            + out);
         }
     }
 
@@ -126,9 +151,17 @@ class DemoIT {
 
         Matcher first = FIRST_BATCH.matcher(out);
         assertTrue(first.find(), "the first batch is announced:\n" + out);
-        assertTrue(Integer.parseInt(first.group(1)) < 60, "first batch within 60 s of the start: " + first.group());
-        for (String expected : List.of("/metrics", "/api/v1/apps", "Authorization: Bearer demo-", "producer: SURGE",
-                "producer: surge over", "Summary after")) {
+        assertTrue(
+                Integer.parseInt(first.group(1)) < 60,
+                "first batch within 60 s of the start: " + first.group());
+        for (String expected :
+                List.of(
+                        "/metrics",
+                        "/api/v1/apps",
+                        "Authorization: Bearer demo-",
+                        "producer: SURGE",
+                        "producer: surge over",
+                        "Summary after")) {
             assertTrue(out.contains(expected), "output mentions '" + expected + "':\n" + out);
         }
         int stopping = out.indexOf("stopping:");
@@ -138,22 +171,38 @@ class DemoIT {
             int firing = whileRunning.indexOf("FIRING   " + alert + "  app=streamwatch-demo");
             int resolved = whileRunning.indexOf("RESOLVED " + alert + "  app=streamwatch-demo");
             assertTrue(firing > 0, alert + " fires while the demo runs:\n" + out);
-            assertTrue(resolved > firing, alert + " resolves after firing, before the demo stops (not merely at app end):\n" + out);
+            assertTrue(
+                    resolved > firing,
+                    alert
+                            + " resolves after firing, before the demo stops (not merely at app end):\n"
+                            + out);
         }
         assertTrue(out.contains("Nothing is left running."), out);
         if (Files.isDirectory(Path.of("/proc/net"))) {
-            assertTrue(run.listeners.size() >= 4, "found the listening sockets of the service, broker, Spark and webhook: " + run.listeners);
-            assertEquals(List.of(), run.listeners.stream().filter(l -> !l.endsWith(" loopback")).toList(), "listening outside loopback");
+            assertTrue(
+                    run.listeners.size() >= 4,
+                    "found the listening sockets of the service, broker, Spark and webhook: "
+                            + run.listeners);
+            assertEquals(
+                    List.of(),
+                    run.listeners.stream().filter(l -> !l.endsWith(" loopback")).toList(),
+                    "listening outside loopback");
         }
         run.assertNothingSurvives();
-        System.out.println("DemoIT: quick run took " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s");
+        System.out.println(
+                "DemoIT: quick run took "
+                        + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)
+                        + " s");
     }
 
     @Test
     void ctrlCStopsEverythingWithExitCodeZero() throws Exception {
         Run run = new Run("--quick");
         run.awaitOutput("live line", o -> LIVE.matcher(o).find(), 90);
-        new ProcessBuilder("kill", "-INT", String.valueOf(run.process.pid())).inheritIO().start().waitFor();
+        new ProcessBuilder("kill", "-INT", String.valueOf(run.process.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
         int code = run.awaitExit(60);
         String out = run.out.toString();
         assertEquals(0, code, "exit code after SIGINT; output:\n" + out);
@@ -166,17 +215,23 @@ class DemoIT {
         Run run = new Run("--duration", "soon");
         int code = run.awaitExit(30);
         assertEquals(2, code, run.out.toString());
-        assertTrue(run.out.toString().contains("usage: ./run-demo.sh [--duration SECONDS]"), run.out.toString());
+        assertTrue(
+                run.out.toString().contains("usage: ./run-demo.sh [--duration SECONDS]"),
+                run.out.toString());
         assertTrue(run.out.toString().contains("'soon'"), run.out.toString());
     }
 
-    /** TCP sockets in LISTEN state owned by the given processes, from Linux's /proc: "tcp6 ADDRESS:PORT loopback|EXPOSED". */
+    /**
+     * TCP sockets in LISTEN state owned by the given processes, from Linux's /proc: "tcp6
+     * ADDRESS:PORT loopback|EXPOSED".
+     */
     static final class Listeners {
         private Listeners() {}
 
         static List<String> of(Set<Long> pids) throws IOException {
             Path proc = Path.of("/proc");
-            if (!Files.isDirectory(proc.resolve("net"))) return List.of(); // not Linux: nothing to inspect
+            if (!Files.isDirectory(proc.resolve("net")))
+                return List.of(); // not Linux: nothing to inspect
             Set<String> inodes = new HashSet<>();
             for (long pid : pids) {
                 Path fds = proc.resolve(String.valueOf(pid)).resolve("fd");
@@ -184,7 +239,8 @@ class DemoIT {
                     for (Path fd : (Iterable<Path>) list::iterator) {
                         try {
                             String target = Files.readSymbolicLink(fd).toString();
-                            if (target.startsWith("socket:[")) inodes.add(target.substring(8, target.length() - 1));
+                            if (target.startsWith("socket:["))
+                                inodes.add(target.substring(8, target.length() - 1));
                         } catch (IOException e) {
                             // closed meanwhile
                         }
@@ -200,11 +256,15 @@ class DemoIT {
                 List<String> lines = Files.readAllLines(file);
                 for (String line : lines.subList(1, lines.size())) {
                     String[] f = line.trim().split("\\s+");
-                    if (f.length < 10 || !f[3].equals("0A") || !inodes.contains(f[9])) continue; // 0A: LISTEN
+                    if (f.length < 10 || !f[3].equals("0A") || !inodes.contains(f[9]))
+                        continue; // 0A: LISTEN
                     String address = f[1].substring(0, f[1].indexOf(':'));
-                    boolean loopback = address.length() == 8 ? address.endsWith("7F") // 127.x.x.x, little-endian
-                            : address.equals("00000000000000000000000001000000") // ::1
-                                    || address.startsWith("0000000000000000FFFF0000") && address.endsWith("7F"); // ::ffff:127.x
+                    boolean loopback =
+                            address.length() == 8
+                                    ? address.endsWith("7F") // 127.x.x.x, little-endian
+                                    : address.equals("00000000000000000000000001000000") // ::1
+                                            || address.startsWith("0000000000000000FFFF0000")
+                                                    && address.endsWith("7F"); // ::ffff:127.x
                     found.add(table + " " + f[1] + (loopback ? " loopback" : " EXPOSED"));
                 }
             }

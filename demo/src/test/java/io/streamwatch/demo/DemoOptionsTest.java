@@ -30,19 +30,41 @@ class DemoOptionsTest {
 
     @Test
     void badArgumentsAreRefusedWithAMessageNamingThem() {
-        assertTrue(assertThrows(DemoOptions.UsageException.class, () -> DemoOptions.parse("--durration", "5")).getMessage().contains("--durration"));
-        assertTrue(assertThrows(DemoOptions.UsageException.class, () -> DemoOptions.parse("--duration")).getMessage().contains("seconds"));
+        assertTrue(
+                assertThrows(
+                                DemoOptions.UsageException.class,
+                                () -> DemoOptions.parse("--durration", "5"))
+                        .getMessage()
+                        .contains("--durration"));
+        assertTrue(
+                assertThrows(
+                                DemoOptions.UsageException.class,
+                                () -> DemoOptions.parse("--duration"))
+                        .getMessage()
+                        .contains("seconds"));
         for (String bad : new String[] {"0", "-5", "1.5", "soon", "86401"}) {
-            assertTrue(assertThrows(DemoOptions.UsageException.class, () -> DemoOptions.parse("--duration", bad)).getMessage().contains(bad));
+            assertTrue(
+                    assertThrows(
+                                    DemoOptions.UsageException.class,
+                                    () -> DemoOptions.parse("--duration", bad))
+                            .getMessage()
+                            .contains(bad));
         }
     }
 
     @Test
     void theSurgeOutrunsTheAppAndTheBaseRateDoesNot() {
         for (Timeline t : new Timeline[] {Timeline.FULL, Timeline.QUICK}) {
-            assertTrue(t.surgeRate() > StreamingApp.capacityPerSecond(), t + " surges past the app's capacity");
-            assertTrue(t.baseRate() < StreamingApp.capacityPerSecond() / 3, t + " leaves the app idle most of the time otherwise");
-            assertEquals(StreamingApp.PARTITIONS * StreamingApp.MAX_RATE_PER_PARTITION, t.surgeRate(), "a surge batch is one full batch");
+            assertTrue(
+                    t.surgeRate() > StreamingApp.capacityPerSecond(),
+                    t + " surges past the app's capacity");
+            assertTrue(
+                    t.baseRate() < StreamingApp.capacityPerSecond() / 3,
+                    t + " leaves the app idle most of the time otherwise");
+            assertEquals(
+                    StreamingApp.PARTITIONS * StreamingApp.MAX_RATE_PER_PARTITION,
+                    t.surgeRate(),
+                    "a surge batch is one full batch");
             assertEquals(t.baseRate(), t.rateAt(t.steadySeconds() - 0.1));
             assertEquals(t.surgeRate(), t.rateAt(t.steadySeconds()));
             assertEquals(t.baseRate(), t.rateAt(t.steadySeconds() + t.surgeSeconds()));

@@ -18,14 +18,22 @@ class AlertRulesIT {
     static Path repo() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir.resolve("alert-rules"))) dir = dir.getParent();
-        if (dir == null) throw new IllegalStateException("cannot find the repository root (no alert-rules/ above " + Path.of("").toAbsolutePath() + ")");
+        if (dir == null)
+            throw new IllegalStateException(
+                    "cannot find the repository root (no alert-rules/ above "
+                            + Path.of("").toAbsolutePath()
+                            + ")");
         return dir;
     }
 
     static String promtool(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Promtool.binary().toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(repo().toFile()).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(cmd)
+                        .directory(repo().toFile())
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "promtool finished");
         assertEquals(0, p.exitValue(), String.join(" ", args) + ":\n" + out);
@@ -34,7 +42,10 @@ class AlertRulesIT {
 
     private static List<String> files(String dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.list(repo().resolve(dir))) {
-            return s.filter(p -> p.toString().endsWith(suffix)).map(p -> repo().relativize(p).toString()).sorted().toList();
+            return s.filter(p -> p.toString().endsWith(suffix))
+                    .map(p -> repo().relativize(p).toString())
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -59,9 +70,12 @@ class AlertRulesIT {
         String rules = Files.readString(repo().resolve("alert-rules/streamwatch-alerts.yml"));
         StringBuilder testText = new StringBuilder();
         for (String t : tests) testText.append(Files.readString(repo().resolve(t)));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("- alert: (\\w+)").matcher(rules);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("- alert: (\\w+)").matcher(rules);
         while (m.find()) {
-            assertTrue(testText.toString().contains("alertname: " + m.group(1)), "no promtool test for " + m.group(1));
+            assertTrue(
+                    testText.toString().contains("alertname: " + m.group(1)),
+                    "no promtool test for " + m.group(1));
         }
     }
 }

@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every PromQL expression of every dashboard and rule file against a real Prometheus scraping a
- * real service that a real Spark app (Kafka direct stream, listener by configuration) feeds, with
- * a real broker and a committing consumer group. A panel or rule that names a metric or label the
+ * real service that a real Spark app (Kafka direct stream, listener by configuration) feeds, with a
+ * real broker and a committing consumer group. A panel or rule that names a metric or label the
  * service does not export finds no data here and fails the build.
  */
 class DashboardQueriesIT {
@@ -53,36 +53,74 @@ class DashboardQueriesIT {
     private static final String TOPIC = "clicks";
     private static final String GROUP = "reporting";
     private static final AtomicLong processingMs = new AtomicLong(100);
-    /** Functions, keywords and aggregation modifiers: words in an expression that are not series. */
-    private static final Set<String> NOT_SERIES = Set.of("histogram_quantile", "quantile_over_time", "predict_linear", "avg_over_time",
-            "min_over_time", "max_over_time", "label_values", "group_left", "group_right");
+
+    /**
+     * Functions, keywords and aggregation modifiers: words in an expression that are not series.
+     */
+    private static final Set<String> NOT_SERIES =
+            Set.of(
+                    "histogram_quantile",
+                    "quantile_over_time",
+                    "predict_linear",
+                    "avg_over_time",
+                    "min_over_time",
+                    "max_over_time",
+                    "label_values",
+                    "group_left",
+                    "group_right");
 
     @Test
     void everyDashboardAndRuleExpressionFindsDataInARealPrometheus() throws Exception {
         Path dir = Files.createTempDirectory("streamwatch-dashboards");
         AtomicBoolean producing = new AtomicBoolean(true);
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.in(dir.resolve("kafka")).start();
-             WebhookReceiver hook = WebhookReceiver.start()) {
+                WebhookReceiver hook = WebhookReceiver.start()) {
             Properties ap = new Properties();
             ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             try (Admin admin = Admin.create(ap)) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             }
             Thread producer = producer(kafka.bootstrapServers(), producing);
             commitSome(kafka.bootstrapServers());
-            try (ServiceProcess service = ServiceProcess.start(dir.resolve("service"), TOKEN,
-                    "kafka: { bootstrapServers: \"" + kafka.bootstrapServers() + "\", pollInterval: 1s, consumerGroups: [" + GROUP + "] }\n"
-                            + "spark: { restPollInterval: 1s, requestTimeout: 3s }\n"
-                            + "alerting: { receivers: [ { type: webhook, url: \"" + hook.url() + "\" } ] }\n");
-                 PrometheusProcess prometheus = PrometheusProcess.prometheus(dir.resolve("prometheus"),
-                         prometheusConfig(dir.resolve("prometheus"), service.url()))) {
+            try (ServiceProcess service =
+                            ServiceProcess.start(
+                                    dir.resolve("service"),
+                                    TOKEN,
+                                    "kafka: { bootstrapServers: \""
+                                            + kafka.bootstrapServers()
+                                            + "\", pollInterval: 1s, consumerGroups: ["
+                                            + GROUP
+                                            + "] }\n"
+                                            + "spark: { restPollInterval: 1s, requestTimeout: 3s }\n"
+                                            + "alerting: { receivers: [ { type: webhook, url: \""
+                                            + hook.url()
+                                            + "\" } ] }\n");
+                    PrometheusProcess prometheus =
+                            PrometheusProcess.prometheus(
+                                    dir.resolve("prometheus"),
+                                    prometheusConfig(dir.resolve("prometheus"), service.url()))) {
                 JavaStreamingContext ssc = sparkApp(kafka.bootstrapServers(), service.url());
                 try {
-                    Await.until(Duration.ofSeconds(90), "batches in the service", () ->
-                            service.get("/api/v1/apps/" + ServiceProcess.encode(APP) + "/batches").statusCode() == 200
-                                    && service.batches(APP, 100).size() >= 5);
-                    processingMs.set(1500); // overload: alerts fire, notifications go out, headroom shrinks
-                    Await.until(Duration.ofSeconds(90), "a page to be delivered", () -> hook.has(APP, "StreamingBatchTooSlow", "firing"));
+                    Await.until(
+                            Duration.ofSeconds(90),
+                            "batches in the service",
+                            () ->
+                                    service.get(
+                                                                    "/api/v1/apps/"
+                                                                            + ServiceProcess.encode(
+                                                                                    APP)
+                                                                            + "/batches")
+                                                            .statusCode()
+                                                    == 200
+                                            && service.batches(APP, 100).size() >= 5);
+                    processingMs.set(
+                            1500); // overload: alerts fire, notifications go out, headroom shrinks
+                    Await.until(
+                            Duration.ofSeconds(90),
+                            "a page to be delivered",
+                            () -> hook.has(APP, "StreamingBatchTooSlow", "firing"));
                     checkEverything(prometheus);
                 } finally {
                     producing.set(false);
@@ -99,60 +137,98 @@ class DashboardQueriesIT {
             JsonNode d = ServiceProcess.JSON.readTree(file.toFile());
             for (JsonNode p : DashboardsIT.panels(d)) {
                 for (JsonNode t : p.path("targets")) {
-                    dashboardExprs.put(file.getFileName() + " / " + p.path("title").asText() + " / " + t.path("refId").asText(),
+                    dashboardExprs.put(
+                            file.getFileName()
+                                    + " / "
+                                    + p.path("title").asText()
+                                    + " / "
+                                    + t.path("refId").asText(),
                             substitute(t.path("expr").asText()));
                 }
             }
             for (JsonNode v : d.path("templating").path("list")) {
                 if (v.path("type").asText().equals("query")) {
-                    Matcher m = Pattern.compile("label_values\\((\\w+), *(\\w+)\\)").matcher(v.path("definition").asText());
+                    Matcher m =
+                            Pattern.compile("label_values\\((\\w+), *(\\w+)\\)")
+                                    .matcher(v.path("definition").asText());
                     assertTrue(m.find(), file + ": variable query " + v.path("definition"));
-                    dashboardExprs.put(file.getFileName() + " / variable $" + v.path("name").asText(), "count by (" + m.group(2) + ") (" + m.group(1) + ")");
+                    dashboardExprs.put(
+                            file.getFileName() + " / variable $" + v.path("name").asText(),
+                            "count by (" + m.group(2) + ") (" + m.group(1) + ")");
                 }
             }
         }
         Map<String, String> recordExprs = new LinkedHashMap<>();
         Map<String, String> alertExprs = new LinkedHashMap<>();
-        for (Path rules : List.of(AlertRulesIT.repo().resolve("alert-rules/streamwatch-recording.yml"),
-                AlertRulesIT.repo().resolve("alert-rules/streamwatch-alerts.yml"))) {
-            JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(rules.toFile());
+        for (Path rules :
+                List.of(
+                        AlertRulesIT.repo().resolve("alert-rules/streamwatch-recording.yml"),
+                        AlertRulesIT.repo().resolve("alert-rules/streamwatch-alerts.yml"))) {
+            JsonNode doc =
+                    new com.fasterxml.jackson.databind.ObjectMapper(
+                                    new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                            .readTree(rules.toFile());
             for (JsonNode g : doc.path("groups")) {
                 for (JsonNode r : g.path("rules")) {
-                    if (r.has("record")) recordExprs.put(r.get("record").asText(), r.get("expr").asText());
-                    else alertExprs.put(r.get("alert").asText() + " (" + g.path("name").asText() + ")", r.get("expr").asText());
+                    if (r.has("record"))
+                        recordExprs.put(r.get("record").asText(), r.get("expr").asText());
+                    else
+                        alertExprs.put(
+                                r.get("alert").asText() + " (" + g.path("name").asText() + ")",
+                                r.get("expr").asText());
                 }
             }
         }
-        assertTrue(dashboardExprs.size() > 40, "found " + dashboardExprs.size() + " dashboard queries");
+        assertTrue(
+                dashboardExprs.size() > 40,
+                "found " + dashboardExprs.size() + " dashboard queries");
 
-        // Data must show up for every dashboard query and recording rule: poll until it does (rate windows fill up).
+        // Data must show up for every dashboard query and recording rule: poll until it does (rate
+        // windows fill up).
         Map<String, String> mustHaveData = new LinkedHashMap<>(dashboardExprs);
         recordExprs.forEach((k, v) -> mustHaveData.put("record " + k, v));
         List<String> missing = new ArrayList<>();
         try {
-            Await.result(Duration.ofSeconds(120), "every dashboard and recording-rule query to return data", () -> {
-                missing.clear();
-                for (Map.Entry<String, String> e : mustHaveData.entrySet()) {
-                    JsonNode r = prometheus.query(e.getValue());
-                    if (!"success".equals(r.path("status").asText())) {
-                        throw new AssertionError(e.getKey() + ": does not parse: " + r.path("error").asText() + "\n  " + e.getValue());
-                    }
-                    if (r.path("data").path("result").isEmpty()) missing.add(e.getKey() + ": " + e.getValue());
-                }
-                return missing.isEmpty() ? true : null;
-            });
+            Await.result(
+                    Duration.ofSeconds(120),
+                    "every dashboard and recording-rule query to return data",
+                    () -> {
+                        missing.clear();
+                        for (Map.Entry<String, String> e : mustHaveData.entrySet()) {
+                            JsonNode r = prometheus.query(e.getValue());
+                            if (!"success".equals(r.path("status").asText())) {
+                                throw new AssertionError(
+                                        e.getKey()
+                                                + ": does not parse: "
+                                                + r.path("error").asText()
+                                                + "\n  "
+                                                + e.getValue());
+                            }
+                            if (r.path("data").path("result").isEmpty())
+                                missing.add(e.getKey() + ": " + e.getValue());
+                        }
+                        return missing.isEmpty() ? true : null;
+                    });
         } catch (AssertionError timedOut) {
-            throw new AssertionError("queries that never returned data (a metric or label the service does not export?):\n  "
-                    + String.join("\n  ", missing), timedOut);
+            throw new AssertionError(
+                    "queries that never returned data (a metric or label the service does not export?):\n  "
+                            + String.join("\n  ", missing),
+                    timedOut);
         }
 
-        // Alert expressions return series only while they fire; each must parse, and every series it reads must exist.
+        // Alert expressions return series only while they fire; each must parse, and every series
+        // it reads must exist.
         for (Map.Entry<String, String> e : alertExprs.entrySet()) {
             JsonNode r = prometheus.query(e.getValue());
-            assertEquals("success", r.path("status").asText(), e.getKey() + ": " + r.path("error").asText());
+            assertEquals(
+                    "success",
+                    r.path("status").asText(),
+                    e.getKey() + ": " + r.path("error").asText());
             for (String series : seriesIn(e.getValue())) {
                 JsonNode s = prometheus.query("count(" + series + ")");
-                assertTrue(!s.path("data").path("result").isEmpty(), e.getKey() + " reads " + series + ", which has no data");
+                assertTrue(
+                        !s.path("data").path("result").isEmpty(),
+                        e.getKey() + " reads " + series + ", which has no data");
             }
         }
     }
@@ -160,11 +236,15 @@ class DashboardQueriesIT {
     /** Metric and recording-rule names in an expression. */
     static Set<String> seriesIn(String expr) {
         Set<String> out = new TreeSet<>();
-        String withoutLabels = expr.replaceAll("\\{[^}]*}", "").replaceAll("(by|without|on|ignoring)\\s*\\([^)]*\\)", "");
+        String withoutLabels =
+                expr.replaceAll("\\{[^}]*}", "")
+                        .replaceAll("(by|without|on|ignoring)\\s*\\([^)]*\\)", "");
         Matcher m = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(withoutLabels);
         while (m.find()) {
             String word = m.group();
-            if ((word.contains("_") || word.contains(":")) && !NOT_SERIES.contains(word) && !word.endsWith("_over_time")
+            if ((word.contains("_") || word.contains(":"))
+                    && !NOT_SERIES.contains(word)
+                    && !word.endsWith("_over_time")
                     && !word.startsWith("humanize")) {
                 out.add(word);
             }
@@ -180,31 +260,49 @@ class DashboardQueriesIT {
     private static Path prometheusConfig(Path dir, String serviceUrl) throws Exception {
         Files.createDirectories(dir);
         for (String name : List.of("streamwatch-recording.yml", "streamwatch-alerts.yml")) {
-            String text = Files.readString(AlertRulesIT.repo().resolve("alert-rules").resolve(name));
-            Files.writeString(dir.resolve(name), text.replaceAll("interval: \\d+[smh]", "interval: 1s"));
+            String text =
+                    Files.readString(AlertRulesIT.repo().resolve("alert-rules").resolve(name));
+            Files.writeString(
+                    dir.resolve(name), text.replaceAll("interval: \\d+[smh]", "interval: 1s"));
         }
         String target = serviceUrl.replace("http://", "");
         Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
-                + "rule_files: [" + dir.resolve("streamwatch-recording.yml") + ", " + dir.resolve("streamwatch-alerts.yml") + "]\n"
-                + "scrape_configs:\n  - job_name: streamwatch\n    static_configs: [ { targets: [\"" + target + "\"] } ]\n");
+        Files.writeString(
+                config,
+                "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
+                        + "rule_files: ["
+                        + dir.resolve("streamwatch-recording.yml")
+                        + ", "
+                        + dir.resolve("streamwatch-alerts.yml")
+                        + "]\n"
+                        + "scrape_configs:\n  - job_name: streamwatch\n    static_configs: [ { targets: [\""
+                        + target
+                        + "\"] } ]\n");
         return config;
     }
 
     private static Thread producer(String bootstrap, AtomicBoolean producing) {
-        Thread t = new Thread(() -> {
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-                long n = 0;
-                while (producing.get()) {
-                    for (int part = 0; part < 3; part++) producer.send(new ProducerRecord<>(TOPIC, part, "k" + n, "click " + n++));
-                    Thread.sleep(20);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "dashboard-producer");
+        Thread t =
+                new Thread(
+                        () -> {
+                            Properties p = new Properties();
+                            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+                            try (KafkaProducer<String, String> producer =
+                                    new KafkaProducer<>(
+                                            p, new StringSerializer(), new StringSerializer())) {
+                                long n = 0;
+                                while (producing.get()) {
+                                    for (int part = 0; part < 3; part++)
+                                        producer.send(
+                                                new ProducerRecord<>(
+                                                        TOPIC, part, "k" + n, "click " + n++));
+                                    Thread.sleep(20);
+                                }
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "dashboard-producer");
         t.setDaemon(true);
         t.start();
         return t;
@@ -217,31 +315,49 @@ class DashboardQueriesIT {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             c.subscribe(List.of(TOPIC));
-            Await.result(Duration.ofSeconds(60), "the consumer group to read and commit", () -> {
-                if (c.poll(Duration.ofMillis(200)).isEmpty()) return null;
-                c.commitSync();
-                return true;
-            });
+            Await.result(
+                    Duration.ofSeconds(60),
+                    "the consumer group to read and commit",
+                    () -> {
+                        if (c.poll(Duration.ofMillis(200)).isEmpty()) return null;
+                        c.commitSync();
+                        return true;
+                    });
         }
     }
 
     private static JavaStreamingContext sparkApp(String bootstrap, String serviceUrl) {
-        JavaStreamingContext ssc = new JavaStreamingContext(StreamingDriver.conf(APP, serviceUrl, TOKEN)
-                .set("spark.streaming.kafka.maxRatePerPartition", "100"), Durations.seconds(1));
-        Map<String, Object> params = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "dashboard-spark",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        KafkaUtils.createDirectStream(ssc, LocationStrategies.PreferConsistent(),
-                ConsumerStrategies.<String, String>Subscribe(List.of(TOPIC), params)).foreachRDD(rdd -> {
-                    rdd.count();
-                    Thread.sleep(processingMs.get());
-                });
+        JavaStreamingContext ssc =
+                new JavaStreamingContext(
+                        StreamingDriver.conf(APP, serviceUrl, TOKEN)
+                                .set("spark.streaming.kafka.maxRatePerPartition", "100"),
+                        Durations.seconds(1));
+        Map<String, Object> params =
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "dashboard-spark",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                        StringDeserializer.class,
+                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                        StringDeserializer.class);
+        KafkaUtils.createDirectStream(
+                        ssc,
+                        LocationStrategies.PreferConsistent(),
+                        ConsumerStrategies.<String, String>Subscribe(List.of(TOPIC), params))
+                .foreachRDD(
+                        rdd -> {
+                            rdd.count();
+                            Thread.sleep(processingMs.get());
+                        });
         ssc.start();
         return ssc;
     }

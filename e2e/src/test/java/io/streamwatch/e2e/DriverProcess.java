@@ -22,14 +22,26 @@ final class DriverProcess implements AutoCloseable {
         this.process = child.process();
     }
 
-    static DriverProcess start(Path dir, String app, String url, String token, int seconds) throws IOException {
+    static DriverProcess start(Path dir, String app, String url, String token, int seconds)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Loopback.java(), "-Xmx768m"));
-        cmd.addAll(Arrays.asList(System.getProperty("streamwatch.spark.jvm.args", "").trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamingDriver.class.getName(), app, url, token,
-                String.valueOf(seconds)));
-        ChildProcess child = ChildProcess.command("driver " + app, cmd)
-                .log(dir.resolve("driver-" + app.replaceAll("[^A-Za-z0-9]", "_") + ".log"))
-                .env("SPARK_LOCAL_IP", "127.0.0.1").start();
+        cmd.addAll(
+                Arrays.asList(
+                        System.getProperty("streamwatch.spark.jvm.args", "").trim().split("\\s+")));
+        cmd.addAll(
+                List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        StreamingDriver.class.getName(),
+                        app,
+                        url,
+                        token,
+                        String.valueOf(seconds)));
+        ChildProcess child =
+                ChildProcess.command("driver " + app, cmd)
+                        .log(dir.resolve("driver-" + app.replaceAll("[^A-Za-z0-9]", "_") + ".log"))
+                        .env("SPARK_LOCAL_IP", "127.0.0.1")
+                        .start();
         child.awaitLine(STARTED, Duration.ofSeconds(90));
         return new DriverProcess(child);
     }

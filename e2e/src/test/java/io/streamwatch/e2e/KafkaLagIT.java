@@ -58,13 +58,19 @@ class KafkaLagIT {
     private static final String GROUP = "kafka-lag-it";
     private static final int PARTITIONS = 3;
     private static final int PER_PARTITION = 150;
-    private static final int MAX_RATE = 15; // records per partition per second: ~10 batches to catch up
+    private static final int MAX_RATE =
+            15; // records per partition per second: ~10 batches to catch up
     private static final String TOKEN = "kafka-e2e-" + System.nanoTime();
 
     /** untilOffsets of every completed batch, by batch time. */
-    private static final ConcurrentSkipListMap<Long, Map<TopicPartition, Long>> completed = new ConcurrentSkipListMap<>();
-    /** While set, the next batch waits inside its output operation: completed batches stop moving. */
+    private static final ConcurrentSkipListMap<Long, Map<TopicPartition, Long>> completed =
+            new ConcurrentSkipListMap<>();
+
+    /**
+     * While set, the next batch waits inside its output operation: completed batches stop moving.
+     */
     private static final AtomicBoolean hold = new AtomicBoolean();
+
     private static final AtomicBoolean holding = new AtomicBoolean();
 
     private static KafkaBrokerProcess kafka;
@@ -79,16 +85,26 @@ class KafkaLagIT {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         admin = Admin.create(p);
-        admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        Await.result(Duration.ofSeconds(30), "the topic's partitions to have leaders", () -> {
-            try {
-                return endOffsets();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        service = ServiceProcess.start(dir.resolve("service"), TOKEN,
-                "kafka: { bootstrapServers: \"" + kafka.bootstrapServers() + "\", pollInterval: 1s }\n");
+        admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
+                .all()
+                .get(30, TimeUnit.SECONDS);
+        Await.result(
+                Duration.ofSeconds(30),
+                "the topic's partitions to have leaders",
+                () -> {
+                    try {
+                        return endOffsets();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        service =
+                ServiceProcess.start(
+                        dir.resolve("service"),
+                        TOKEN,
+                        "kafka: { bootstrapServers: \""
+                                + kafka.bootstrapServers()
+                                + "\", pollInterval: 1s }\n");
     }
 
     @AfterAll
@@ -102,9 +118,13 @@ class KafkaLagIT {
 
     static Map<TopicPartition, Long> endOffsets() throws Exception {
         Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-        for (int i = 0; i < PARTITIONS; i++) req.put(new TopicPartition(TOPIC, i), OffsetSpec.latest());
+        for (int i = 0; i < PARTITIONS; i++)
+            req.put(new TopicPartition(TOPIC, i), OffsetSpec.latest());
         Map<TopicPartition, Long> out = new HashMap<>();
-        admin.listOffsets(req).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
+        admin.listOffsets(req)
+                .all()
+                .get(10, TimeUnit.SECONDS)
+                .forEach((tp, info) -> out.put(tp, info.offset()));
         return out;
     }
 
@@ -112,16 +132,25 @@ class KafkaLagIT {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             List<Future<?>> sent = new ArrayList<>();
             for (int i = 0; i < PER_PARTITION; i++) {
-                for (int part = 0; part < PARTITIONS; part++) sent.add(producer.send(new ProducerRecord<>(TOPIC, part, "k" + i, "view " + i)));
+                for (int part = 0; part < PARTITIONS; part++)
+                    sent.add(
+                            producer.send(new ProducerRecord<>(TOPIC, part, "k" + i, "view " + i)));
             }
             for (Future<?> f : sent) f.get(30, TimeUnit.SECONDS);
         }
     }
 
-    private static final Pattern SERIES = Pattern.compile("(?m)^([a-z_]+)\\{app=\"" + Pattern.quote(APP) + "\",topic=\"" + TOPIC + "\"} (\\S+)$");
+    private static final Pattern SERIES =
+            Pattern.compile(
+                    "(?m)^([a-z_]+)\\{app=\""
+                            + Pattern.quote(APP)
+                            + "\",topic=\""
+                            + TOPIC
+                            + "\"} (\\S+)$");
 
     /** The app's lag series on /metrics, by metric name. */
     static Map<String, Double> appLag() {
@@ -134,65 +163,120 @@ class KafkaLagIT {
     @Test
     void appLagIsLogEndMinusTheOffsetsSparksLastCompletedBatchProcessed() throws Exception {
         produce();
-        SparkConf conf = StreamingDriver.conf(APP, service.url(), TOKEN)
-                .set("spark.streaming.kafka.maxRatePerPartition", String.valueOf(MAX_RATE))
-                .set("spark.streaming.backpressure.enabled", "false");
+        SparkConf conf =
+                StreamingDriver.conf(APP, service.url(), TOKEN)
+                        .set("spark.streaming.kafka.maxRatePerPartition", String.valueOf(MAX_RATE))
+                        .set("spark.streaming.backpressure.enabled", "false");
         ssc = new JavaStreamingContext(conf, Durations.seconds(1));
-        Map<String, Object> kafkaParams = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, GROUP,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        JavaInputDStream<ConsumerRecord<String, String>> stream = KafkaUtils.createDirectStream(ssc,
-                LocationStrategies.PreferConsistent(), ConsumerStrategies.<String, String>Subscribe(List.of(TOPIC), kafkaParams));
-        // Never commits: no commitAsync, auto commit off. The oracle records what each batch processed.
-        stream.foreachRDD((rdd, time) -> {
-            OffsetRange[] ranges = ((HasOffsetRanges) rdd.rdd()).offsetRanges();
-            while (hold.get()) {
-                holding.set(true);
-                Thread.sleep(20);
-            }
-            rdd.count();
-            Map<TopicPartition, Long> until = new HashMap<>();
-            for (OffsetRange r : ranges) until.put(r.topicPartition(), r.untilOffset());
-            completed.put(time.milliseconds(), until);
-        });
+        Map<String, Object> kafkaParams =
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        GROUP,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                        StringDeserializer.class,
+                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                        StringDeserializer.class);
+        JavaInputDStream<ConsumerRecord<String, String>> stream =
+                KafkaUtils.createDirectStream(
+                        ssc,
+                        LocationStrategies.PreferConsistent(),
+                        ConsumerStrategies.<String, String>Subscribe(List.of(TOPIC), kafkaParams));
+        // Never commits: no commitAsync, auto commit off. The oracle records what each batch
+        // processed.
+        stream.foreachRDD(
+                (rdd, time) -> {
+                    OffsetRange[] ranges = ((HasOffsetRanges) rdd.rdd()).offsetRanges();
+                    while (hold.get()) {
+                        holding.set(true);
+                        Thread.sleep(20);
+                    }
+                    rdd.count();
+                    Map<TopicPartition, Long> until = new HashMap<>();
+                    for (OffsetRange r : ranges) until.put(r.topicPartition(), r.untilOffset());
+                    completed.put(time.milliseconds(), until);
+                });
         ssc.start();
 
-        Await.until(Duration.ofSeconds(60), "3 completed batches that read records", () ->
-                completed.values().stream().filter(u -> u.values().stream().anyMatch(o -> o > 0)).count() >= 3);
+        Await.until(
+                Duration.ofSeconds(60),
+                "3 completed batches that read records",
+                () ->
+                        completed.values().stream()
+                                        .filter(u -> u.values().stream().anyMatch(o -> o > 0))
+                                        .count()
+                                >= 3);
         hold.set(true);
-        Await.until(Duration.ofSeconds(30), "a batch to wait in its output operation", () -> holding.get());
+        Await.until(
+                Duration.ofSeconds(30),
+                "a batch to wait in its output operation",
+                () -> holding.get());
 
         // Quiescent: nothing is produced, and no batch completes while one is held.
         Map<TopicPartition, Long> lastCompleted = completed.lastEntry().getValue();
         Map<TopicPartition, Long> end = endOffsets();
         long expected = 0;
-        for (var e : end.entrySet()) expected += e.getValue() - lastCompleted.getOrDefault(e.getKey(), 0L);
-        assertTrue(expected > 0, "the throttled app must still be behind: end " + end + ", processed " + lastCompleted);
-        assertEquals(PARTITIONS * PER_PARTITION, end.values().stream().mapToLong(Long::longValue).sum());
+        for (var e : end.entrySet())
+            expected += e.getValue() - lastCompleted.getOrDefault(e.getKey(), 0L);
+        assertTrue(
+                expected > 0,
+                "the throttled app must still be behind: end "
+                        + end
+                        + ", processed "
+                        + lastCompleted);
+        assertEquals(
+                PARTITIONS * PER_PARTITION, end.values().stream().mapToLong(Long::longValue).sum());
 
         long want = expected;
-        Map<String, Double> lag = Await.result(Duration.ofSeconds(30),
-                "spark_streaming_kafka_lag_records{app=\"" + APP + "\",topic=\"" + TOPIC + "\"} == " + want
-                        + " (end " + end + " minus processed " + lastCompleted + ")", () -> {
-                    Map<String, Double> l = appLag();
-                    Double records = l.get("spark_streaming_kafka_lag_records");
-                    return records != null && records == want && l.containsKey("spark_streaming_kafka_lag_seconds") ? l : null;
-                });
+        Map<String, Double> lag =
+                Await.result(
+                        Duration.ofSeconds(30),
+                        "spark_streaming_kafka_lag_records{app=\""
+                                + APP
+                                + "\",topic=\""
+                                + TOPIC
+                                + "\"} == "
+                                + want
+                                + " (end "
+                                + end
+                                + " minus processed "
+                                + lastCompleted
+                                + ")",
+                        () -> {
+                            Map<String, Double> l = appLag();
+                            Double records = l.get("spark_streaming_kafka_lag_records");
+                            return records != null
+                                            && records == want
+                                            && l.containsKey("spark_streaming_kafka_lag_seconds")
+                                    ? l
+                                    : null;
+                        });
         double seconds = lag.get("spark_streaming_kafka_lag_seconds");
         assertTrue(seconds > 0 && seconds < 120, "lag in seconds is positive and sane: " + seconds);
-        assertEquals(Map.of(), admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS),
+        assertEquals(
+                Map.of(),
+                admin.listConsumerGroupOffsets(GROUP)
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS),
                 "the app never committed: a committed-offset exporter would see no lag at all");
 
         hold.set(false);
         // Unthrottled by the hold, the app catches up and the lag goes to exactly 0.
-        Await.result(Duration.ofSeconds(60), "the app's lag to reach 0", () -> {
-            Map<String, Double> l = appLag();
-            return Double.valueOf(0).equals(l.get("spark_streaming_kafka_lag_records"))
-                    && Double.valueOf(0).equals(l.get("spark_streaming_kafka_lag_seconds")) ? true : null;
-        });
+        Await.result(
+                Duration.ofSeconds(60),
+                "the app's lag to reach 0",
+                () -> {
+                    Map<String, Double> l = appLag();
+                    return Double.valueOf(0).equals(l.get("spark_streaming_kafka_lag_records"))
+                                    && Double.valueOf(0)
+                                            .equals(l.get("spark_streaming_kafka_lag_seconds"))
+                            ? true
+                            : null;
+                });
     }
 }

@@ -15,12 +15,18 @@ final class Promtool {
         for (String p : new String[] {"/usr/bin/promtool", "/usr/local/bin/promtool"}) {
             if (Files.isExecutable(Path.of(p))) return Path.of(p);
         }
-        throw new IllegalStateException("promtool is not installed: apt-get install prometheus (./run-tests.sh does this)");
+        throw new IllegalStateException(
+                "promtool is not installed: apt-get install prometheus (./run-tests.sh does this)");
     }
 
-    /** {@code promtool check metrics} on the given exposition text; returns exit code and output. */
+    /**
+     * {@code promtool check metrics} on the given exposition text; returns exit code and output.
+     */
     static Result checkMetrics(String text) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(binary().toString(), "check", "metrics").redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(binary().toString(), "check", "metrics")
+                        .redirectErrorStream(true)
+                        .start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(text.getBytes(StandardCharsets.UTF_8));
         }

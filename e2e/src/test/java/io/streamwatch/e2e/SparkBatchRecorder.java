@@ -11,8 +11,8 @@ import org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted;
 /**
  * The test's oracle: Spark's own {@link BatchInfo} of every completed batch, taken from the
  * SparkContext's bus (added in code with addSparkListener, unlike the product's listener, which is
- * attached only by configuration). The SparkContext bus delivers the final batches even after
- * the StreamingContext stops, which a StreamingListener does not guarantee.
+ * attached only by configuration). The SparkContext bus delivers the final batches even after the
+ * StreamingContext stops, which a StreamingListener does not guarantee.
  */
 final class SparkBatchRecorder extends SparkListener {
     final List<BatchInfo> completed = new CopyOnWriteArrayList<>();

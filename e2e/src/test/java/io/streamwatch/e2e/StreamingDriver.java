@@ -10,8 +10,8 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
 /**
  * A real Spark Streaming driver with the Streamwatch listener attached only by configuration:
  * receiver input, 1 s batches, an output operation whose processing time is {@link #processingMs}.
- * Run in-process by tests that steer the load, or as its own JVM by {@link #main} so a test can
- * end it cleanly or kill it.
+ * Run in-process by tests that steer the load, or as its own JVM by {@link #main} so a test can end
+ * it cleanly or kill it.
  */
 final class StreamingDriver {
     /** Milliseconds each batch's output operation takes; tests raise it to overload the app. */
@@ -20,17 +20,23 @@ final class StreamingDriver {
     private StreamingDriver() {}
 
     static SparkConf conf(String appKey, String serviceUrl, String token) {
-        return SparkFixtures.withListener(SparkFixtures.loopback("local[2]", "streamwatch-e2e-" + appKey.replace(' ', '-')),
-                        serviceUrl, token, appKey)
+        return SparkFixtures.withListener(
+                        SparkFixtures.loopback(
+                                "local[2]", "streamwatch-e2e-" + appKey.replace(' ', '-')),
+                        serviceUrl,
+                        token,
+                        appKey)
                 .set("spark.streamwatch.heartbeatIntervalMs", "1000");
     }
 
     static JavaStreamingContext start(SparkConf conf) {
         JavaStreamingContext ssc = new JavaStreamingContext(conf, Durations.seconds(1));
-        ssc.receiverStream(new TickingReceiver(5)).foreachRDD(rdd -> {
-            rdd.count();
-            Thread.sleep(processingMs.get());
-        });
+        ssc.receiverStream(new TickingReceiver(5))
+                .foreachRDD(
+                        rdd -> {
+                            rdd.count();
+                            Thread.sleep(processingMs.get());
+                        });
         ssc.start();
         return ssc;
     }

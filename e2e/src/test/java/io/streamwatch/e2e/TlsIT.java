@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * TLS end to end: the service jar with {@code server.tls} from a self-signed certificate made for
  * this run, and a real local Spark Streaming app whose listener (attached by spark.extraListeners)
- * ships to {@code https://127.0.0.1:PORT} trusting that certificate via
- * {@code spark.streamwatch.trustCertFile}.
+ * ships to {@code https://127.0.0.1:PORT} trusting that certificate via {@code
+ * spark.streamwatch.trustCertFile}.
  */
 class TlsIT {
     private static final String TOKEN = "tls-e2e-token-" + System.nanoTime();
@@ -58,35 +58,55 @@ class TlsIT {
     void batchesOfASparkAppArriveOverHttpsWithTrustCertFile() {
         SparkBatchRecorder oracle = new SparkBatchRecorder();
         StreamingDriver.processingMs.set(100);
-        SparkConf conf = StreamingDriver.conf(APP, service.url(), TOKEN)
-                .set("spark.streamwatch.trustCertFile", cert.certFile().toString());
+        SparkConf conf =
+                StreamingDriver.conf(APP, service.url(), TOKEN)
+                        .set("spark.streamwatch.trustCertFile", cert.certFile().toString());
         JavaStreamingContext ssc = StreamingDriver.start(conf);
         ssc.sparkContext().sc().addSparkListener(oracle);
         try {
-            Await.until(Duration.ofSeconds(90), "5 batches in /batches over HTTPS",
+            Await.until(
+                    Duration.ofSeconds(90),
+                    "5 batches in /batches over HTTPS",
                     () -> batches().size() >= 5);
         } finally {
             ssc.stop(true, false);
         }
-        Set<Long> spark = oracle.completed.stream().map(b -> b.batchTime().milliseconds()).collect(Collectors.toCollection(TreeSet::new));
-        Await.until(Duration.ofSeconds(30), "every batch Spark completed (" + spark.size() + ") in the service",
+        Set<Long> spark =
+                oracle.completed.stream()
+                        .map(b -> b.batchTime().milliseconds())
+                        .collect(Collectors.toCollection(TreeSet::new));
+        Await.until(
+                Duration.ofSeconds(30),
+                "every batch Spark completed (" + spark.size() + ") in the service",
                 () -> batchTimes().containsAll(spark));
         assertEquals(batches().size(), batchTimes().size(), "each batch once");
         assertFalse(service.log().contains("PRIVATE KEY"), "no key material in the service log");
     }
 
     private static Set<Long> batchTimes() {
-        return batches().stream().map(b -> b.get("batchTime").asLong()).collect(Collectors.toCollection(TreeSet::new));
+        return batches().stream()
+                .map(b -> b.get("batchTime").asLong())
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
     void theServiceSpeaksNoPlainHttpAndRefusesClientsThatDoNotTrustIt() {
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest overHttp = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/healthz"))
-                .timeout(Duration.ofSeconds(10)).build();
-        assertThrows(IOException.class, () -> plain.send(overHttp, HttpResponse.BodyHandlers.ofString()));
-        HttpRequest overHttps = HttpRequest.newBuilder(URI.create(service.url() + "/healthz")).timeout(Duration.ofSeconds(10)).build();
-        assertThrows(IOException.class, () -> plain.send(overHttps, HttpResponse.BodyHandlers.ofString()),
+        HttpRequest overHttp =
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + service.port() + "/healthz"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build();
+        assertThrows(
+                IOException.class,
+                () -> plain.send(overHttp, HttpResponse.BodyHandlers.ofString()));
+        HttpRequest overHttps =
+                HttpRequest.newBuilder(URI.create(service.url() + "/healthz"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build();
+        assertThrows(
+                IOException.class,
+                () -> plain.send(overHttps, HttpResponse.BodyHandlers.ofString()),
                 "the JVM's default trust store does not know a self-signed certificate");
         assertEquals(200, service.get("/healthz").statusCode());
     }
@@ -94,11 +114,19 @@ class TlsIT {
     @Test
     void aKeyThatDoesNotBelongToTheCertificateStopsTheJarWithAMessage() throws Exception {
         SelfSignedCert stranger = SelfSignedCert.generate(dir, "stranger", "ip:127.0.0.1");
-        ChildProcess l = ServiceProcess.in(dir.resolve("mismatch")).token(TOKEN).tls(cert.certFile(), stranger.keyFile(), null).launch();
-        assertTrue(l.process().waitFor(60, TimeUnit.SECONDS), "the service must exit: " + l.output());
+        ChildProcess l =
+                ServiceProcess.in(dir.resolve("mismatch"))
+                        .token(TOKEN)
+                        .tls(cert.certFile(), stranger.keyFile(), null)
+                        .launch();
+        assertTrue(
+                l.process().waitFor(60, TimeUnit.SECONDS), "the service must exit: " + l.output());
         assertNotEquals(0, l.process().exitValue());
         String out = l.output();
-        assertTrue(out.contains("server.tls.keyFile") && out.contains("does not belong to the first certificate"), out);
+        assertTrue(
+                out.contains("server.tls.keyFile")
+                        && out.contains("does not belong to the first certificate"),
+                out);
         assertFalse(out.contains("TLS is on"), out);
     }
 

@@ -14,62 +14,63 @@ import javax.net.ssl.SSLSocketFactory;
  * JVM-wide {@code HostnameVerifier}. The sockets are the delegate's own, unwrapped.
  */
 final class HostnameVerifyingSocketFactory extends SSLSocketFactory {
-  private final SSLSocketFactory delegate;
+    private final SSLSocketFactory delegate;
 
-  HostnameVerifyingSocketFactory(SSLSocketFactory delegate) {
-    this.delegate = delegate;
-  }
-
-  private static Socket verifying(Socket socket) {
-    if (socket instanceof SSLSocket) {
-      SSLSocket ssl = (SSLSocket) socket;
-      SSLParameters parameters = ssl.getSSLParameters();
-      parameters.setEndpointIdentificationAlgorithm("HTTPS");
-      ssl.setSSLParameters(parameters);
+    HostnameVerifyingSocketFactory(SSLSocketFactory delegate) {
+        this.delegate = delegate;
     }
-    return socket;
-  }
 
-  @Override
-  public String[] getDefaultCipherSuites() {
-    return delegate.getDefaultCipherSuites();
-  }
+    private static Socket verifying(Socket socket) {
+        if (socket instanceof SSLSocket) {
+            SSLSocket ssl = (SSLSocket) socket;
+            SSLParameters parameters = ssl.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            ssl.setSSLParameters(parameters);
+        }
+        return socket;
+    }
 
-  @Override
-  public String[] getSupportedCipherSuites() {
-    return delegate.getSupportedCipherSuites();
-  }
+    @Override
+    public String[] getDefaultCipherSuites() {
+        return delegate.getDefaultCipherSuites();
+    }
 
-  @Override
-  public Socket createSocket() throws IOException {
-    return verifying(delegate.createSocket());
-  }
+    @Override
+    public String[] getSupportedCipherSuites() {
+        return delegate.getSupportedCipherSuites();
+    }
 
-  @Override
-  public Socket createSocket(Socket s, String host, int port, boolean autoClose)
-      throws IOException {
-    return verifying(delegate.createSocket(s, host, port, autoClose));
-  }
+    @Override
+    public Socket createSocket() throws IOException {
+        return verifying(delegate.createSocket());
+    }
 
-  @Override
-  public Socket createSocket(String host, int port) throws IOException {
-    return verifying(delegate.createSocket(host, port));
-  }
+    @Override
+    public Socket createSocket(Socket s, String host, int port, boolean autoClose)
+            throws IOException {
+        return verifying(delegate.createSocket(s, host, port, autoClose));
+    }
 
-  @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
-      throws IOException {
-    return verifying(delegate.createSocket(host, port, localHost, localPort));
-  }
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+        return verifying(delegate.createSocket(host, port));
+    }
 
-  @Override
-  public Socket createSocket(InetAddress host, int port) throws IOException {
-    return verifying(delegate.createSocket(host, port));
-  }
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+            throws IOException {
+        return verifying(delegate.createSocket(host, port, localHost, localPort));
+    }
 
-  @Override
-  public Socket createSocket(InetAddress address, int port, InetAddress localAddress,
-      int localPort) throws IOException {
-    return verifying(delegate.createSocket(address, port, localAddress, localPort));
-  }
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+        return verifying(delegate.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(
+            InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
+        return verifying(delegate.createSocket(address, port, localAddress, localPort));
+    }
 }

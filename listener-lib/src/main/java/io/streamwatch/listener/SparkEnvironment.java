@@ -5,15 +5,15 @@ package io.streamwatch.listener;
  * called on the shipper thread; implementations return null when the answer is unknown.
  */
 interface SparkEnvironment {
-  /** Batch duration of the active StreamingContext, or null. */
-  Long batchIntervalMs();
+    /** Batch duration of the active StreamingContext, or null. */
+    Long batchIntervalMs();
 
-  /** The driver UI address of the active StreamingContext's SparkContext, or null. */
-  String uiUrl();
+    /** The driver UI address of the active StreamingContext's SparkContext, or null. */
+    String uiUrl();
 
-  /** The Spark version of the driver, or null. */
-  String sparkVersion();
+    /** The Spark version of the driver, or null. */
+    String sparkVersion();
 
-  /** This host's name, or null. */
-  String hostName();
+    /** This host's name, or null. */
+    String hostName();
 }

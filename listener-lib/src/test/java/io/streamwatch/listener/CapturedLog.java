@@ -18,55 +18,57 @@ import org.apache.spark.SparkConf;
  * ships). Spark's own logging set-up runs first, so it cannot replace the capture half way.
  */
 final class CapturedLog implements AutoCloseable {
-  private static final String LOGGER = "io.streamwatch.listener";
+    private static final String LOGGER = "io.streamwatch.listener";
 
-  private final List<String> lines = Collections.synchronizedList(new ArrayList<String>());
-  private final LoggerContext context;
-  private final AbstractAppender appender;
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<String>());
+    private final LoggerContext context;
+    private final AbstractAppender appender;
 
-  CapturedLog() {
-    new SparkConf(false).initializeLogIfNecessary(false, true);
-    context = (LoggerContext) LogManager.getContext(false);
-    appender = new AbstractAppender("captured-listener-log", null, null, true,
-        Property.EMPTY_ARRAY) {
-      @Override
-      public void append(LogEvent event) {
-        lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
-      }
-    };
-    appender.start();
-    Configuration config = context.getConfiguration();
-    LoggerConfig logger = new LoggerConfig(LOGGER, Level.WARN, false);
-    logger.addAppender(appender, Level.WARN, null);
-    config.addLogger(LOGGER, logger);
-    context.updateLoggers();
-  }
-
-  List<String> lines() {
-    synchronized (lines) {
-      return new ArrayList<String>(lines);
+    CapturedLog() {
+        new SparkConf(false).initializeLogIfNecessary(false, true);
+        context = (LoggerContext) LogManager.getContext(false);
+        appender =
+                new AbstractAppender(
+                        "captured-listener-log", null, null, true, Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        lines.add(
+                                event.getLevel() + " " + event.getMessage().getFormattedMessage());
+                    }
+                };
+        appender.start();
+        Configuration config = context.getConfiguration();
+        LoggerConfig logger = new LoggerConfig(LOGGER, Level.WARN, false);
+        logger.addAppender(appender, Level.WARN, null);
+        config.addLogger(LOGGER, logger);
+        context.updateLoggers();
     }
-  }
 
-  /** Lines containing every fragment. */
-  List<String> matching(String... fragments) {
-    List<String> out = new ArrayList<String>();
-    for (String line : lines()) {
-      boolean all = true;
-      for (String f : fragments) {
-        all &= line.contains(f);
-      }
-      if (all) {
-        out.add(line);
-      }
+    List<String> lines() {
+        synchronized (lines) {
+            return new ArrayList<String>(lines);
+        }
     }
-    return out;
-  }
 
-  @Override
-  public void close() {
-    context.getConfiguration().removeLogger(LOGGER);
-    context.updateLoggers();
-    appender.stop();
-  }
+    /** Lines containing every fragment. */
+    List<String> matching(String... fragments) {
+        List<String> out = new ArrayList<String>();
+        for (String line : lines()) {
+            boolean all = true;
+            for (String f : fragments) {
+                all &= line.contains(f);
+            }
+            if (all) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        context.getConfiguration().removeLogger(LOGGER);
+        context.updateLoggers();
+        appender.stop();
+    }
 }

@@ -11,14 +11,18 @@ import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar streamwatch-service.jar [--config FILE] [--port-file FILE]}. Exit code 2 on bad arguments or configuration. */
+/**
+ * {@code java -jar streamwatch-service.jar [--config FILE] [--port-file FILE]}. Exit code 2 on bad
+ * arguments or configuration.
+ */
 public final class Main {
-    private static final String USAGE = "usage: java -jar streamwatch-service.jar [--config FILE] [--check-config] [--port-file FILE]\n"
-            + "  Without --config the defaults apply (port 9470); STREAMWATCH_* environment variables override any key.\n"
-            + "  --check-config validates the configuration (and the files it names), prints a summary and exits:\n"
-            + "  0 when it is usable, 2 when not. Nothing is started.\n"
-            + "  --port-file FILE writes the port the service listens on (useful with server.port 0) to FILE once it\n"
-            + "  accepts connections: the number alone, written to a temporary file and renamed, so FILE is never partial.";
+    private static final String USAGE =
+            "usage: java -jar streamwatch-service.jar [--config FILE] [--check-config] [--port-file FILE]\n"
+                    + "  Without --config the defaults apply (port 9470); STREAMWATCH_* environment variables override any key.\n"
+                    + "  --check-config validates the configuration (and the files it names), prints a summary and exits:\n"
+                    + "  0 when it is usable, 2 when not. Nothing is started.\n"
+                    + "  --port-file FILE writes the port the service listens on (useful with server.port 0) to FILE once it\n"
+                    + "  accepts connections: the number alone, written to a temporary file and renamed, so FILE is never partial.";
 
     private Main() {}
 
@@ -48,12 +52,17 @@ public final class Main {
         try {
             loaded = ConfigLoader.load(configFile, System.getenv());
         } catch (ConfigException e) {
-            fail(e.getMessage() + "\nFix the configuration" + (configFile == null ? "" : " in " + configFile) + " and start again.");
+            fail(
+                    e.getMessage()
+                            + "\nFix the configuration"
+                            + (configFile == null ? "" : " in " + configFile)
+                            + " and start again.");
             return;
         }
         if (checkOnly) {
             loaded.warnings().forEach(w -> System.out.println("warning: " + w));
-            System.out.println("configuration OK" + (configFile == null ? " (defaults)" : ": " + configFile));
+            System.out.println(
+                    "configuration OK" + (configFile == null ? " (defaults)" : ": " + configFile));
             System.out.println(summary(loaded.config()));
             return;
         }
@@ -63,7 +72,11 @@ public final class Main {
         try {
             service = new StreamwatchService(loaded.config(), Clock.systemUTC()).start();
         } catch (ConfigException e) {
-            fail(e.getMessage() + "\nFix the configuration" + (configFile == null ? "" : " in " + configFile) + " and start again.");
+            fail(
+                    e.getMessage()
+                            + "\nFix the configuration"
+                            + (configFile == null ? "" : " in " + configFile)
+                            + " and start again.");
             return;
         } catch (io.streamwatch.service.store.StoreException e) {
             // Exit 1, not 2: a directory still locked by a stopping service is worth a retry.
@@ -86,13 +99,20 @@ public final class Main {
         }
     }
 
-    /** The port alone, written next to {@code file} and renamed onto it, so a reader never sees a partial file. */
+    /**
+     * The port alone, written next to {@code file} and renamed onto it, so a reader never sees a
+     * partial file.
+     */
     static void writePortFile(Path file, int port) throws IOException {
         Path target = file.toAbsolutePath();
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(tmp, port + "\n");
         try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -100,11 +120,28 @@ public final class Main {
 
     /** What the configuration amounts to, without secrets. */
     static String summary(io.streamwatch.service.config.ServiceConfig c) {
-        return "  listen " + c.server().host() + ":" + c.server().port() + (c.server().tls() == null ? " (http)" : " (https)")
-                + "\n  storage " + c.storage().dir() + ", " + c.storage().historyBatches() + " batches per app"
-                + "\n  ingest " + c.ingest().tokens().values().size() + " token(s)" + (c.ingest().allowUnauthenticated() ? ", OPEN" : "")
-                + "\n  alert receivers " + c.alerting().receivers().stream().map(io.streamwatch.service.config.ServiceConfig.Receiver::type).toList()
-                + "\n  spark targets " + c.spark().targets().size() + ", kafka " + (c.kafka().bootstrapServers() == null ? "off" : c.kafka().bootstrapServers());
+        return "  listen "
+                + c.server().host()
+                + ":"
+                + c.server().port()
+                + (c.server().tls() == null ? " (http)" : " (https)")
+                + "\n  storage "
+                + c.storage().dir()
+                + ", "
+                + c.storage().historyBatches()
+                + " batches per app"
+                + "\n  ingest "
+                + c.ingest().tokens().values().size()
+                + " token(s)"
+                + (c.ingest().allowUnauthenticated() ? ", OPEN" : "")
+                + "\n  alert receivers "
+                + c.alerting().receivers().stream()
+                        .map(io.streamwatch.service.config.ServiceConfig.Receiver::type)
+                        .toList()
+                + "\n  spark targets "
+                + c.spark().targets().size()
+                + ", kafka "
+                + (c.kafka().bootstrapServers() == null ? "off" : c.kafka().bootstrapServers());
     }
 
     private static void fail(String message) {

@@ -2,9 +2,9 @@ package io.streamwatch.service;
 
 /**
  * One stage of the service's pipeline. {@link #configure} only validates (no I/O, no threads);
- * {@link #start} acquires what the stage needs (files, sockets, threads) and may rely on every stage
- * before it having started; {@link #stop} releases it and is called in reverse order, only for
- * stages that started.
+ * {@link #start} acquires what the stage needs (files, sockets, threads) and may rely on every
+ * stage before it having started; {@link #stop} releases it and is called in reverse order, only
+ * for stages that started.
  */
 interface Stage {
     String name();

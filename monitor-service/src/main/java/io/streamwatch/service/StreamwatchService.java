@@ -39,11 +39,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the stages of the data's path from one ordered list: config, store, state, ingest, http,
- * notify, rules, pollers. The constructor configures every stage (validation only, no I/O);
- * {@link #start()} starts them in that order; {@link #close()} stops the started ones in reverse.
- * http starts before notify and rules because links in alerts carry the port it bound (with
- * {@code server.port: 0}, any free one); until every stage has started, {@code /readyz} says so.
- * State tells its listeners what changed: the rules subscribe to the registry.
+ * notify, rules, pollers. The constructor configures every stage (validation only, no I/O); {@link
+ * #start()} starts them in that order; {@link #close()} stops the started ones in reverse. http
+ * starts before notify and rules because links in alerts carry the port it bound (with {@code
+ * server.port: 0}, any free one); until every stage has started, {@code /readyz} says so. State
+ * tells its listeners what changed: the rules subscribe to the registry.
  */
 public final class StreamwatchService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamwatchService.class);
@@ -69,44 +69,90 @@ public final class StreamwatchService implements AutoCloseable {
     private volatile NotificationDispatcher notifications;
     private volatile AlertEngine alerts;
 
-    /** @throws ConfigException when a stage finds the configuration unusable */
+    /**
+     * @throws ConfigException when a stage finds the configuration unusable
+     */
     public StreamwatchService(ServiceConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.registry = new AppRegistry(clock, config.storage().historyBatches(), config.ingest().maxApps(),
-                config.alerting().appDownAfter(), config.storage().appRetention());
-        this.metrics = new ServiceMetrics(registry, new AppMetricsCollector(registry, clock, config.metrics().appRetention()));
-        this.ingestAuth = new BearerAuth(List.of(config.ingest().tokens()), config.ingest().allowUnauthenticated(),
-                "ingest", "ingest.tokens, ingest.tokenFile or STREAMWATCH_INGEST_TOKENS");
-        RateLimiter rateLimiter = new RateLimiter(clock, config.ingest().maxRequestsPerSecondPerApp(), config.ingest().maxApps(),
-                app -> registry.run(app).isPresent());
-        this.ingest = new IngestHandler(new EventParser(clock, config.ingest().maxEventsPerRequest()), registry, metrics,
-                config.ingest().maxBodyBytes(), rateLimiter);
+        this.registry =
+                new AppRegistry(
+                        clock,
+                        config.storage().historyBatches(),
+                        config.ingest().maxApps(),
+                        config.alerting().appDownAfter(),
+                        config.storage().appRetention());
+        this.metrics =
+                new ServiceMetrics(
+                        registry,
+                        new AppMetricsCollector(registry, clock, config.metrics().appRetention()));
+        this.ingestAuth =
+                new BearerAuth(
+                        List.of(config.ingest().tokens()),
+                        config.ingest().allowUnauthenticated(),
+                        "ingest",
+                        "ingest.tokens, ingest.tokenFile or STREAMWATCH_INGEST_TOKENS");
+        RateLimiter rateLimiter =
+                new RateLimiter(
+                        clock,
+                        config.ingest().maxRequestsPerSecondPerApp(),
+                        config.ingest().maxApps(),
+                        app -> registry.run(app).isPresent());
+        this.ingest =
+                new IngestHandler(
+                        new EventParser(clock, config.ingest().maxEventsPerRequest()),
+                        registry,
+                        metrics,
+                        config.ingest().maxBodyBytes(),
+                        rateLimiter);
         this.sparkPoller = new SparkRestPoller(config.spark(), registry, metrics.registry(), clock);
-        this.kafkaPoller = config.kafka().bootstrapServers() == null ? null
-                : new KafkaLagPoller(config.kafka(), config.alerting().delayWindow(), registry, metrics, clock);
-        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "streamwatch-housekeeping");
-            t.setDaemon(true);
-            return t;
-        });
-        this.stages = List.of(
-                Stage.of("config", this::validate, Stage::nothing, Stage::nothing),
-                Stage.of("store", Stage::nothing, this::startStore, () -> store.close()),
-                Stage.of("state", Stage::nothing, this::startState, housekeeping::shutdownNow),
-                Stage.of("ingest", Stage::nothing, this::startIngest, Stage::nothing),
-                Stage.of("http", Stage::nothing, this::startHttp, () -> http.stop()),
-                Stage.of("notify", Stage::nothing, this::startNotify, () -> notifications.close()),
-                Stage.of("rules", Stage::nothing, this::startRules, () -> alerts.close()),
-                Stage.of("pollers", Stage::nothing, this::startPollers, this::stopPollers));
+        this.kafkaPoller =
+                config.kafka().bootstrapServers() == null
+                        ? null
+                        : new KafkaLagPoller(
+                                config.kafka(),
+                                config.alerting().delayWindow(),
+                                registry,
+                                metrics,
+                                clock);
+        this.housekeeping =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "streamwatch-housekeeping");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        this.stages =
+                List.of(
+                        Stage.of("config", this::validate, Stage::nothing, Stage::nothing),
+                        Stage.of("store", Stage::nothing, this::startStore, () -> store.close()),
+                        Stage.of(
+                                "state",
+                                Stage::nothing,
+                                this::startState,
+                                housekeeping::shutdownNow),
+                        Stage.of("ingest", Stage::nothing, this::startIngest, Stage::nothing),
+                        Stage.of("http", Stage::nothing, this::startHttp, () -> http.stop()),
+                        Stage.of(
+                                "notify",
+                                Stage::nothing,
+                                this::startNotify,
+                                () -> notifications.close()),
+                        Stage.of("rules", Stage::nothing, this::startRules, () -> alerts.close()),
+                        Stage.of("pollers", Stage::nothing, this::startPollers, this::stopPollers));
         for (Stage s : stages) s.configure();
     }
 
-    /** What the stages need of the configuration beyond what the loader checks, for configurations built in code. */
+    /**
+     * What the stages need of the configuration beyond what the loader checks, for configurations
+     * built in code.
+     */
     private void validate() {
         List<String> problems = new ArrayList<>();
         if (config.storage().historyBatches() < 1) {
-            problems.add("storage.historyBatches: must be at least 1, got " + config.storage().historyBatches());
+            problems.add(
+                    "storage.historyBatches: must be at least 1, got "
+                            + config.storage().historyBatches());
         }
         ServiceConfig.Tls tls = config.server().tls();
         if (tls != null && (tls.certFile() == null || tls.keyFile() == null)) {
@@ -128,10 +174,11 @@ public final class StreamwatchService implements AutoCloseable {
     }
 
     /**
-     * Starts every stage in order; if one fails, stops those already started, in reverse, and rethrows.
+     * Starts every stage in order; if one fails, stops those already started, in reverse, and
+     * rethrows.
      *
      * @throws io.streamwatch.service.store.StoreException when storage.dir cannot be used
-     * @throws ConfigException                             when a TLS file is unusable
+     * @throws ConfigException when a TLS file is unusable
      */
     public StreamwatchService start() {
         for (Stage s : stages) {
@@ -144,8 +191,11 @@ public final class StreamwatchService implements AutoCloseable {
             started.push(s);
         }
         ready.set(true);
-        log.info("Streamwatch listening on {}://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
-                config.server().tls() == null ? "http" : "https", config.server().host(), http.port());
+        log.info(
+                "Streamwatch listening on {}://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
+                config.server().tls() == null ? "http" : "https",
+                config.server().host(),
+                http.port());
         return this;
     }
 
@@ -153,44 +203,77 @@ public final class StreamwatchService implements AutoCloseable {
         store = Store.open(config.storage().dir());
         persistence = new StatePersistence(store);
         metrics.storeMetrics(store);
-        housekeeping.scheduleWithFixedDelay(() -> store.submit(Store.Change.prune(config.storage().historyBatches())),
-                10, 60, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(
+                () -> store.submit(Store.Change.prune(config.storage().historyBatches())),
+                10,
+                60,
+                TimeUnit.MINUTES);
     }
 
     private void startState() {
-        StatePersistence.LoadedApps loaded = persistence.loadApps(config.storage().historyBatches());
+        StatePersistence.LoadedApps loaded =
+                persistence.loadApps(config.storage().historyBatches());
         registry.restore(loaded.apps(), loaded.batches());
         registry.persistTo(persistence);
         if (!loaded.apps().isEmpty()) {
-            log.info("restored {} app(s) and their batch history from {}", loaded.apps().size(), store.file());
+            log.info(
+                    "restored {} app(s) and their batch history from {}",
+                    loaded.apps().size(),
+                    store.file());
         }
         housekeeping.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
     }
 
     private void startIngest() {
         if (ingestAuth.closed()) {
-            log.warn("INGEST IS CLOSED: no ingest token is configured and ingest.allowUnauthenticated is false, so every "
-                    + "POST /api/v1/events will be answered 401 and no app can report. Set ingest.tokens, ingest.tokenFile "
-                    + "or STREAMWATCH_INGEST_TOKENS, and give the same token to the listener (spark.streamwatch.token).");
+            log.warn(
+                    "INGEST IS CLOSED: no ingest token is configured and ingest.allowUnauthenticated is false, so every "
+                            + "POST /api/v1/events will be answered 401 and no app can report. Set ingest.tokens, ingest.tokenFile "
+                            + "or STREAMWATCH_INGEST_TOKENS, and give the same token to the listener (spark.streamwatch.token).");
         } else if (config.ingest().allowUnauthenticated()) {
-            log.warn("ingest.allowUnauthenticated is true: anyone who can reach this port can write events");
+            log.warn(
+                    "ingest.allowUnauthenticated is true: anyone who can reach this port can write events");
         }
     }
 
-    /** Binds the port (reading the TLS files first), then knows the URL that links in alerts carry. */
+    /**
+     * Binds the port (reading the TLS files first), then knows the URL that links in alerts carry.
+     */
     private void startHttp() {
-        BearerAuth readAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
-                config.api().allowUnauthenticated(), "the read API", "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS");
-        BearerAuth metricsAuth = new BearerAuth(List.of(config.api().tokens(), config.ingest().tokens()),
-                !config.metrics().requireToken(), "/metrics", "api.tokens or ingest.tokens; or set metrics.requireToken: false");
+        BearerAuth readAuth =
+                new BearerAuth(
+                        List.of(config.api().tokens(), config.ingest().tokens()),
+                        config.api().allowUnauthenticated(),
+                        "the read API",
+                        "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS");
+        BearerAuth metricsAuth =
+                new BearerAuth(
+                        List.of(config.api().tokens(), config.ingest().tokens()),
+                        !config.metrics().requireToken(),
+                        "/metrics",
+                        "api.tokens or ingest.tokens; or set metrics.requireToken: false");
         ServiceConfig.Server server = config.server();
-        http = new HttpServer(server.host(), server.port(), server.tls(), ingestAuth, readAuth, metricsAuth, ingest, registry,
-                metrics, all -> alerts == null ? List.of() : alerts.alerts(all),
-                () -> ready.get() && store != null && store.healthy()).start();
+        http =
+                new HttpServer(
+                                server.host(),
+                                server.port(),
+                                server.tls(),
+                                ingestAuth,
+                                readAuth,
+                                metricsAuth,
+                                ingest,
+                                registry,
+                                metrics,
+                                all -> alerts == null ? List.of() : alerts.alerts(all),
+                                () -> ready.get() && store != null && store.healthy())
+                        .start();
         externalUrl = externalUrl(server, http.port());
     }
 
-    /** {@code server.externalUrl}, else the bound host and port (the host's name when bound to every interface). */
+    /**
+     * {@code server.externalUrl}, else the bound host and port (the host's name when bound to every
+     * interface).
+     */
     private static String externalUrl(ServiceConfig.Server server, int port) {
         if (server.externalUrl() != null) return server.externalUrl();
         String host = server.host();
@@ -206,16 +289,33 @@ public final class StreamwatchService implements AutoCloseable {
 
     private void startNotify() {
         var alerting = config.alerting();
-        notifications = new NotificationDispatcher(alerting.receivers(), alerting.resendInterval(), externalUrl,
-                metrics.registry(), clock);
+        notifications =
+                new NotificationDispatcher(
+                        alerting.receivers(),
+                        alerting.resendInterval(),
+                        externalUrl,
+                        metrics.registry(),
+                        clock);
     }
 
     private void startRules() {
         var alerting = config.alerting();
-        alerts = new AlertEngine(rules(alerting), registry, notifications, clock, alerting.resendInterval(), externalUrl,
-                metrics.registry(), kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
-                kafkaPoller == null ? List.of()
-                        : List.of(new KafkaLagGrowing(alerting.delayWindow(), alerting.kafkaLagFloor().toMillis() / 1000.0)));
+        alerts =
+                new AlertEngine(
+                        rules(alerting),
+                        registry,
+                        notifications,
+                        clock,
+                        alerting.resendInterval(),
+                        externalUrl,
+                        metrics.registry(),
+                        kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
+                        kafkaPoller == null
+                                ? List.of()
+                                : List.of(
+                                        new KafkaLagGrowing(
+                                                alerting.delayWindow(),
+                                                alerting.kafkaLagFloor().toMillis() / 1000.0)));
         alerts.persistTo(persistence);
         registry.subscribe(alerts::evaluate);
         alerts.start();
@@ -234,7 +334,11 @@ public final class StreamwatchService implements AutoCloseable {
     private void sweep() {
         try {
             int removed = registry.sweep();
-            if (removed > 0) log.info("forgot {} app(s) not heard from for {}", removed, config.storage().appRetention());
+            if (removed > 0)
+                log.info(
+                        "forgot {} app(s) not heard from for {}",
+                        removed,
+                        config.storage().appRetention());
         } catch (RuntimeException e) {
             log.error("housekeeping failed", e);
         }

@@ -8,12 +8,16 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
-/** Everything one logger (and its children) logs while open: level, message and stack trace as text. */
+/**
+ * Everything one logger (and its children) logs while open: level, message and stack trace as text.
+ */
 public final class CapturedLogs extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     private final Logger logger;
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    /** @param loggerName e.g. {@code io.streamwatch.service.notify} */
+    /**
+     * @param loggerName e.g. {@code io.streamwatch.service.notify}
+     */
     public CapturedLogs(String loggerName) {
         logger = (Logger) LoggerFactory.getLogger(loggerName);
         setName("captured-" + loggerName);
@@ -25,7 +29,8 @@ public final class CapturedLogs extends AppenderBase<ILoggingEvent> implements A
     @Override
     protected void append(ILoggingEvent event) {
         String line = event.getLevel() + " " + event.getFormattedMessage();
-        if (event.getThrowableProxy() != null) line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
+        if (event.getThrowableProxy() != null)
+            line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
         lines.add(line);
     }
 

@@ -68,8 +68,12 @@ public final class Events {
         return this;
     }
 
-    /** A completed batch submitted at its batch time, started after {@code schedMs}, running {@code procMs}. */
-    public Events completed(long batchTime, long schedMs, long procMs, long records, String failure) {
+    /**
+     * A completed batch submitted at its batch time, started after {@code schedMs}, running {@code
+     * procMs}.
+     */
+    public Events completed(
+            long batchTime, long schedMs, long procMs, long records, String failure) {
         ObjectNode b = event("batchCompleted", batchTime + schedMs + procMs).putObject("batch");
         b.put("batchTime", batchTime);
         b.put("submissionTime", batchTime);

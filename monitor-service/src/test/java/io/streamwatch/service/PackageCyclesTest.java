@@ -27,8 +27,10 @@ class PackageCyclesTest {
     private static final Path SOURCES = Path.of("src/main/java");
     private static final String ROOT = "io.streamwatch.service";
     private static final Pattern REFERENCE =
-            Pattern.compile("\\bio\\.streamwatch\\.service((?:\\.[a-z_][a-z0-9_]*)*)(?:\\.[A-Z]|\\.\\*)");
-    private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+            Pattern.compile(
+                    "\\bio\\.streamwatch\\.service((?:\\.[a-z_][a-z0-9_]*)*)(?:\\.[A-Z]|\\.\\*)");
+    private static final Pattern PACKAGE =
+            Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
 
     @Test
     void noPackageDependsOnItselfThroughOthers() throws IOException {
@@ -39,27 +41,63 @@ class PackageCyclesTest {
             List<String> cycle = cycleThrough(start, graph);
             if (cycle != null) cycles.add(cycle);
         }
-        assertEquals(List.of(), cycles, "package cycles (each as a path back to its start); dependencies: " + graph);
+        assertEquals(
+                List.of(),
+                cycles,
+                "package cycles (each as a path back to its start); dependencies: " + graph);
     }
 
     @Test
     void stateDependsOnTheModelOnly() throws IOException {
-        assertEquals(Set.of("model"), dependencies().get("state"), "what changes state is the model; everything else reads it");
+        assertEquals(
+                Set.of("model"),
+                dependencies().get("state"),
+                "what changes state is the model; everything else reads it");
     }
 
     @Test
     void theReaderSeesACycleWhenThereIsOne() {
-        Map<String, Set<String>> graph = new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a"), "d", Set.of("a")));
+        Map<String, Set<String>> graph =
+                new TreeMap<>(
+                        Map.of(
+                                "a",
+                                Set.of("b"),
+                                "b",
+                                Set.of("c"),
+                                "c",
+                                Set.of("a"),
+                                "d",
+                                Set.of("a")));
         assertEquals(List.of("a", "b", "c", "a"), cycleThrough("a", graph));
         assertEquals(null, cycleThrough("d", graph));
-        assertEquals(Set.of("state", "ingest"), references("package " + ROOT + ".x;\nimport " + ROOT + ".state.AppRegistry;\n"
-                + "// import " + ROOT + ".rules.AlertEngine;\nclass X { " + ROOT + ".ingest.RejectedException e; String s = \""
-                + ROOT + ".notify.Alert\"; }"));
-        assertEquals(Set.of("(root)", "poll.kafka"), references("import " + ROOT + ".StreamwatchService;\nimport "
-                + ROOT + ".poll.kafka.*;"));
+        assertEquals(
+                Set.of("state", "ingest"),
+                references(
+                        "package "
+                                + ROOT
+                                + ".x;\nimport "
+                                + ROOT
+                                + ".state.AppRegistry;\n"
+                                + "// import "
+                                + ROOT
+                                + ".rules.AlertEngine;\nclass X { "
+                                + ROOT
+                                + ".ingest.RejectedException e; String s = \""
+                                + ROOT
+                                + ".notify.Alert\"; }"));
+        assertEquals(
+                Set.of("(root)", "poll.kafka"),
+                references(
+                        "import "
+                                + ROOT
+                                + ".StreamwatchService;\nimport "
+                                + ROOT
+                                + ".poll.kafka.*;"));
     }
 
-    /** Package (relative to the root, "(root)" for the root itself) to the packages its code names. */
+    /**
+     * Package (relative to the root, "(root)" for the root itself) to the packages its code names.
+     */
     private static Map<String, Set<String>> dependencies() throws IOException {
         Map<String, Set<String>> graph = new TreeMap<>();
         try (Stream<Path> files = Files.walk(SOURCES.resolve(ROOT.replace('.', '/')))) {
@@ -106,8 +144,12 @@ class PackageCyclesTest {
         return search(start, start, graph, new ArrayList<>(List.of(start)), new TreeSet<>());
     }
 
-    private static List<String> search(String at, String start, Map<String, Set<String>> graph, List<String> path,
-                                       Set<String> visited) {
+    private static List<String> search(
+            String at,
+            String start,
+            Map<String, Set<String>> graph,
+            List<String> path,
+            Set<String> visited) {
         for (String next : graph.getOrDefault(at, Set.of())) {
             if (next.equals(start)) {
                 List<String> cycle = new ArrayList<>(path);

@@ -15,10 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A process the kit starts (the service, the Kafka broker, Prometheus, a Spark driver), its output in a
- * log file. STREAMWATCH_* variables of the caller never leak in. Its standard input stays an open pipe
- * only this JVM holds, so a child that watches it (the broker, {@link ExitWithParent}) exits when this
- * JVM is gone, however it ends.
+ * A process the kit starts (the service, the Kafka broker, Prometheus, a Spark driver), its output
+ * in a log file. STREAMWATCH_* variables of the caller never leak in. Its standard input stays an
+ * open pipe only this JVM holds, so a child that watches it (the broker, {@link ExitWithParent})
+ * exits when this JVM is gone, however it ends.
  */
 public final class ChildProcess implements AutoCloseable {
     private final String name;
@@ -60,8 +60,8 @@ public final class ChildProcess implements AutoCloseable {
         }
 
         /**
-         * Its own session ({@code setsid}, where there is one): a Ctrl-C in the terminal then reaches only
-         * this JVM, which stops its children in its own order.
+         * Its own session ({@code setsid}, where there is one): a Ctrl-C in the terminal then
+         * reaches only this JVM, which stops its children in its own order.
          */
         public Builder ownSession() {
             this.ownSession = true;
@@ -81,7 +81,8 @@ public final class ChildProcess implements AutoCloseable {
                     }
                 }
             }
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("STREAMWATCH_"));
             pb.environment().putAll(env);
             return new ChildProcess(name, pb.start(), log);
@@ -89,28 +90,47 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * The first non-null value of {@code probe}, asked every {@code every}; fails with the end of the log
-     * at once if the process exits while the probe still says nothing, and after {@code timeout}.
-     * {@code what} completes "waiting for NAME ...", e.g. "to answer /readyz".
+     * The first non-null value of {@code probe}, asked every {@code every}; fails with the end of
+     * the log at once if the process exits while the probe still says nothing, and after {@code
+     * timeout}. {@code what} completes "waiting for NAME ...", e.g. "to answer /readyz".
      */
     public <T> T awaitReady(Duration timeout, Duration every, String what, Supplier<T> probe) {
-        return Await.result(timeout, every, () -> name + " " + what + "; its log " + log + " ends with:\n" + tail(20), () -> {
-            T v = probe.get();
-            if (v != null) return v;
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " exited with code " + process.exitValue() + " while waiting for it " + what + "; its log "
-                        + log + " ends with:\n" + tail(20));
-            }
-            return null;
-        });
+        return Await.result(
+                timeout,
+                every,
+                () -> name + " " + what + "; its log " + log + " ends with:\n" + tail(20),
+                () -> {
+                    T v = probe.get();
+                    if (v != null) return v;
+                    if (!process.isAlive()) {
+                        throw new AssertionError(
+                                name
+                                        + " exited with code "
+                                        + process.exitValue()
+                                        + " while waiting for it "
+                                        + what
+                                        + "; its log "
+                                        + log
+                                        + " ends with:\n"
+                                        + tail(20));
+                    }
+                    return null;
+                });
     }
 
-    /** Waits until the log matches {@code line}; returns its group 1 (or the whole match without groups). */
+    /**
+     * Waits until the log matches {@code line}; returns its group 1 (or the whole match without
+     * groups).
+     */
     public String awaitLine(Pattern line, Duration timeout) {
-        return awaitReady(timeout, Duration.ofMillis(100), "to print " + line, () -> {
-            Matcher m = line.matcher(output());
-            return m.find() ? m.group(m.groupCount() > 0 ? 1 : 0) : null;
-        });
+        return awaitReady(
+                timeout,
+                Duration.ofMillis(100),
+                "to print " + line,
+                () -> {
+                    Matcher m = line.matcher(output());
+                    return m.find() ? m.group(m.groupCount() > 0 ? 1 : 0) : null;
+                });
     }
 
     /** Everything it printed so far. */
@@ -159,12 +179,16 @@ public final class ChildProcess implements AutoCloseable {
         process.waitFor();
     }
 
-    /** SIGTERM (its shutdown hooks run), then SIGKILL if it has not exited within {@code grace}. Idempotent. */
+    /**
+     * SIGTERM (its shutdown hooks run), then SIGKILL if it has not exited within {@code grace}.
+     * Idempotent.
+     */
     public void stop(Duration grace) {
         if (!process.isAlive()) return;
         process.destroy();
         try {
-            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS))
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

@@ -9,14 +9,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Blocking HTTP for harness code: I/O failures unchecked, an interrupt kept as the thread's flag. */
+/**
+ * Blocking HTTP for harness code: I/O failures unchecked, an interrupt kept as the thread's flag.
+ */
 public final class Http {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private Http() {}
 
-    /** Sends {@code request}; an I/O failure is an UncheckedIOException, an interrupt an IllegalStateException. */
-    public static <T> HttpResponse<T> send(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> body) {
+    /**
+     * Sends {@code request}; an I/O failure is an UncheckedIOException, an interrupt an
+     * IllegalStateException.
+     */
+    public static <T> HttpResponse<T> send(
+            HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> body) {
         try {
             return client.send(request, body);
         } catch (IOException e) {
@@ -29,9 +36,15 @@ public final class Http {
 
     /** {@code GET url} (10 s at most) as JSON; anything but 200 is an IllegalStateException. */
     public static JsonNode getJson(String url) {
-        HttpResponse<String> r = send(CLIENT, HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+        HttpResponse<String> r =
+                send(
+                        CLIENT,
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200)
+            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
         return json(r.body());
     }
 

@@ -10,12 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The test Kafka broker ({@code e2e/kafka-broker}, {@code io.streamwatch.testkafka.EmbeddedKafka}: a real
- * single-node KRaft broker) as a child JVM. It is Scala 2.13 and must never share a classpath with Spark's
- * Scala 2.12, which is why it is a module of its own and this kit only starts it: with the classpath that
- * module wrote at build time ({@code target/classpath.txt}) plus its classes. The broker watches its
- * standard input and stops when this JVM goes away; it writes its bootstrap servers to a ready file once
- * it answers.
+ * The test Kafka broker ({@code e2e/kafka-broker}, {@code io.streamwatch.testkafka.EmbeddedKafka}:
+ * a real single-node KRaft broker) as a child JVM. It is Scala 2.13 and must never share a
+ * classpath with Spark's Scala 2.12, which is why it is a module of its own and this kit only
+ * starts it: with the classpath that module wrote at build time ({@code target/classpath.txt}) plus
+ * its classes. The broker watches its standard input and stops when this JVM goes away; it writes
+ * its bootstrap servers to a ready file once it answers.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
     private final ChildProcess process;
@@ -23,7 +23,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Duration grace;
     private volatile String bootstrapServers;
 
-    private KafkaBrokerProcess(ChildProcess process, Path readyFile, String bootstrapServers, Duration grace) {
+    private KafkaBrokerProcess(
+            ChildProcess process, Path readyFile, String bootstrapServers, Duration grace) {
         this.process = process;
         this.readyFile = readyFile;
         this.bootstrapServers = bootstrapServers;
@@ -48,7 +49,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             this.dir = dir.toAbsolutePath();
         }
 
-        /** The broker module's build output (default: the {@code streamwatch.kafka.broker.target} system property). */
+        /**
+         * The broker module's build output (default: the {@code streamwatch.kafka.broker.target}
+         * system property).
+         */
         public Builder target(Path brokerTarget) {
             this.target = brokerTarget;
             return this;
@@ -60,8 +64,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
 
         /**
-         * Free ports chosen here rather than by the broker: {@link #bootstrapServers()} is known as soon as
-         * it is launched, so others can start alongside it.
+         * Free ports chosen here rather than by the broker: {@link #bootstrapServers()} is known as
+         * soon as it is launched, so others can start alongside it.
          */
         public Builder portsChosenUpFront() {
             this.fixedPort = true;
@@ -100,11 +104,22 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             List<String> cmd = new ArrayList<>();
             cmd.add(Loopback.java());
             cmd.addAll(jvmArgs);
-            cmd.addAll(List.of("-cp", classpath(target), "io.streamwatch.testkafka.EmbeddedKafka", dir.resolve("data").toString(),
-                    String.valueOf(port), String.valueOf(controllerPort), "--exit-on-stdin-eof", "--ready-file", readyFile.toString()));
-            ChildProcess.Builder b = ChildProcess.command("the Kafka broker", cmd).log(dir.resolve("kafka.log"));
+            cmd.addAll(
+                    List.of(
+                            "-cp",
+                            classpath(target),
+                            "io.streamwatch.testkafka.EmbeddedKafka",
+                            dir.resolve("data").toString(),
+                            String.valueOf(port),
+                            String.valueOf(controllerPort),
+                            "--exit-on-stdin-eof",
+                            "--ready-file",
+                            readyFile.toString()));
+            ChildProcess.Builder b =
+                    ChildProcess.command("the Kafka broker", cmd).log(dir.resolve("kafka.log"));
             if (ownSession) b.ownSession();
-            return new KafkaBrokerProcess(b.start(), readyFile, fixedPort ? Loopback.HOST + ":" + port : null, grace);
+            return new KafkaBrokerProcess(
+                    b.start(), readyFile, fixedPort ? Loopback.HOST + ":" + port : null, grace);
         }
 
         /** Starts it and returns once it answers. */
@@ -122,13 +137,21 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** The broker module's {@code classpath.txt} plus its classes. */
     public static String classpath(Path brokerTarget) {
-        Path target = brokerTarget != null ? brokerTarget
-                : Path.of(System.getProperty("streamwatch.kafka.broker.target", "e2e/kafka-broker/target"));
+        Path target =
+                brokerTarget != null
+                        ? brokerTarget
+                        : Path.of(
+                                System.getProperty(
+                                        "streamwatch.kafka.broker.target",
+                                        "e2e/kafka-broker/target"));
         Path file = target.resolve("classpath.txt");
         Path classes = target.resolve("classes");
         if (!Files.isRegularFile(file) || !Files.isDirectory(classes)) {
-            throw new IllegalStateException("the test Kafka broker is not built (" + file.toAbsolutePath() + " is missing): "
-                    + "mvn -pl e2e/kafka-broker package (./run-tests.sh, bench/run.sh and ./run-demo.sh build it)");
+            throw new IllegalStateException(
+                    "the test Kafka broker is not built ("
+                            + file.toAbsolutePath()
+                            + " is missing): "
+                            + "mvn -pl e2e/kafka-broker package (./run-tests.sh, bench/run.sh and ./run-demo.sh build it)");
         }
         try {
             return Files.readString(file).trim() + File.pathSeparator + classes.toAbsolutePath();
@@ -139,10 +162,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Waits until the broker answers (it has written its ready file). */
     public void awaitReady(Duration timeout) {
-        bootstrapServers = process.awaitReady(timeout, Duration.ofMillis(100), "to answer", () -> {
-            String text = ChildProcess.read(readyFile).trim();
-            return text.isEmpty() ? null : text;
-        });
+        bootstrapServers =
+                process.awaitReady(
+                        timeout,
+                        Duration.ofMillis(100),
+                        "to answer",
+                        () -> {
+                            String text = ChildProcess.read(readyFile).trim();
+                            return text.isEmpty() ? null : text;
+                        });
     }
 
     /** {@code host:port}; null for a broker that chose its own ports until it is ready. */

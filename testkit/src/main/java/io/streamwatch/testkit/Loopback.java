@@ -12,7 +12,9 @@ public final class Loopback {
 
     private Loopback() {}
 
-    /** A port free on loopback right now (another process may take it before it is used: bind soon). */
+    /**
+     * A port free on loopback right now (another process may take it before it is used: bind soon).
+     */
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -15,13 +15,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Debian's Prometheus or Alertmanager ({@code apt-get install prometheus prometheus-alertmanager}) on a
- * free loopback port, with a configuration the caller writes; started returns once {@code /-/ready} answers.
+ * Debian's Prometheus or Alertmanager ({@code apt-get install prometheus prometheus-alertmanager})
+ * on a free loopback port, with a configuration the caller writes; started returns once {@code
+ * /-/ready} answers.
  */
 public final class PrometheusProcess implements AutoCloseable {
     private final ChildProcess process;
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private PrometheusProcess(ChildProcess process, String base) {
         this.process = process;
@@ -32,8 +34,11 @@ public final class PrometheusProcess implements AutoCloseable {
     public static Path binary(String path, String debianPackage) {
         Path p = Path.of(path);
         if (!Files.isExecutable(p)) {
-            throw new IllegalStateException(path + " is missing: apt-get install -y --no-install-recommends " + debianPackage
-                    + " (./run-tests.sh and bench/run.sh install it when they run as root)");
+            throw new IllegalStateException(
+                    path
+                            + " is missing: apt-get install -y --no-install-recommends "
+                            + debianPackage
+                            + " (./run-tests.sh and bench/run.sh install it when they run as root)");
         }
         return p;
     }
@@ -41,23 +46,44 @@ public final class PrometheusProcess implements AutoCloseable {
     /** Prometheus with {@code config}, its TSDB in {@code dir/tsdb}. */
     public static PrometheusProcess prometheus(Path dir, Path config) throws IOException {
         int port = Loopback.freePort();
-        return start(dir, "prometheus", port, List.of(binary("/usr/bin/prometheus", "prometheus").toString(),
-                "--config.file=" + config, "--web.listen-address=" + Loopback.HOST + ":" + port, "--storage.tsdb.path=" + dir.resolve("tsdb")));
+        return start(
+                dir,
+                "prometheus",
+                port,
+                List.of(
+                        binary("/usr/bin/prometheus", "prometheus").toString(),
+                        "--config.file=" + config,
+                        "--web.listen-address=" + Loopback.HOST + ":" + port,
+                        "--storage.tsdb.path=" + dir.resolve("tsdb")));
     }
 
     /** Alertmanager with {@code config}, no cluster gossip, its data in {@code dir/am-data}. */
     public static PrometheusProcess alertmanager(Path dir, Path config) throws IOException {
         int port = Loopback.freePort();
-        return start(dir, "alertmanager", port, List.of(binary("/usr/bin/prometheus-alertmanager", "prometheus-alertmanager").toString(),
-                "--config.file=" + config, "--web.listen-address=" + Loopback.HOST + ":" + port, "--cluster.listen-address=",
-                "--storage.path=" + dir.resolve("am-data")));
+        return start(
+                dir,
+                "alertmanager",
+                port,
+                List.of(
+                        binary("/usr/bin/prometheus-alertmanager", "prometheus-alertmanager")
+                                .toString(),
+                        "--config.file=" + config,
+                        "--web.listen-address=" + Loopback.HOST + ":" + port,
+                        "--cluster.listen-address=",
+                        "--storage.path=" + dir.resolve("am-data")));
     }
 
-    private static PrometheusProcess start(Path dir, String name, int port, List<String> cmd) throws IOException {
+    private static PrometheusProcess start(Path dir, String name, int port, List<String> cmd)
+            throws IOException {
         ChildProcess p = ChildProcess.command(name, cmd).log(dir.resolve(name + ".log")).start();
-        PrometheusProcess started = new PrometheusProcess(p, "http://" + Loopback.HOST + ":" + port);
+        PrometheusProcess started =
+                new PrometheusProcess(p, "http://" + Loopback.HOST + ":" + port);
         try {
-            p.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(100), "to answer /-/ready", () -> started.status("/-/ready") == 200 ? true : null);
+            p.awaitReady(
+                    Duration.ofSeconds(60),
+                    Duration.ofMillis(100),
+                    "to answer /-/ready",
+                    () -> started.status("/-/ready") == 200 ? true : null);
         } catch (RuntimeException | Error e) {
             p.stop(Duration.ofSeconds(5));
             throw e;
@@ -72,7 +98,11 @@ public final class PrometheusProcess implements AutoCloseable {
 
     private int status(String path) {
         try {
-            return Http.send(http, HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return Http.send(
+                            http,
+                            HttpRequest.newBuilder(URI.create(base + path)).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (UncheckedIOException e) {
             return -1;
         }
@@ -80,8 +110,23 @@ public final class PrometheusProcess implements AutoCloseable {
 
     /** {@code GET /api/v1/<path>?<param>=<value>}: the whole JSON answer, error or not. */
     public JsonNode api(String path, String param, String value) {
-        return Http.json(Http.send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/" + path + "?" + param + "="
-                + URLEncoder.encode(value, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString()).body());
+        return Http.json(
+                Http.send(
+                                http,
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        base
+                                                                + "/api/v1/"
+                                                                + path
+                                                                + "?"
+                                                                + param
+                                                                + "="
+                                                                + URLEncoder.encode(
+                                                                        value,
+                                                                        StandardCharsets.UTF_8)))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body());
     }
 
     /** Prometheus {@code GET /api/v1/query?query=…}. */

@@ -21,9 +21,9 @@ import java.util.jar.JarFile;
 import javax.net.ssl.SSLContext;
 
 /**
- * The real service, {@code java -jar streamwatch-service.jar --config FILE --port-file FILE} in its own
- * JVM as an operator runs it, on loopback, token-protected, its state in {@code DIR/data}. It learns the
- * port the service bound from {@code --port-file}, then waits for {@code /readyz}.
+ * The real service, {@code java -jar streamwatch-service.jar --config FILE --port-file FILE} in its
+ * own JVM as an operator runs it, on loopback, token-protected, its state in {@code DIR/data}. It
+ * learns the port the service bound from {@code --port-file}, then waits for {@code /readyz}.
  *
  * <pre>{@code
  * try (ServiceProcess s = ServiceProcess.in(dir).token("t").yaml("alerting: {...}\n").start()) { ... }
@@ -50,29 +50,43 @@ public final class ServiceProcess implements AutoCloseable {
         this.requestTimeout = b.requestTimeout;
     }
 
-    /** A service with its configuration, log and port file in {@code dir} and its state in {@code dir/data}. */
+    /**
+     * A service with its configuration, log and port file in {@code dir} and its state in {@code
+     * dir/data}.
+     */
     public static Builder in(Path dir) {
         return new Builder(dir);
     }
 
-    /** The common case: a free port, one token, {@code yaml} after the base configuration; returns once ready. */
+    /**
+     * The common case: a free port, one token, {@code yaml} after the base configuration; returns
+     * once ready.
+     */
     public static ServiceProcess start(Path dir, String token, String yaml) throws IOException {
         return in(dir).token(token).yaml(yaml).start();
     }
 
     /**
-     * The service jar: the {@code streamwatch.service.jar} system property, else
-     * {@code monitor-service/target/streamwatch-service.jar} from the repository root or a module beside it.
+     * The service jar: the {@code streamwatch.service.jar} system property, else {@code
+     * monitor-service/target/streamwatch-service.jar} from the repository root or a module beside
+     * it.
      */
     public static Path jar() {
         String property = System.getProperty("streamwatch.service.jar");
-        List<Path> candidates = property != null ? List.of(Path.of(property))
-                : List.of(Path.of("monitor-service/target/streamwatch-service.jar"), Path.of("../monitor-service/target/streamwatch-service.jar"));
+        List<Path> candidates =
+                property != null
+                        ? List.of(Path.of(property))
+                        : List.of(
+                                Path.of("monitor-service/target/streamwatch-service.jar"),
+                                Path.of("../monitor-service/target/streamwatch-service.jar"));
         for (Path p : candidates) {
             if (Files.isRegularFile(p)) return p.toAbsolutePath();
         }
-        throw new IllegalStateException("service jar " + candidates.get(0).toAbsolutePath() + " is missing: build it first "
-                + "(mvn -pl monitor-service -am -DskipTests package; ./run-tests.sh, bench/run.sh and ./run-demo.sh build it)");
+        throw new IllegalStateException(
+                "service jar "
+                        + candidates.get(0).toAbsolutePath()
+                        + " is missing: build it first "
+                        + "(mvn -pl monitor-service -am -DskipTests package; ./run-tests.sh, bench/run.sh and ./run-demo.sh build it)");
     }
 
     public static final class Builder {
@@ -103,13 +117,17 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
-        /** 0 (the default): a free port. The same dir and port again is the same service restarted. */
+        /**
+         * 0 (the default): a free port. The same dir and port again is the same service restarted.
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** {@code server.tls} with these PEM files; spoken to by a client trusting {@code trust}. */
+        /**
+         * {@code server.tls} with these PEM files; spoken to by a client trusting {@code trust}.
+         */
         public Builder tls(Path certFile, Path keyFile, SSLContext trust) {
             this.certFile = certFile;
             this.keyFile = keyFile;
@@ -117,12 +135,18 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
-        /** {@code server.tls} from {@code cert}, spoken to by a client trusting only that certificate. */
+        /**
+         * {@code server.tls} from {@code cert}, spoken to by a client trusting only that
+         * certificate.
+         */
         public Builder tls(SelfSignedCert cert) {
             return tls(cert.certFile(), cert.keyFile(), cert.trustingContext());
         }
 
-        /** More configuration, appended to the server, storage and ingest lines (must not repeat those keys). */
+        /**
+         * More configuration, appended to the server, storage and ingest lines (must not repeat
+         * those keys).
+         */
         public Builder yaml(String yaml) {
             this.yaml = yaml;
             return this;
@@ -141,8 +165,8 @@ public final class ServiceProcess implements AutoCloseable {
         }
 
         /**
-         * Started through {@link ExitWithParent} in its own session: it exits when this JVM is gone (even
-         * killed outright), and a Ctrl-C in the terminal reaches only this JVM.
+         * Started through {@link ExitWithParent} in its own session: it exits when this JVM is gone
+         * (even killed outright), and a Ctrl-C in the terminal reaches only this JVM.
          */
         public Builder exitWithParent() {
             this.exitWithParent = true;
@@ -155,7 +179,10 @@ public final class ServiceProcess implements AutoCloseable {
             return b.build();
         }
 
-        /** Writes the configuration and starts the jar, without waiting (tests of startup failures look at this). */
+        /**
+         * Writes the configuration and starts the jar, without waiting (tests of startup failures
+         * look at this).
+         */
         public ChildProcess launch() throws IOException {
             return launchWith(log());
         }
@@ -166,10 +193,17 @@ public final class ServiceProcess implements AutoCloseable {
             Path portFile = portFile(log);
             ChildProcess p = launchWith(log);
             try {
-                int bound = p.awaitReady(Duration.ofSeconds(60), Duration.ofMillis(50), "to write its port to " + portFile,
-                        () -> readPort(portFile));
+                int bound =
+                        p.awaitReady(
+                                Duration.ofSeconds(60),
+                                Duration.ofMillis(50),
+                                "to write its port to " + portFile,
+                                () -> readPort(portFile));
                 ServiceProcess s = new ServiceProcess(this, p, bound);
-                p.awaitReady(Duration.ofSeconds(30), Duration.ofMillis(100), "to answer /readyz",
+                p.awaitReady(
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(100),
+                        "to answer /readyz",
                         () -> s.status("/readyz") == 200 ? true : null);
                 return s;
             } catch (RuntimeException | Error e) {
@@ -181,35 +215,62 @@ public final class ServiceProcess implements AutoCloseable {
         private ChildProcess launchWith(Path log) throws IOException {
             Files.createDirectories(dir);
             Path config = dir.resolve("streamwatch.yaml");
-            Files.writeString(config, "# Written by the Streamwatch test kit.\n" + server()
-                    + "storage: { dir: " + quoted(dir.resolve("data").toString()) + " }\n"
-                    + "ingest: { tokens: [" + quoted(token) + "] }\n" + yaml);
+            Files.writeString(
+                    config,
+                    "# Written by the Streamwatch test kit.\n"
+                            + server()
+                            + "storage: { dir: "
+                            + quoted(dir.resolve("data").toString())
+                            + " }\n"
+                            + "ingest: { tokens: ["
+                            + quoted(token)
+                            + "] }\n"
+                            + yaml);
             Path serviceJar = jar == null ? ServiceProcess.jar() : jar.toAbsolutePath();
             if (!Files.isRegularFile(serviceJar)) {
-                throw new IllegalStateException("service jar " + serviceJar + " is missing: build it first");
+                throw new IllegalStateException(
+                        "service jar " + serviceJar + " is missing: build it first");
             }
             List<String> cmd = new ArrayList<>();
             cmd.add(Loopback.java());
             cmd.addAll(jvmArgs);
             if (exitWithParent) {
-                cmd.addAll(List.of("-cp", serviceJar + File.pathSeparator + ownClasspath(), ExitWithParent.class.getName(),
-                        mainClass(serviceJar)));
+                cmd.addAll(
+                        List.of(
+                                "-cp",
+                                serviceJar + File.pathSeparator + ownClasspath(),
+                                ExitWithParent.class.getName(),
+                                mainClass(serviceJar)));
             } else {
                 cmd.addAll(List.of("-jar", serviceJar.toString()));
             }
-            cmd.addAll(List.of("--config", config.toString(), "--port-file", portFile(log).toString()));
+            cmd.addAll(
+                    List.of(
+                            "--config",
+                            config.toString(),
+                            "--port-file",
+                            portFile(log).toString()));
             ChildProcess.Builder b = ChildProcess.command("the Streamwatch service", cmd).log(log);
             if (exitWithParent) b.ownSession();
             return b.start();
         }
 
         private String server() {
-            String tls = certFile == null ? ""
-                    : ", tls: { certFile: " + quoted(certFile.toString()) + ", keyFile: " + quoted(keyFile.toString()) + " }";
+            String tls =
+                    certFile == null
+                            ? ""
+                            : ", tls: { certFile: "
+                                    + quoted(certFile.toString())
+                                    + ", keyFile: "
+                                    + quoted(keyFile.toString())
+                                    + " }";
             return "server: { host: " + Loopback.HOST + ", port: " + port + tls + " }\n";
         }
 
-        /** {@code service.log}, or {@code service-2.log}, ... when a service ran in this dir before; the port file beside it. */
+        /**
+         * {@code service.log}, or {@code service-2.log}, ... when a service ran in this dir before;
+         * the port file beside it.
+         */
         private Path log() {
             Path log = dir.resolve("service.log");
             for (int n = 2; Files.exists(log); n++) log = dir.resolve("service-" + n + ".log");
@@ -239,7 +300,13 @@ public final class ServiceProcess implements AutoCloseable {
     /** Where the kit was loaded from (its jar or classes directory), for {@link ExitWithParent}. */
     private static String ownClasspath() {
         try {
-            return Path.of(ExitWithParent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(
+                            ExitWithParent.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -271,8 +338,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** {@code GET path} with the token. */
     public HttpResponse<String> get(String path) {
-        return Http.send(http, HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", "Bearer " + token)
-                .timeout(requestTimeout).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.send(
+                http,
+                HttpRequest.newBuilder(URI.create(url() + path))
+                        .header("Authorization", "Bearer " + token)
+                        .timeout(requestTimeout)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The status of {@code GET path}, -1 when the service does not answer. */
@@ -287,7 +359,8 @@ public final class ServiceProcess implements AutoCloseable {
     /** {@code GET path} as JSON; anything but 200 is an IllegalStateException. */
     public JsonNode json(String path) {
         HttpResponse<String> r = get(path);
-        if (r.statusCode() != 200) throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+        if (r.statusCode() != 200)
+            throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
         return Http.json(r.body());
     }
 
@@ -307,7 +380,8 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static double sample(String metricsText, String name, String labelFilter) {
         for (String line : metricsText.split("\n")) {
-            if (line.startsWith(name) && line.length() > name.length()
+            if (line.startsWith(name)
+                    && line.length() > name.length()
                     && (line.charAt(name.length()) == '{' || line.charAt(name.length()) == ' ')
                     && (labelFilter == null || line.contains(labelFilter))) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

@@ -22,14 +22,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * An HTTP receiver on 127.0.0.1 and a free port that records every request (on any path) with the time it
- * arrived, answers as told (a fixed status, a status per request, or never: it holds the request until
- * closed), and reads Alertmanager-webhook bodies ({@code {"alerts":[{status, labels, annotations}]}},
- * what the service's webhook and Alertmanager send) as {@link Alert}s.
+ * An HTTP receiver on 127.0.0.1 and a free port that records every request (on any path) with the
+ * time it arrived, answers as told (a fixed status, a status per request, or never: it holds the
+ * request until closed), and reads Alertmanager-webhook bodies ({@code {"alerts":[{status, labels,
+ * annotations}]}}, what the service's webhook and Alertmanager send) as {@link Alert}s.
  */
 public final class WebhookReceiver implements AutoCloseable {
-    /** One request as received; {@code receivedAtMs} is this machine's clock before the body was read. */
-    public record Received(String method, String path, String contentType, String body, long receivedAtMs) {
+    /**
+     * One request as received; {@code receivedAtMs} is this machine's clock before the body was
+     * read.
+     */
+    public record Received(
+            String method, String path, String contentType, String body, long receivedAtMs) {
         public JsonNode json() {
             try {
                 return ServiceProcess.JSON.readTree(body);
@@ -48,8 +52,13 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     /** One alert of one notification, with the path it came to and when. */
-    public record Alert(String path, long receivedAtMs, String status, Map<String, String> labels, Map<String, String> annotations,
-                        JsonNode body) {
+    public record Alert(
+            String path,
+            long receivedAtMs,
+            String status,
+            Map<String, String> labels,
+            Map<String, String> annotations,
+            JsonNode body) {
         public String label(String name) {
             return labels.getOrDefault(name, "");
         }
@@ -75,11 +84,13 @@ public final class WebhookReceiver implements AutoCloseable {
     private static final Reply HANG = new Reply(-1, "");
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "webhook-receiver");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor =
+            Executors.newCachedThreadPool(
+                    r -> {
+                        Thread t = new Thread(r, "webhook-receiver");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private final Responder responder;
     private final Consumer<Alert> onAlert;
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -114,7 +125,10 @@ public final class WebhookReceiver implements AutoCloseable {
         return new WebhookReceiver(i -> HANG, null);
     }
 
-    /** Answers 200 to everything and hands each alert of each notification to {@code onAlert} as it arrives. */
+    /**
+     * Answers 200 to everything and hands each alert of each notification to {@code onAlert} as it
+     * arrives.
+     */
     public static WebhookReceiver notifying(Consumer<Alert> onAlert) throws IOException {
         return new WebhookReceiver(i -> new Reply(200, ""), onAlert);
     }
@@ -143,7 +157,10 @@ public final class WebhookReceiver implements AutoCloseable {
         return blocked.get();
     }
 
-    /** Every alert of every notification so far, in order of arrival (bodies that are not JSON are skipped). */
+    /**
+     * Every alert of every notification so far, in order of arrival (bodies that are not JSON are
+     * skipped).
+     */
     public List<Alert> alerts() {
         List<Alert> all = new ArrayList<>();
         for (Received r : received) all.addAll(alerts(r));
@@ -157,13 +174,23 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** Whether {@code alertname} for {@code app} arrived with {@code status} (firing, resolved). */
     public boolean has(String app, String alertname, String status) {
-        return alerts(app).stream().anyMatch(a -> a.alertname().equals(alertname) && a.status().equals(status));
+        return alerts(app).stream()
+                .anyMatch(a -> a.alertname().equals(alertname) && a.status().equals(status));
     }
 
-    /** The first firing alert on {@code path} for {@code alertname} whose label {@code label} is {@code value}. */
+    /**
+     * The first firing alert on {@code path} for {@code alertname} whose label {@code label} is
+     * {@code value}.
+     */
     public Optional<Alert> firstFiring(String path, String alertname, String label, String value) {
-        return alerts().stream().filter(a -> a.path().equals(path) && a.status().equals("firing") && a.alertname().equals(alertname)
-                && a.label(label).equals(value)).findFirst();
+        return alerts().stream()
+                .filter(
+                        a ->
+                                a.path().equals(path)
+                                        && a.status().equals("firing")
+                                        && a.alertname().equals(alertname)
+                                        && a.label(label).equals(value))
+                .findFirst();
     }
 
     private static List<Alert> alerts(Received r) {
@@ -175,8 +202,14 @@ public final class WebhookReceiver implements AutoCloseable {
         }
         List<Alert> out = new ArrayList<>();
         for (JsonNode a : body.path("alerts")) {
-            out.add(new Alert(r.path(), r.receivedAtMs(), a.path("status").asText(), strings(a.path("labels")),
-                    strings(a.path("annotations")), body));
+            out.add(
+                    new Alert(
+                            r.path(),
+                            r.receivedAtMs(),
+                            a.path("status").asText(),
+                            strings(a.path("labels")),
+                            strings(a.path("annotations")),
+                            body));
         }
         return out;
     }
@@ -190,9 +223,15 @@ public final class WebhookReceiver implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         long at = System.currentTimeMillis();
         try (exchange) {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Received r = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    exchange.getRequestHeaders().getFirst("Content-Type"), body, at);
+            String body =
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Received r =
+                    new Received(
+                            exchange.getRequestMethod(),
+                            exchange.getRequestURI().getPath(),
+                            exchange.getRequestHeaders().getFirst("Content-Type"),
+                            body,
+                            at);
             int index;
             synchronized (received) {
                 index = received.size();

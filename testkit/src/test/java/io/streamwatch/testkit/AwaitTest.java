@@ -13,11 +13,15 @@ class AwaitTest {
     @Test
     void returnsTheFirstValueAndTreatsRuntimeExceptionsAsNotYet() {
         AtomicInteger calls = new AtomicInteger();
-        String v = Await.result(Duration.ofSeconds(5), "the third call", () -> {
-            int n = calls.incrementAndGet();
-            if (n == 1) throw new IllegalStateException("not up yet");
-            return n == 3 ? "ready" : null;
-        });
+        String v =
+                Await.result(
+                        Duration.ofSeconds(5),
+                        "the third call",
+                        () -> {
+                            int n = calls.incrementAndGet();
+                            if (n == 1) throw new IllegalStateException("not up yet");
+                            return n == 3 ? "ready" : null;
+                        });
         assertEquals("ready", v);
         assertEquals(3, calls.get());
     }
@@ -25,9 +29,16 @@ class AwaitTest {
     @Test
     void timesOutNamingWhatItWaitedForWithTheLastFailureAsCause() {
         IllegalStateException last = new IllegalStateException("connection refused");
-        AssertionError e = assertThrows(AssertionError.class, () -> Await.until(Duration.ofMillis(50), "the service", () -> {
-            throw last;
-        }));
+        AssertionError e =
+                assertThrows(
+                        AssertionError.class,
+                        () ->
+                                Await.until(
+                                        Duration.ofMillis(50),
+                                        "the service",
+                                        () -> {
+                                            throw last;
+                                        }));
         assertTrue(e.getMessage().contains("waiting for the service"), e.getMessage());
         assertSame(last, e.getCause());
     }
@@ -35,9 +46,16 @@ class AwaitTest {
     @Test
     void anErrorEndsTheWaitAtOnce() {
         long start = System.nanoTime();
-        AssertionError e = assertThrows(AssertionError.class, () -> Await.until(Duration.ofSeconds(30), "never", () -> {
-            throw new AssertionError("the process exited");
-        }));
+        AssertionError e =
+                assertThrows(
+                        AssertionError.class,
+                        () ->
+                                Await.until(
+                                        Duration.ofSeconds(30),
+                                        "never",
+                                        () -> {
+                                            throw new AssertionError("the process exited");
+                                        }));
         assertEquals("the process exited", e.getMessage());
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos());
     }

@@ -12,16 +12,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class WebhookReceiverTest {
-    private static final String NOTIFICATION = """
+    private static final String NOTIFICATION =
+            """
             {"version":"4","status":"firing","alerts":[
               {"status":"firing","labels":{"alertname":"StreamingAppDown","app":"orders","severity":"critical"},
                "annotations":{"summary":"no heartbeat"}},
               {"status":"resolved","labels":{"alertname":"KafkaLagGrowing","group":"billing"},"annotations":{}}]}""";
 
     private static int post(String url, String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .header("Content-Type", "application/json")
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     @Test
@@ -40,14 +46,18 @@ class WebhookReceiverTest {
             WebhookReceiver.Alert down = hook.alerts("orders").get(0);
             assertEquals("no heartbeat", down.summary());
             assertEquals("critical", down.label("severity"));
-            assertEquals(down, hook.firstFiring("/hook", "StreamingAppDown", "app", "orders").orElseThrow());
+            assertEquals(
+                    down,
+                    hook.firstFiring("/hook", "StreamingAppDown", "app", "orders").orElseThrow());
             assertEquals("billing", hook.alerts().get(1).label("group"));
         }
     }
 
     @Test
     void answersAsTheResponderSays() throws Exception {
-        try (WebhookReceiver r = WebhookReceiver.responding(i -> new WebhookReceiver.Reply(i == 0 ? 503 : 202, ""))) {
+        try (WebhookReceiver r =
+                WebhookReceiver.responding(
+                        i -> new WebhookReceiver.Reply(i == 0 ? 503 : 202, ""))) {
             assertEquals(503, post(r.url("/x"), "{}"));
             assertEquals(202, post(r.url("/x"), "{}"));
         }

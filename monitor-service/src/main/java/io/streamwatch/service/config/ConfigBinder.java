@@ -26,24 +26,34 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Jackson databind from the prepared tree into {@link ServiceConfig}. A value Jackson cannot convert
- * does not stop the binding: it becomes a problem naming its key path and a placeholder, so one run
- * reports every bad value. Secret values are never echoed.
+ * Jackson databind from the prepared tree into {@link ServiceConfig}. A value Jackson cannot
+ * convert does not stop the binding: it becomes a problem naming its key path and a placeholder, so
+ * one run reports every bad value. Secret values are never echoed.
  */
 final class ConfigBinder {
-    private static final ObjectReader READER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .addModule(new SimpleModule("streamwatch-config")
-                    .addDeserializer(Duration.class, new FromText<>(Duration.class, Durations::parse))
-                    .addDeserializer(Path.class, new FromText<>(Path.class, ConfigBinder::path))
-                    .addDeserializer(Secrets.class, new SecretsDeserializer())
-                    .addDeserializer(SecretProperties.class, new PropertiesDeserializer()))
-            .build()
-            .readerFor(ServiceConfig.class);
+    private static final ObjectReader READER =
+            JsonMapper.builder()
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .addModule(
+                            new SimpleModule("streamwatch-config")
+                                    .addDeserializer(
+                                            Duration.class,
+                                            new FromText<>(Duration.class, Durations::parse))
+                                    .addDeserializer(
+                                            Path.class,
+                                            new FromText<>(Path.class, ConfigBinder::path))
+                                    .addDeserializer(Secrets.class, new SecretsDeserializer())
+                                    .addDeserializer(
+                                            SecretProperties.class, new PropertiesDeserializer()))
+                    .build()
+                    .readerFor(ServiceConfig.class);
 
     private ConfigBinder() {}
 
-    /** The bound configuration; its parts that could not be read are placeholders, each with a problem. */
+    /**
+     * The bound configuration; its parts that could not be read are placeholders, each with a
+     * problem.
+     */
     static ServiceConfig bind(ObjectNode tree, Problems problems) {
         try {
             return READER.withHandler(new CollectingHandler(problems)).readValue(tree);
@@ -51,11 +61,13 @@ final class ConfigBinder {
             StringBuilder where = new StringBuilder();
             if (e instanceof JsonMappingException m) {
                 for (JsonMappingException.Reference r : m.getPath()) {
-                    if (r.getFieldName() == null) where.append('[').append(r.getIndex()).append(']');
+                    if (r.getFieldName() == null)
+                        where.append('[').append(r.getIndex()).append(']');
                     else where.append(where.length() == 0 ? "" : ".").append(r.getFieldName());
                 }
             }
-            problems.add(where.length() == 0 ? "configuration" : where.toString(),
+            problems.add(
+                    where.length() == 0 ? "configuration" : where.toString(),
                     "cannot be read; check it against the README's configuration table");
             return null;
         }
@@ -70,16 +82,26 @@ final class ConfigBinder {
         }
 
         @Override
-        public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> target, String value, String failureMsg) {
+        public Object handleWeirdStringValue(
+                DeserializationContext ctxt, Class<?> target, String value, String failureMsg) {
             problems.add(ConfigDocument.path(ctxt.getParser()), notA(target, value, failureMsg));
             return placeholder(target);
         }
 
-        /** Shapes are checked before binding ({@link ConfigDocument}); this is only a safety net. */
+        /**
+         * Shapes are checked before binding ({@link ConfigDocument}); this is only a safety net.
+         */
         @Override
-        public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType target, JsonToken t, JsonParser p,
-                                            String failureMsg) throws IOException {
-            problems.add(ConfigDocument.path(p), "cannot be read as " + target.getRawClass().getSimpleName());
+        public Object handleUnexpectedToken(
+                DeserializationContext ctxt,
+                JavaType target,
+                JsonToken t,
+                JsonParser p,
+                String failureMsg)
+                throws IOException {
+            problems.add(
+                    ConfigDocument.path(p),
+                    "cannot be read as " + target.getRawClass().getSimpleName());
             p.skipChildren();
             return placeholder(target.getRawClass());
         }
@@ -88,15 +110,22 @@ final class ConfigBinder {
     private static String notA(Class<?> target, String value, String failureMsg) {
         if (target == Duration.class || target == Path.class) return failureMsg;
         String v = "'" + value + "'";
-        if (target == int.class || target == Integer.class || target == long.class || target == Long.class) {
+        if (target == int.class
+                || target == Integer.class
+                || target == long.class
+                || target == Long.class) {
             return value.matches("-?\\d+") ? v + " is too large" : v + " is not a whole number";
         }
         if (target == double.class || target == Double.class) return v + " is not a number";
         if (target == boolean.class || target == Boolean.class) return v + " is not true or false";
         if (target.isEnum()) {
-            List<String> accepted = Arrays.stream(target.getEnumConstants()).map(String::valueOf).toList();
-            return v + " is not accepted; use " + String.join(", ", accepted.subList(0, accepted.size() - 1))
-                    + " or " + accepted.get(accepted.size() - 1);
+            List<String> accepted =
+                    Arrays.stream(target.getEnumConstants()).map(String::valueOf).toList();
+            return v
+                    + " is not accepted; use "
+                    + String.join(", ", accepted.subList(0, accepted.size() - 1))
+                    + " or "
+                    + accepted.get(accepted.size() - 1);
         }
         return "cannot be read (" + target.getSimpleName() + " expected)";
     }
@@ -113,11 +142,15 @@ final class ConfigBinder {
         try {
             return Path.of(text);
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a file path (" + e.getReason() + ")");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a file path (" + e.getReason() + ")");
         }
     }
 
-    /** A value written as text, e.g. {@code 30s}; a parse failure's message (with the accepted forms) becomes the problem. */
+    /**
+     * A value written as text, e.g. {@code 30s}; a parse failure's message (with the accepted
+     * forms) becomes the problem.
+     */
     private static final class FromText<T> extends JsonDeserializer<T> {
         private final Class<T> type;
         private final Function<String, T> parse;
@@ -129,7 +162,8 @@ final class ConfigBinder {
 
         @Override
         public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (!p.currentToken().isScalarValue()) return type.cast(ctxt.handleUnexpectedToken(type, p));
+            if (!p.currentToken().isScalarValue())
+                return type.cast(ctxt.handleUnexpectedToken(type, p));
             String text = p.getText();
             try {
                 return parse.apply(text);
@@ -144,7 +178,8 @@ final class ConfigBinder {
         @Override
         public Secrets deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (p.currentToken().isScalarValue()) return new Secrets(List.of(p.getText()));
-            if (p.currentToken() != JsonToken.START_ARRAY) return (Secrets) ctxt.handleUnexpectedToken(Secrets.class, p);
+            if (p.currentToken() != JsonToken.START_ARRAY)
+                return (Secrets) ctxt.handleUnexpectedToken(Secrets.class, p);
             List<String> values = new ArrayList<>();
             for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
                 if (t == JsonToken.VALUE_NULL) continue; // an entry already reported
@@ -158,7 +193,8 @@ final class ConfigBinder {
     /** Kafka client properties: a mapping of single values. */
     private static final class PropertiesDeserializer extends JsonDeserializer<SecretProperties> {
         @Override
-        public SecretProperties deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        public SecretProperties deserialize(JsonParser p, DeserializationContext ctxt)
+                throws IOException {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 return (SecretProperties) ctxt.handleUnexpectedToken(SecretProperties.class, p);
             }

@@ -31,7 +31,8 @@ import java.util.Map;
  * token files read. All of it follows {@link ConfigKeys}.
  */
 final class ConfigDocument {
-    private static final YAMLMapper YAML = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final YAMLMapper YAML =
+            YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private final Problems problems;
 
@@ -39,7 +40,10 @@ final class ConfigDocument {
         this.problems = problems;
     }
 
-    /** The file's top-level mapping (empty for no file or an empty file), or null when it cannot be read. */
+    /**
+     * The file's top-level mapping (empty for no file or an empty file), or null when it cannot be
+     * read.
+     */
     ObjectNode read(Path file) {
         if (file == null) return JsonNodeFactory.instance.objectNode();
         if (!Files.isRegularFile(file)) {
@@ -48,13 +52,18 @@ final class ConfigDocument {
         }
         try {
             JsonNode node = YAML.readTree(file.toFile());
-            if (node == null || node.isMissingNode() || node.isNull()) return JsonNodeFactory.instance.objectNode();
+            if (node == null || node.isMissingNode() || node.isNull())
+                return JsonNodeFactory.instance.objectNode();
             if (node.isObject()) return (ObjectNode) node;
-            problems.add("config file " + file + ": the top level must be a mapping of sections (server:, ingest:, ...)");
+            problems.add(
+                    "config file "
+                            + file
+                            + ": the top level must be a mapping of sections (server:, ingest:, ...)");
         } catch (StreamReadException e) {
             problems.add(duplicateKey(file, e));
         } catch (IOException e) {
-            problems.add("config file " + file + " is not valid YAML: " + firstLine(e.getMessage()));
+            problems.add(
+                    "config file " + file + " is not valid YAML: " + firstLine(e.getMessage()));
         }
         return null;
     }
@@ -65,11 +74,19 @@ final class ConfigDocument {
         if (p == null || message == null || !message.startsWith("Duplicate field")) {
             return "config file " + file + " is not valid YAML: " + firstLine(message);
         }
-        return "config file " + file + ": key '" + path(p.getParsingContext()) + "' appears twice (line "
-                + e.getLocation().getLineNr() + "); a second block would replace the first, so merge them into one";
+        return "config file "
+                + file
+                + ": key '"
+                + path(p.getParsingContext())
+                + "' appears twice (line "
+                + e.getLocation().getLineNr()
+                + "); a second block would replace the first, so merge them into one";
     }
 
-    /** Makes {@code node}, a mapping for {@code type} found at {@code path} ("" for the top), ready to bind. */
+    /**
+     * Makes {@code node}, a mapping for {@code type} found at {@code path} ("" for the top), ready
+     * to bind.
+     */
     void prepare(ObjectNode node, Class<? extends Record> type, String path) {
         List<Key> keys = ConfigKeys.of(type);
         List<String> names = keys.stream().map(Key::name).toList();
@@ -91,7 +108,8 @@ final class ConfigDocument {
             if (prepared == null) absent(node, key, at, path.isEmpty());
             else node.set(key.name(), prepared);
             LinesAddedTo lines = key.component().getAnnotation(LinesAddedTo.class);
-            if (lines != null && prepared != null) addLines(node, lines.value(), at, prepared.asText());
+            if (lines != null && prepared != null)
+                addLines(node, lines.value(), at, prepared.asText());
         }
     }
 
@@ -107,8 +125,14 @@ final class ConfigDocument {
         return switch (shape) {
             case SCALAR -> "must be a single value, not a list or mapping";
             case LIST -> "must be a list (in YAML [a, b]; in the environment a,b)";
-            case RECORD -> "must be a mapping of keys (" + String.join(", ", names(key.recordType())) + ")";
-            case RECORD_LIST -> "must be a list of mappings, each with keys (" + String.join(", ", names(key.recordType())) + ")";
+            case RECORD ->
+                    "must be a mapping of keys ("
+                            + String.join(", ", names(key.recordType()))
+                            + ")";
+            case RECORD_LIST ->
+                    "must be a list of mappings, each with keys ("
+                            + String.join(", ", names(key.recordType()))
+                            + ")";
             case MAP -> "must be a mapping of properties";
         };
     }
@@ -118,8 +142,9 @@ final class ConfigDocument {
     }
 
     /**
-     * The value ready to bind, or null when it is empty. An entry of a list that cannot be used becomes
-     * null (keeping the positions of the others, which later problems name) and is reported here.
+     * The value ready to bind, or null when it is empty. An entry of a list that cannot be used
+     * becomes null (keeping the positions of the others, which later problems name) and is reported
+     * here.
      */
     private JsonNode prepared(JsonNode value, Key key, String at) {
         switch (key.shape()) {
@@ -137,8 +162,13 @@ final class ConfigDocument {
                     } else if (key.shape() == Shape.RECORD_LIST && e.isObject()) {
                         prepare((ObjectNode) e, key.recordType(), where);
                     } else {
-                        problems.add(where, key.shape() == Shape.RECORD_LIST ? expected(Shape.RECORD, key)
-                                : e.isNull() ? "must not be empty" : expected(Shape.SCALAR, key));
+                        problems.add(
+                                where,
+                                key.shape() == Shape.RECORD_LIST
+                                        ? expected(Shape.RECORD, key)
+                                        : e.isNull()
+                                                ? "must not be empty"
+                                                : expected(Shape.SCALAR, key));
                         array.set(i, NullNode.instance);
                     }
                 }
@@ -158,7 +188,10 @@ final class ConfigDocument {
         return value;
     }
 
-    /** A missing key: its default, an empty list or mapping, a section with its defaults, or nothing. */
+    /**
+     * A missing key: its default, an empty list or mapping, a section with its defaults, or
+     * nothing.
+     */
     private void absent(ObjectNode node, Key key, String at, boolean section) {
         String name = key.name();
         switch (key.shape()) {
@@ -177,7 +210,9 @@ final class ConfigDocument {
 
     /** "null" written as text (e.g. in the environment) clears a key that has no default. */
     private static boolean isNullWord(JsonNode value, Key key) {
-        return key.shape() == Shape.SCALAR && key.defaultText() == null && value.isTextual()
+        return key.shape() == Shape.SCALAR
+                && key.defaultText() == null
+                && value.isTextual()
                 && value.asText().trim().equalsIgnoreCase("null");
     }
 
@@ -199,16 +234,26 @@ final class ConfigDocument {
                 if (!t.isEmpty() && !t.startsWith("#")) into.add(t);
             }
         } catch (IOException | RuntimeException e) {
-            problems.add(at, "cannot read '" + file + "' (" + e.getClass().getSimpleName()
-                    + "); check the path and that the service user may read it");
+            problems.add(
+                    at,
+                    "cannot read '"
+                            + file
+                            + "' ("
+                            + e.getClass().getSimpleName()
+                            + "); check the path and that the service user may read it");
         }
     }
 
     private static String unknownKey(String path, String name, List<String> known) {
         String key = path.isEmpty() ? name : path + "." + name;
         String guess = ConfigKeys.closest(name, known);
-        return "unknown key '" + key + "'" + (guess == null ? "" : "; did you mean '" + guess + "'?")
-                + (path.isEmpty() ? " (known sections: " : " (known keys in " + path + ": ") + String.join(", ", known) + ")";
+        return "unknown key '"
+                + key
+                + "'"
+                + (guess == null ? "" : "; did you mean '" + guess + "'?")
+                + (path.isEmpty() ? " (known sections: " : " (known keys in " + path + ": ")
+                + String.join(", ", known)
+                + ")";
     }
 
     /** The key path of the parser's position, e.g. {@code alerting.receivers[0].type}. */
@@ -226,7 +271,10 @@ final class ConfigDocument {
         return b.toString();
     }
 
-    /** The path of the value the parser is at, also when that value is a mapping or list just opened. */
+    /**
+     * The path of the value the parser is at, also when that value is a mapping or list just
+     * opened.
+     */
     static String path(JsonParser p) {
         JsonToken t = p.currentToken();
         JsonStreamContext c = p.getParsingContext();

@@ -2,7 +2,10 @@ package io.streamwatch.service.config;
 
 import java.util.List;
 
-/** The configuration cannot be used; the message lists every problem, one per line, each naming its key. */
+/**
+ * The configuration cannot be used; the message lists every problem, one per line, each naming its
+ * key.
+ */
 public final class ConfigException extends RuntimeException {
     private final List<String> problems;
 

@@ -22,15 +22,22 @@ public final class ConfigKeys {
 
     /** How a key's value is written. */
     public enum Shape {
-        /** one value: a number, word, duration, path or URL; overridable by one environment variable */
+        /**
+         * one value: a number, word, duration, path or URL; overridable by one environment variable
+         */
         SCALAR,
         /** a list of values; in the environment comma-separated */
         LIST,
         /** a mapping of nested keys (a section, or e.g. {@code server.tls}) */
         RECORD,
-        /** a list of mappings, e.g. {@code alerting.receivers}; not overridable by the environment */
+        /**
+         * a list of mappings, e.g. {@code alerting.receivers}; not overridable by the environment
+         */
         RECORD_LIST,
-        /** free-form string properties, e.g. {@code kafka.properties}; not overridable by the environment */
+        /**
+         * free-form string properties, e.g. {@code kafka.properties}; not overridable by the
+         * environment
+         */
         MAP
     }
 
@@ -40,7 +47,10 @@ public final class ConfigKeys {
             return component.getName();
         }
 
-        /** The default as written in YAML, or null when the key has none (absent, or empty for lists). */
+        /**
+         * The default as written in YAML, or null when the key has none (absent, or empty for
+         * lists).
+         */
         public String defaultText() {
             Default d = component.getAnnotation(Default.class);
             return d == null ? null : d.value();
@@ -50,7 +60,8 @@ public final class ConfigKeys {
         @SuppressWarnings("unchecked")
         public Class<? extends Record> recordType() {
             if (shape == Shape.RECORD) return (Class<? extends Record>) component.getType();
-            return (Class<? extends Record>) ((ParameterizedType) component.getGenericType()).getActualTypeArguments()[0];
+            return (Class<? extends Record>)
+                    ((ParameterizedType) component.getGenericType()).getActualTypeArguments()[0];
         }
 
         public boolean fromEnvironment() {
@@ -66,7 +77,10 @@ public final class ConfigKeys {
         return Arrays.stream(type.getRecordComponents()).map(c -> new Key(c, shapeOf(c))).toList();
     }
 
-    /** Every key a user can write that is not itself a mapping of keys, e.g. {@code server.tls.certFile}, {@code alerting.receivers}. */
+    /**
+     * Every key a user can write that is not itself a mapping of keys, e.g. {@code
+     * server.tls.certFile}, {@code alerting.receivers}.
+     */
     public static List<Leaf> leaves() {
         List<Leaf> out = new ArrayList<>();
         collectLeaves(ServiceConfig.class, "", out);
@@ -86,9 +100,13 @@ public final class ConfigKeys {
 
     private static Shape shapeOf(RecordComponent c) {
         Class<?> t = c.getType();
-        if (t.isRecord() && t != ServiceConfig.Secrets.class && t != ServiceConfig.SecretProperties.class) return Shape.RECORD;
-        if (t == ServiceConfig.SecretProperties.class || Map.class.isAssignableFrom(t)) return Shape.MAP;
-        if (t == ServiceConfig.Secrets.class) return c.isAnnotationPresent(Constraints.SingleValue.class) ? Shape.SCALAR : Shape.LIST;
+        if (t.isRecord()
+                && t != ServiceConfig.Secrets.class
+                && t != ServiceConfig.SecretProperties.class) return Shape.RECORD;
+        if (t == ServiceConfig.SecretProperties.class || Map.class.isAssignableFrom(t))
+            return Shape.MAP;
+        if (t == ServiceConfig.Secrets.class)
+            return c.isAnnotationPresent(Constraints.SingleValue.class) ? Shape.SCALAR : Shape.LIST;
         if (List.class.isAssignableFrom(t)) {
             Object element = ((ParameterizedType) c.getGenericType()).getActualTypeArguments()[0];
             return element instanceof Class<?> e && e.isRecord() ? Shape.RECORD_LIST : Shape.LIST;
@@ -96,18 +114,26 @@ public final class ConfigKeys {
         return Shape.SCALAR;
     }
 
-    /** {@code STREAMWATCH_} + the key path in upper snake case: server, port → STREAMWATCH_SERVER_PORT. */
+    /**
+     * {@code STREAMWATCH_} + the key path in upper snake case: server, port →
+     * STREAMWATCH_SERVER_PORT.
+     */
     public static String envName(String... path) {
         StringBuilder b = new StringBuilder(ENV_PREFIX.substring(0, ENV_PREFIX.length() - 1));
         for (String part : path) {
             for (String segment : part.split("\\.")) {
-                b.append('_').append(segment.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
+                b.append('_')
+                        .append(
+                                segment.replaceAll("([a-z0-9])([A-Z])", "$1_$2")
+                                        .toUpperCase(Locale.ROOT));
             }
         }
         return b.toString();
     }
 
-    /** The candidate closest to {@code typo} when it is close enough to be a likely slip, else null. */
+    /**
+     * The candidate closest to {@code typo} when it is close enough to be a likely slip, else null.
+     */
     public static String closest(String typo, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

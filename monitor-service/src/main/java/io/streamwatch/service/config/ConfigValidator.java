@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * Checks a bound configuration against the {@link Constraints} on its records, walking every record
- * and list of records. Keys whose value already could not be read are skipped (one problem per key).
+ * and list of records. Keys whose value already could not be read are skipped (one problem per
+ * key).
  */
 final class ConfigValidator {
     private final Problems problems;
@@ -34,8 +35,10 @@ final class ConfigValidator {
             if (!problems.has(at)) checkValue(key, at, value);
             if (value instanceof Record nested && key.shape() == ConfigKeys.Shape.RECORD) {
                 check(nested, at);
-            } else if (value instanceof List<?> list && key.shape() == ConfigKeys.Shape.RECORD_LIST) {
-                for (int i = 0; i < list.size(); i++) check((Record) list.get(i), at + "[" + i + "]");
+            } else if (value instanceof List<?> list
+                    && key.shape() == ConfigKeys.Shape.RECORD_LIST) {
+                for (int i = 0; i < list.size(); i++)
+                    check((Record) list.get(i), at + "[" + i + "]");
             }
         }
         if (record instanceof CrossChecked checked) {
@@ -56,19 +59,28 @@ final class ConfigValidator {
         Range range = c.getAnnotation(Range.class);
         if (range != null && value instanceof Number n) {
             double d = n.doubleValue();
-            if (!(d >= range.min())) problems.add(at, "must be at least " + number(range.min()) + ", got " + number(d));
-            else if (!(d <= range.max())) problems.add(at, "must be at most " + number(range.max()) + ", got " + number(d));
+            if (!(d >= range.min()))
+                problems.add(at, "must be at least " + number(range.min()) + ", got " + number(d));
+            else if (!(d <= range.max()))
+                problems.add(at, "must be at most " + number(range.max()) + ", got " + number(d));
         }
         AtLeast atLeast = c.getAnnotation(AtLeast.class);
-        if (atLeast != null && value instanceof Duration d && d.compareTo(Durations.parse(atLeast.value())) < 0) {
-            problems.add(at, "must be at least " + atLeast.value() + ", got " + Durations.format(d));
+        if (atLeast != null
+                && value instanceof Duration d
+                && d.compareTo(Durations.parse(atLeast.value())) < 0) {
+            problems.add(
+                    at, "must be at least " + atLeast.value() + ", got " + Durations.format(d));
         }
         HttpUrl url = c.getAnnotation(HttpUrl.class);
         if (url != null && !isHttpUrl(value.toString())) {
             problems.add(at, "'" + value + "' is not an http(s) URL; write " + url.value());
         }
         if (c.isAnnotationPresent(ReadableFile.class) && !Files.isReadable((Path) value)) {
-            problems.add(at, "cannot read '" + value + "'; check the path and that the service user may read it");
+            problems.add(
+                    at,
+                    "cannot read '"
+                            + value
+                            + "'; check the path and that the service user may read it");
         }
     }
 
@@ -76,20 +88,24 @@ final class ConfigValidator {
         try {
             return key.component().getAccessor().invoke(record);
         } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("cannot read " + key.name() + " of " + record.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot read " + key.name() + " of " + record.getClass().getSimpleName(), e);
         }
     }
 
     private static boolean isHttpUrl(String url) {
         try {
             URI u = URI.create(url);
-            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null;
+            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+                    && u.getHost() != null;
         } catch (IllegalArgumentException e) {
             return false;
         }
     }
 
     private static String number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.valueOf(d);
+        return d == Math.rint(d) && Math.abs(d) < 1e15
+                ? Long.toString((long) d)
+                : String.valueOf(d);
     }
 }

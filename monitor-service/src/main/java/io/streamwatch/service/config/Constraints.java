@@ -7,12 +7,16 @@ import java.lang.annotation.Target;
 
 /**
  * What a configuration key accepts, written on the record component that holds it. The loader, the
- * {@code STREAMWATCH_*} overrides and the README check all read these; nothing else lists the schema.
+ * {@code STREAMWATCH_*} overrides and the README check all read these; nothing else lists the
+ * schema.
  */
 public final class Constraints {
     private Constraints() {}
 
-    /** The value used when the key is absent or null, written as in YAML ({@code 30s}, {@code 9470}). */
+    /**
+     * The value used when the key is absent or null, written as in YAML ({@code 30s}, {@code
+     * 9470}).
+     */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.RECORD_COMPONENT)
     public @interface Default {
@@ -42,7 +46,9 @@ public final class Constraints {
         String value();
     }
 
-    /** When given, an absolute http(s) URL; {@code value} says what it points at, with an example. */
+    /**
+     * When given, an absolute http(s) URL; {@code value} says what it points at, with an example.
+     */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.RECORD_COMPONENT)
     public @interface HttpUrl {
@@ -60,8 +66,8 @@ public final class Constraints {
     public @interface ReadableFile {}
 
     /**
-     * A file of tokens, one per line ({@code #} comments and blank lines skipped), whose lines are added
-     * to the sibling key named by {@code value} when the configuration is read.
+     * A file of tokens, one per line ({@code #} comments and blank lines skipped), whose lines are
+     * added to the sibling key named by {@code value} when the configuration is read.
      */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.RECORD_COMPONENT)
@@ -69,7 +75,10 @@ public final class Constraints {
         String value();
     }
 
-    /** A record that checks rules spanning several of its keys (e.g. a PagerDuty receiver needs its key). */
+    /**
+     * A record that checks rules spanning several of its keys (e.g. a PagerDuty receiver needs its
+     * key).
+     */
     public interface CrossChecked {
         /** What is wrong, each with its key relative to this record; empty when all is well. */
         java.util.List<Violation> violations();

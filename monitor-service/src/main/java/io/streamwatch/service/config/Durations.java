@@ -4,17 +4,25 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations as operators write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}. */
+/**
+ * Parses durations as operators write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h},
+ * {@code 7d}.
+ */
 public final class Durations {
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     private Durations() {}
 
-    /** @throws IllegalArgumentException with a message that shows the accepted forms */
+    /**
+     * @throws IllegalArgumentException with a message that shows the accepted forms
+     */
     public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write a whole number with a unit: 500ms, 30s, 5m, 2h, 7d");
+            throw new IllegalArgumentException(
+                    "'"
+                            + text
+                            + "' is not a duration; write a whole number with a unit: 500ms, 30s, 5m, 2h, 7d");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

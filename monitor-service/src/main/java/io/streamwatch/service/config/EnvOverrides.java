@@ -12,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * {@code STREAMWATCH_*} environment variables, one per key that holds a value or a list of values,
- * named after the key path ({@code server.tls.certFile} → {@code STREAMWATCH_SERVER_TLS_CERT_FILE});
- * lists are comma-separated. Derived from {@link ConfigKeys}, so a new key gets its variable for free.
+ * named after the key path ({@code server.tls.certFile} → {@code
+ * STREAMWATCH_SERVER_TLS_CERT_FILE}); lists are comma-separated. Derived from {@link ConfigKeys},
+ * so a new key gets its variable for free.
  */
 final class EnvOverrides {
     /** Names the service reads itself, not configuration keys. */
@@ -33,7 +34,8 @@ final class EnvOverrides {
     /**
      * Writes the variables set in {@code env} over the YAML tree.
      *
-     * @return warnings for {@code STREAMWATCH_} variables that match no key (a typo is ignored, not fatal)
+     * @return warnings for {@code STREAMWATCH_} variables that match no key (a typo is ignored, not
+     *     fatal)
      */
     static List<String> apply(ObjectNode root, Map<String, String> env) {
         Map<String, Leaf> variables = variables();
@@ -42,13 +44,24 @@ final class EnvOverrides {
             if (value != null) set(root, v.getValue(), value);
         }
         List<String> warnings = new ArrayList<>();
-        env.keySet().stream().sorted()
-                .filter(n -> n.startsWith(ConfigKeys.ENV_PREFIX) && !variables.containsKey(n) && !NOT_KEYS.contains(n))
-                .forEach(n -> {
-                    String guess = ConfigKeys.closest(n, variables.keySet());
-                    warnings.add("environment variable " + n + " matches no configuration key and is ignored"
-                            + (guess == null ? "" : "; did you mean " + guess + "?"));
-                });
+        env.keySet().stream()
+                .sorted()
+                .filter(
+                        n ->
+                                n.startsWith(ConfigKeys.ENV_PREFIX)
+                                        && !variables.containsKey(n)
+                                        && !NOT_KEYS.contains(n))
+                .forEach(
+                        n -> {
+                            String guess = ConfigKeys.closest(n, variables.keySet());
+                            warnings.add(
+                                    "environment variable "
+                                            + n
+                                            + " matches no configuration key and is ignored"
+                                            + (guess == null
+                                                    ? ""
+                                                    : "; did you mean " + guess + "?"));
+                        });
         return warnings;
     }
 

@@ -8,8 +8,11 @@ import java.util.stream.Collectors;
 
 /** Every problem found in a configuration, in the order found; at most one per key. */
 final class Problems {
-    private static final Set<String> FROM_ENVIRONMENT = ConfigKeys.leaves().stream()
-            .filter(l -> l.key().fromEnvironment()).map(ConfigKeys.Leaf::path).collect(Collectors.toSet());
+    private static final Set<String> FROM_ENVIRONMENT =
+            ConfigKeys.leaves().stream()
+                    .filter(l -> l.key().fromEnvironment())
+                    .map(ConfigKeys.Leaf::path)
+                    .collect(Collectors.toSet());
 
     private final List<String> messages = new ArrayList<>();
     private final Set<String> keys = new HashSet<>();
@@ -20,12 +23,14 @@ final class Problems {
     }
 
     /**
-     * A problem with one key's value, e.g. {@code alerting.slowBatches (env STREAMWATCH_ALERTING_SLOW_BATCHES):
-     * must be at least 1, got 0}. The environment variable is named when one can set this key.
+     * A problem with one key's value, e.g. {@code alerting.slowBatches (env
+     * STREAMWATCH_ALERTING_SLOW_BATCHES): must be at least 1, got 0}. The environment variable is
+     * named when one can set this key.
      */
     void add(String path, String message) {
         if (!keys.add(path)) return;
-        String env = FROM_ENVIRONMENT.contains(path) ? " (env " + ConfigKeys.envName(path) + ")" : "";
+        String env =
+                FROM_ENVIRONMENT.contains(path) ? " (env " + ConfigKeys.envName(path) + ")" : "";
         messages.add(path + env + ": " + message);
     }
 

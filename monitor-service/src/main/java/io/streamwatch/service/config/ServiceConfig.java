@@ -20,10 +20,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The whole validated configuration, immutable, and the one declaration of its schema: each YAML key
- * is a record component named like it, with its default and limits as {@link Constraints} annotations.
- * Built only by {@link ConfigLoader}; each stage receives its own section and never reads global
- * configuration at run time.
+ * The whole validated configuration, immutable, and the one declaration of its schema: each YAML
+ * key is a record component named like it, with its default and limits as {@link Constraints}
+ * annotations. Built only by {@link ConfigLoader}; each stage receives its own section and never
+ * reads global configuration at run time.
  */
 public record ServiceConfig(
         Server server,
@@ -36,13 +36,16 @@ public record ServiceConfig(
         Kafka kafka) {
 
     /**
-     * @param externalUrl how people reach the service (links in alerts); null: derived from host and port
-     * @param tls         null for plain HTTP
+     * @param externalUrl how people reach the service (links in alerts); null: derived from host
+     *     and port
+     * @param tls null for plain HTTP
      */
     public record Server(
             @Default("0.0.0.0") String host,
             @Default("9470") @Range(min = 0, max = 65535) int port,
-            @HttpUrl("the address people use to reach this service, e.g. http://streamwatch.example.com:9470") String externalUrl,
+            @HttpUrl(
+                            "the address people use to reach this service, e.g. http://streamwatch.example.com:9470")
+                    String externalUrl,
             Tls tls) {
         public Server {
             externalUrl = withoutTrailingSlash(externalUrl);
@@ -54,8 +57,9 @@ public record ServiceConfig(
             @Required(TLS_FILES) @ReadableFile Path certFile,
             @Required(TLS_FILES) @ReadableFile Path keyFile) {}
 
-    private static final String TLS_FILES = "server.tls needs both certFile and keyFile "
-            + "(PEM files: the certificate chain and its PKCS#8 private key)";
+    private static final String TLS_FILES =
+            "server.tls needs both certFile and keyFile "
+                    + "(PEM files: the certificate chain and its PKCS#8 private key)";
 
     public record Storage(
             @Default("./streamwatch-data") Path dir,
@@ -65,7 +69,7 @@ public record ServiceConfig(
     /**
      * Ingest limits and credentials. {@code toString()} never shows the tokens.
      *
-     * @param tokens    the tokens listed in YAML plus those read from {@code tokenFile}
+     * @param tokens the tokens listed in YAML plus those read from {@code tokenFile}
      * @param tokenFile where some of the tokens came from, or null
      */
     public record Ingest(
@@ -77,13 +81,18 @@ public record ServiceConfig(
             @Default("5000") @Range(min = 1, max = 100_000) int maxEventsPerRequest,
             @Default("50") @Range(min = 0.1, max = 100_000) double maxRequestsPerSecondPerApp) {}
 
-    /** Read access to {@code /api/v1}. Ingest tokens are accepted for reading too; tokens as in {@link Ingest}. */
+    /**
+     * Read access to {@code /api/v1}. Ingest tokens are accepted for reading too; tokens as in
+     * {@link Ingest}.
+     */
     public record Api(
             Secrets tokens,
             @LinesAddedTo("tokens") Path tokenFile,
             @Default("false") boolean allowUnauthenticated) {}
 
-    /** @param requireToken when true, {@code /metrics} needs a reader (api) or ingest token */
+    /**
+     * @param requireToken when true, {@code /metrics} needs a reader (api) or ingest token
+     */
     public record Metrics(
             @Default("1h") @AtLeast("1s") Duration appRetention,
             @Default("false") boolean requireToken) {}
@@ -107,7 +116,8 @@ public record ServiceConfig(
     public record Receiver(
             @Required("use alertmanager, webhook or pagerduty") Type type,
             @HttpUrl("the receiver's endpoint, e.g. http://alertmanager:9093") String url,
-            @SingleValue Secrets routingKey) implements CrossChecked {
+            @SingleValue Secrets routingKey)
+            implements CrossChecked {
         public static final String PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
         public Receiver {
@@ -122,26 +132,40 @@ public record ServiceConfig(
 
         @Override
         public List<Violation> violations() {
-            if (url == null) return List.of(new Violation("url", "required: the receiver's endpoint, e.g. http://alertmanager:9093"));
+            if (url == null)
+                return List.of(
+                        new Violation(
+                                "url",
+                                "required: the receiver's endpoint, e.g. http://alertmanager:9093"));
             if (type == Type.PAGERDUTY && routingKey.values().stream().allMatch(String::isBlank)) {
-                return List.of(new Violation("routingKey",
-                        "required for a pagerduty receiver (the integration key of the PagerDuty service)"));
+                return List.of(
+                        new Violation(
+                                "routingKey",
+                                "required for a pagerduty receiver (the integration key of the PagerDuty service)"));
             }
             return List.of();
         }
 
         /** How alerts are delivered; written in lower case in YAML and in {@code toString()}. */
         public enum Type {
-            @JsonProperty("alertmanager") ALERTMANAGER,
-            @JsonProperty("webhook") WEBHOOK,
-            @JsonProperty("pagerduty") PAGERDUTY;
+            @JsonProperty("alertmanager")
+            ALERTMANAGER,
+            @JsonProperty("webhook")
+            WEBHOOK,
+            @JsonProperty("pagerduty")
+            PAGERDUTY;
 
-            /** @throws IllegalArgumentException naming the accepted types */
+            /**
+             * @throws IllegalArgumentException naming the accepted types
+             */
             public static Type of(String name) {
                 for (Type t : values()) {
                     if (t.toString().equals(name)) return t;
                 }
-                throw new IllegalArgumentException("'" + name + "' is not a receiver type; use alertmanager, webhook or pagerduty");
+                throw new IllegalArgumentException(
+                        "'"
+                                + name
+                                + "' is not a receiver type; use alertmanager, webhook or pagerduty");
             }
 
             @Override
@@ -164,7 +188,9 @@ public record ServiceConfig(
     /** A driver polled over REST, with or without a listener. */
     public record SparkTarget(
             @Required("the app key, as the listener's spark.streamwatch.app") String app,
-            @Required("the Spark driver UI, e.g. http://driver:4040") @HttpUrl("the Spark driver UI, e.g. http://driver:4040") String url) {
+            @Required("the Spark driver UI, e.g. http://driver:4040")
+                    @HttpUrl("the Spark driver UI, e.g. http://driver:4040")
+                    String url) {
         public SparkTarget {
             url = withoutTrailingSlash(url);
         }
@@ -203,7 +229,9 @@ public record ServiceConfig(
         }
     }
 
-    /** String properties that may contain secrets (passwords in JAAS configs); printed as keys only. */
+    /**
+     * String properties that may contain secrets (passwords in JAAS configs); printed as keys only.
+     */
     public record SecretProperties(Map<String, String> values) {
         public SecretProperties {
             values = Map.copyOf(values);
@@ -216,8 +244,8 @@ public record ServiceConfig(
     }
 
     /**
-     * An unmodifiable copy, empty for null. An entry the loader rejected stays as null, so that later
-     * problems name the right position; such a configuration is never handed out.
+     * An unmodifiable copy, empty for null. An entry the loader rejected stays as null, so that
+     * later problems name the right position; such a configuration is never handed out.
      */
     private static <T> List<T> present(List<T> list) {
         return list == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(list));

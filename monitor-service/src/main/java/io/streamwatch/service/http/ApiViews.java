@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON shapes of {@code /api/v1}: explicit maps, so the API does not change when internals do. */
+/**
+ * The JSON shapes of {@code /api/v1}: explicit maps, so the API does not change when internals do.
+ */
 final class ApiViews {
     private ApiViews() {}
 

@@ -24,7 +24,8 @@ public final class BearerAuth {
      * @param what what is protected, for messages ("ingest")
      * @param hint how a client supplies a token, for messages
      */
-    public BearerAuth(List<ServiceConfig.Secrets> tokenSets, boolean open, String what, String hint) {
+    public BearerAuth(
+            List<ServiceConfig.Secrets> tokenSets, boolean open, String what, String hint) {
         for (ServiceConfig.Secrets set : tokenSets) {
             for (String t : set.values()) digests.add(sha256(t));
         }
@@ -38,19 +39,30 @@ public final class BearerAuth {
         return !open && digests.isEmpty();
     }
 
-    /** @throws RejectedException 401 naming what is wrong */
+    /**
+     * @throws RejectedException 401 naming what is wrong
+     */
     public void check(String authorizationHeader) {
         if (open) return;
         if (digests.isEmpty()) {
-            throw new RejectedException(401, what + " is closed: the service has no " + what + " token configured; "
-                    + "its operator must set one (" + hint + ")");
+            throw new RejectedException(
+                    401,
+                    what
+                            + " is closed: the service has no "
+                            + what
+                            + " token configured; "
+                            + "its operator must set one ("
+                            + hint
+                            + ")");
         }
         if (authorizationHeader == null || authorizationHeader.isBlank()) {
-            throw new RejectedException(401, "missing bearer token: send 'Authorization: Bearer <token>'");
+            throw new RejectedException(
+                    401, "missing bearer token: send 'Authorization: Bearer <token>'");
         }
         String h = authorizationHeader.trim();
         if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new RejectedException(401, "unsupported authorization scheme: send 'Authorization: Bearer <token>'");
+            throw new RejectedException(
+                    401, "unsupported authorization scheme: send 'Authorization: Bearer <token>'");
         }
         byte[] presented = sha256(h.substring(7).trim());
         boolean ok = false;

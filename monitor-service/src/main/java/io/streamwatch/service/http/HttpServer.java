@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * logged here and answered 500 without internals.
  *
  * <p>Access: ingest needs an ingest token; the read API a reader or ingest token; {@code /metrics}
- * the same when {@code metrics.requireToken} is set; {@code /healthz}, {@code /readyz} and
- * {@code /runbook} are open. Read and metrics checks run before the route for GET and HEAD alike.
+ * the same when {@code metrics.requireToken} is set; {@code /healthz}, {@code /readyz} and {@code
+ * /runbook} are open. Read and metrics checks run before the route for GET and HEAD alike.
  */
 public final class HttpServer {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -41,23 +41,39 @@ public final class HttpServer {
     private final int port;
     private final ServiceConfig.Tls tls;
 
-    /** @param alerts the alerts {@code /api/v1/alerts} lists: firing, or with {@code true} also pending and recently resolved */
-    public HttpServer(String host, int port, ServiceConfig.Tls tls, BearerAuth ingestAuth, BearerAuth readAuth,
-                      BearerAuth metricsAuth, IngestHandler ingest, AppRegistry registry, ServiceMetrics metrics,
-                      Function<Boolean, List<AlertView>> alerts, BooleanSupplier ready) {
+    /**
+     * @param alerts the alerts {@code /api/v1/alerts} lists: firing, or with {@code true} also
+     *     pending and recently resolved
+     */
+    public HttpServer(
+            String host,
+            int port,
+            ServiceConfig.Tls tls,
+            BearerAuth ingestAuth,
+            BearerAuth readAuth,
+            BearerAuth metricsAuth,
+            IngestHandler ingest,
+            AppRegistry registry,
+            ServiceMetrics metrics,
+            Function<Boolean, List<AlertView>> alerts,
+            BooleanSupplier ready) {
         this.host = host;
         this.port = port;
         this.tls = tls;
         ObjectMapper mapper = new ObjectMapper();
-        this.app = Javalin.create(cfg -> {
-            cfg.showJavalinBanner = false;
-            cfg.startupWatcherEnabled = false;
-            cfg.http.prefer405over404 = true;
-            cfg.jsonMapper(new JavalinJackson(mapper, false));
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-            cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
-            if (tls != null) TlsSetup.configure(cfg, tls, host, port);
-        });
+        this.app =
+                Javalin.create(
+                        cfg -> {
+                            cfg.showJavalinBanner = false;
+                            cfg.startupWatcherEnabled = false;
+                            cfg.http.prefer405over404 = true;
+                            cfg.jsonMapper(new JavalinJackson(mapper, false));
+                            cfg.jetty.modifyServer(
+                                    server -> server.setErrorHandler(new JsonErrorHandler()));
+                            cfg.jetty.modifyServletContextHandler(
+                                    handler -> handler.setErrorHandler(new JsonErrorHandler()));
+                            if (tls != null) TlsSetup.configure(cfg, tls, host, port);
+                        });
 
         guard("/metrics", metricsAuth);
         guard("/api/v1/apps", readAuth);
@@ -66,83 +82,150 @@ public final class HttpServer {
         guard("/api/v1/alerts", readAuth);
         app.before(HttpServer::checkQueryString);
 
-        app.post("/api/v1/events", ctx -> {
-            try {
-                ingestAuth.check(ctx.header("Authorization"));
-                IngestHandler.Accepted a = ingest.handle(ctx.contentType(), ctx.header("Content-Encoding"),
-                        ctx.contentLength(), ctx.bodyInputStream());
-                metrics.ingestRequest("ok");
-                ctx.json(Map.of("accepted", a.accepted(), "duplicates", a.duplicates()));
-            } catch (RejectedException e) {
-                metrics.ingestRequest(outcome(e.status()));
-                throw e;
-            }
-        });
+        app.post(
+                "/api/v1/events",
+                ctx -> {
+                    try {
+                        ingestAuth.check(ctx.header("Authorization"));
+                        IngestHandler.Accepted a =
+                                ingest.handle(
+                                        ctx.contentType(),
+                                        ctx.header("Content-Encoding"),
+                                        ctx.contentLength(),
+                                        ctx.bodyInputStream());
+                        metrics.ingestRequest("ok");
+                        ctx.json(Map.of("accepted", a.accepted(), "duplicates", a.duplicates()));
+                    } catch (RejectedException e) {
+                        metrics.ingestRequest(outcome(e.status()));
+                        throw e;
+                    }
+                });
 
-        read("/metrics", ctx -> {
-            ServiceMetrics.Scrape s = metrics.scrape(ctx.header("Accept"));
-            ctx.contentType(s.contentType()).result(s.body());
-        });
+        read(
+                "/metrics",
+                ctx -> {
+                    ServiceMetrics.Scrape s = metrics.scrape(ctx.header("Accept"));
+                    ctx.contentType(s.contentType()).result(s.body());
+                });
         read("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
-        read("/readyz", ctx -> {
-            if (ready.getAsBoolean()) {
-                ctx.json(Map.of("status", "ready"));
-            } else {
-                ctx.status(503).json(Map.of("status", "starting"));
-            }
-        });
+        read(
+                "/readyz",
+                ctx -> {
+                    if (ready.getAsBoolean()) {
+                        ctx.json(Map.of("status", "ready"));
+                    } else {
+                        ctx.status(503).json(Map.of("status", "starting"));
+                    }
+                });
 
-        read("/api/v1/apps", ctx -> ctx.json(Map.of("apps", registry.snapshots().stream().map(ApiViews::appSummary).toList())));
-        read("/api/v1/apps/{app}", ctx -> {
-            String key = ctx.pathParam("app");
-            ctx.json(ApiViews.appDetail(registry.snapshot(key).orElseThrow(() -> unknownApp(key))));
-        });
-        read("/api/v1/apps/{app}/batches", ctx -> {
-            String key = ctx.pathParam("app");
-            int limit = limit(ctx, registry.historyCapacity());
-            List<BatchRecord> batches = registry.batches(key, limit).orElseThrow(() -> unknownApp(key));
-            ctx.json(Map.of("app", key, "batches", batches.stream().map(ApiViews::batch).toList()));
-        });
+        read(
+                "/api/v1/apps",
+                ctx ->
+                        ctx.json(
+                                Map.of(
+                                        "apps",
+                                        registry.snapshots().stream()
+                                                .map(ApiViews::appSummary)
+                                                .toList())));
+        read(
+                "/api/v1/apps/{app}",
+                ctx -> {
+                    String key = ctx.pathParam("app");
+                    ctx.json(
+                            ApiViews.appDetail(
+                                    registry.snapshot(key).orElseThrow(() -> unknownApp(key))));
+                });
+        read(
+                "/api/v1/apps/{app}/batches",
+                ctx -> {
+                    String key = ctx.pathParam("app");
+                    int limit = limit(ctx, registry.historyCapacity());
+                    List<BatchRecord> batches =
+                            registry.batches(key, limit).orElseThrow(() -> unknownApp(key));
+                    ctx.json(
+                            Map.of(
+                                    "app",
+                                    key,
+                                    "batches",
+                                    batches.stream().map(ApiViews::batch).toList()));
+                });
 
-        read("/api/v1/alerts", ctx -> {
-            String state = single(ctx, "state");
-            if (state == null) state = "firing";
-            if (!state.equals("firing") && !state.equals("all")) {
-                throw RejectedException.badRequest("state: must be firing or all, got '" + clip(state) + "'");
-            }
-            ctx.json(Map.of("alerts", alerts.apply(state.equals("all")).stream().map(ApiViews::alert).toList()));
-        });
+        read(
+                "/api/v1/alerts",
+                ctx -> {
+                    String state = single(ctx, "state");
+                    if (state == null) state = "firing";
+                    if (!state.equals("firing") && !state.equals("all")) {
+                        throw RejectedException.badRequest(
+                                "state: must be firing or all, got '" + clip(state) + "'");
+                    }
+                    ctx.json(
+                            Map.of(
+                                    "alerts",
+                                    alerts.apply(state.equals("all")).stream()
+                                            .map(ApiViews::alert)
+                                            .toList()));
+                });
         String runbook = RunbookPage.load();
         read("/runbook", ctx -> ctx.html(runbook));
 
-        app.exception(RejectedException.class, (e, ctx) -> {
-            if (e.retryAfterSeconds() > 0) ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-            error(ctx, e.status(), e.getMessage());
-        });
-        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
-        app.exception(Exception.class, (e, ctx) -> {
-            log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal error; the service log has the details");
-        });
-        app.error(404, ctx -> {
-            if (ctx.result() == null || !ctx.result().startsWith("{\"error\"")) {
-                error(ctx, 404, "no such endpoint: " + ctx.method() + " " + clip(ctx.path(), 200));
-            }
-        });
-        app.error(405, ctx -> error(ctx, 405, "method " + ctx.method() + " is not allowed on " + clip(ctx.path(), 200)));
+        app.exception(
+                RejectedException.class,
+                (e, ctx) -> {
+                    if (e.retryAfterSeconds() > 0)
+                        ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                    error(ctx, e.status(), e.getMessage());
+                });
+        app.exception(
+                HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        app.exception(
+                Exception.class,
+                (e, ctx) -> {
+                    log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                    error(ctx, 500, "internal error; the service log has the details");
+                });
+        app.error(
+                404,
+                ctx -> {
+                    if (ctx.result() == null || !ctx.result().startsWith("{\"error\"")) {
+                        error(
+                                ctx,
+                                404,
+                                "no such endpoint: " + ctx.method() + " " + clip(ctx.path(), 200));
+                    }
+                });
+        app.error(
+                405,
+                ctx ->
+                        error(
+                                ctx,
+                                405,
+                                "method "
+                                        + ctx.method()
+                                        + " is not allowed on "
+                                        + clip(ctx.path(), 200)));
     }
 
-    /** A GET route that answers HEAD the same way (status and headers), rather than Javalin's blanket 200. */
+    /**
+     * A GET route that answers HEAD the same way (status and headers), rather than Javalin's
+     * blanket 200.
+     */
     private void read(String path, Handler handler) {
         app.get(path, handler);
         app.head(path, handler);
     }
 
-    /** Runs {@code auth} before the GET and HEAD routes at {@code path}; other methods get their 405. */
+    /**
+     * Runs {@code auth} before the GET and HEAD routes at {@code path}; other methods get their
+     * 405.
+     */
     private void guard(String path, BearerAuth auth) {
-        app.before(path, ctx -> {
-            if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) auth.check(ctx.header("Authorization"));
-        });
+        app.before(
+                path,
+                ctx -> {
+                    if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD)
+                        auth.check(ctx.header("Authorization"));
+                });
     }
 
     /** A query string that does not percent-decode is refused instead of being silently ignored. */
@@ -152,19 +235,26 @@ public final class HttpServer {
         try {
             URLDecoder.decode(q, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw RejectedException.badRequest("query string: malformed percent-encoding in '" + clip(q, 40) + "'");
+            throw RejectedException.badRequest(
+                    "query string: malformed percent-encoding in '" + clip(q, 40) + "'");
         }
     }
 
-    /** A query parameter given at most once; {@code ?limit=1&limit=1000} is ambiguous and refused. */
+    /**
+     * A query parameter given at most once; {@code ?limit=1&limit=1000} is ambiguous and refused.
+     */
     private static String single(Context ctx, String name) {
         List<String> values = ctx.queryParams(name);
-        if (values.size() > 1) throw RejectedException.badRequest(name + ": given " + values.size() + " times; give it once");
+        if (values.size() > 1)
+            throw RejectedException.badRequest(
+                    name + ": given " + values.size() + " times; give it once");
         return values.isEmpty() ? null : values.get(0);
     }
 
     private static RejectedException unknownApp(String key) {
-        return new RejectedException(404, "unknown app '" + clip(key, 200) + "'; GET /api/v1/apps lists the known app keys");
+        return new RejectedException(
+                404,
+                "unknown app '" + clip(key, 200) + "'; GET /api/v1/apps lists the known app keys");
     }
 
     private static String clip(String s) {
@@ -184,8 +274,12 @@ public final class HttpServer {
             int n = Integer.parseInt(raw);
             if (n >= 1 && n <= max) return n;
         }
-        throw RejectedException.badRequest("limit: must be a whole number from 1 to " + max + " (storage.historyBatches), got '"
-                + clip(raw) + "'");
+        throw RejectedException.badRequest(
+                "limit: must be a whole number from 1 to "
+                        + max
+                        + " (storage.historyBatches), got '"
+                        + clip(raw)
+                        + "'");
     }
 
     private static String outcome(int status) {
@@ -201,7 +295,8 @@ public final class HttpServer {
 
     private static void error(Context ctx, int status, String message) {
         String m = message == null || message.isBlank() ? "request refused" : message;
-        ctx.status(status).json(Map.of("error", m.length() > 1000 ? m.substring(0, 1000) + "..." : m));
+        ctx.status(status)
+                .json(Map.of("error", m.length() > 1000 ? m.substring(0, 1000) + "..." : m));
     }
 
     public HttpServer start() {

@@ -13,9 +13,9 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 
 /**
  * Answers the requests Jetty refuses before any route sees them (malformed request lines, bad
- * percent-encoding, oversized URIs or headers, conflicting Content-Length) with the same
- * {@code {"error": "..."}} JSON as the rest of the API instead of Jetty's HTML page. The reason is
- * Jetty's own short description, reduced to printable ASCII; nothing else about the server is shown.
+ * percent-encoding, oversized URIs or headers, conflicting Content-Length) with the same {@code
+ * {"error": "..."}} JSON as the rest of the API instead of Jetty's HTML page. The reason is Jetty's
+ * own short description, reduced to printable ASCII; nothing else about the server is shown.
  */
 final class JsonErrorHandler extends ErrorHandler {
     private static final String JSON = "application/json";
@@ -36,18 +36,29 @@ final class JsonErrorHandler extends ErrorHandler {
 
     /** Errors raised inside Jetty's request handling but outside the routes. */
     @Override
-    protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request, HttpServletResponse response,
-                                              int code, String message) throws IOException {
+    protected void generateAcceptableResponse(
+            Request baseRequest,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            int code,
+            String message)
+            throws IOException {
         baseRequest.setHandled(true);
         if (response.isCommitted()) return;
         response.setContentType(JSON);
-        // A message here may come from an exception; only a client error's standard reason is shown.
+        // A message here may come from an exception; only a client error's standard reason is
+        // shown.
         response.getOutputStream().write(body(code, null).getBytes(StandardCharsets.UTF_8));
     }
 
     static String body(int status, String reason) {
         String standard = HttpStatus.getMessage(status);
-        String detail = reason == null ? "" : reason.replaceAll("[^\\x20-\\x7E]", "?").replace("\\", "/").replace("\"", "'");
+        String detail =
+                reason == null
+                        ? ""
+                        : reason.replaceAll("[^\\x20-\\x7E]", "?")
+                                .replace("\\", "/")
+                                .replace("\"", "'");
         if (detail.length() > 100) detail = detail.substring(0, 100) + "...";
         String text;
         if (status >= 500 && status != HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {

@@ -26,19 +26,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The server's certificate chain and private key, read from the PEM files named by {@code server.tls}
- * and checked against each other. Every problem is a {@link ConfigException} naming the key, the file
- * and what to do; the key never appears in a message or in {@link #toString()}.
+ * The server's certificate chain and private key, read from the PEM files named by {@code
+ * server.tls} and checked against each other. Every problem is a {@link ConfigException} naming the
+ * key, the file and what to do; the key never appears in a message or in {@link #toString()}.
  *
  * @param chain the server's certificate first, then any intermediates, as in the certificate file
- * @param key   the private key of {@code chain.get(0)}
+ * @param key the private key of {@code chain.get(0)}
  */
 record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
-    private static final String CERT_KEY = "server.tls.certFile (env STREAMWATCH_SERVER_TLS_CERT_FILE)";
-    private static final String KEY_KEY = "server.tls.keyFile (env STREAMWATCH_SERVER_TLS_KEY_FILE)";
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
-    private static final String TO_PKCS8 = "convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY.pem -out key-pkcs8.pem";
+    private static final String CERT_KEY =
+            "server.tls.certFile (env STREAMWATCH_SERVER_TLS_CERT_FILE)";
+    private static final String KEY_KEY =
+            "server.tls.keyFile (env STREAMWATCH_SERVER_TLS_KEY_FILE)";
+    private static final Pattern BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
+    private static final String TO_PKCS8 =
+            "convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY.pem -out key-pkcs8.pem";
 
     PemKeyMaterial {
         chain = List.copyOf(chain);
@@ -49,9 +52,15 @@ record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
         List<X509Certificate> chain = certificates(tls.certFile());
         PrivateKey key = privateKey(tls.keyFile(), chain.get(0).getPublicKey());
         if (!matches(key, chain.get(0).getPublicKey())) {
-            throw problem(KEY_KEY + ": the private key in '" + tls.keyFile() + "' does not belong to the first certificate in '"
-                    + tls.certFile() + "' (" + chain.get(0).getSubjectX500Principal().getName()
-                    + "); use the key the certificate was issued for, and put the server's own certificate first in certFile");
+            throw problem(
+                    KEY_KEY
+                            + ": the private key in '"
+                            + tls.keyFile()
+                            + "' does not belong to the first certificate in '"
+                            + tls.certFile()
+                            + "' ("
+                            + chain.get(0).getSubjectX500Principal().getName()
+                            + "); use the key the certificate was issued for, and put the server's own certificate first in certFile");
         }
         return new PemKeyMaterial(chain, key);
     }
@@ -62,8 +71,13 @@ record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
 
     @Override
     public String toString() {
-        return "PemKeyMaterial{subject=" + leaf().getSubjectX500Principal().getName() + ", chain=" + chain.size()
-                + ", key=" + key.getAlgorithm() + " <hidden>}";
+        return "PemKeyMaterial{subject="
+                + leaf().getSubjectX500Principal().getName()
+                + ", chain="
+                + chain.size()
+                + ", key="
+                + key.getAlgorithm()
+                + " <hidden>}";
     }
 
     private static List<X509Certificate> certificates(Path file) {
@@ -77,15 +91,29 @@ record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
         for (Block b : blocks(file, CERT_KEY)) {
             if (!b.type().equals("CERTIFICATE")) continue;
             try {
-                out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(b.der(file, CERT_KEY))));
+                out.add(
+                        (X509Certificate)
+                                factory.generateCertificate(
+                                        new ByteArrayInputStream(b.der(file, CERT_KEY))));
             } catch (CertificateException | ClassCastException e) {
-                throw problem(CERT_KEY + ": certificate #" + (out.size() + 1) + " in '" + file + "' is not a valid X.509 certificate ("
-                        + e.getMessage() + ")");
+                throw problem(
+                        CERT_KEY
+                                + ": certificate #"
+                                + (out.size() + 1)
+                                + " in '"
+                                + file
+                                + "' is not a valid X.509 certificate ("
+                                + e.getMessage()
+                                + ")");
             }
         }
         if (out.isEmpty()) {
-            throw problem(CERT_KEY + ": '" + file + "' holds no PEM certificate (-----BEGIN CERTIFICATE-----); it must hold the "
-                    + "server's certificate, then any intermediate CA certificates");
+            throw problem(
+                    CERT_KEY
+                            + ": '"
+                            + file
+                            + "' holds no PEM certificate (-----BEGIN CERTIFICATE-----); it must hold the "
+                            + "server's certificate, then any intermediate CA certificates");
         }
         return out;
     }
@@ -99,37 +127,72 @@ record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
             }
         }
         if (found == null) {
-            throw problem(KEY_KEY + ": '" + file + "' holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
+            throw problem(
+                    KEY_KEY
+                            + ": '"
+                            + file
+                            + "' holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
         }
         switch (found.type()) {
-            case "PRIVATE KEY" -> { }
-            case "ENCRYPTED PRIVATE KEY" -> throw problem(KEY_KEY + ": the key in '" + file + "' is encrypted; the service needs an "
-                    + "unencrypted PKCS#8 key (protect the file by its permissions instead); " + TO_PKCS8);
-            case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw problem(KEY_KEY + ": the key in '" + file + "' is in the old "
-                    + found.type().replace(" PRIVATE KEY", "") + "-specific format (-----BEGIN " + found.type()
-                    + "-----); the service reads PKCS#8 (-----BEGIN PRIVATE KEY-----); " + TO_PKCS8);
-            default -> throw problem(KEY_KEY + ": unsupported key type '" + found.type() + "' in '" + file
-                    + "'; the service reads an unencrypted PKCS#8 RSA or EC key (-----BEGIN PRIVATE KEY-----)");
+            case "PRIVATE KEY" -> {}
+            case "ENCRYPTED PRIVATE KEY" ->
+                    throw problem(
+                            KEY_KEY
+                                    + ": the key in '"
+                                    + file
+                                    + "' is encrypted; the service needs an "
+                                    + "unencrypted PKCS#8 key (protect the file by its permissions instead); "
+                                    + TO_PKCS8);
+            case "RSA PRIVATE KEY", "EC PRIVATE KEY" ->
+                    throw problem(
+                            KEY_KEY
+                                    + ": the key in '"
+                                    + file
+                                    + "' is in the old "
+                                    + found.type().replace(" PRIVATE KEY", "")
+                                    + "-specific format (-----BEGIN "
+                                    + found.type()
+                                    + "-----); the service reads PKCS#8 (-----BEGIN PRIVATE KEY-----); "
+                                    + TO_PKCS8);
+            default ->
+                    throw problem(
+                            KEY_KEY
+                                    + ": unsupported key type '"
+                                    + found.type()
+                                    + "' in '"
+                                    + file
+                                    + "'; the service reads an unencrypted PKCS#8 RSA or EC key (-----BEGIN PRIVATE KEY-----)");
         }
         PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(found.der(file, KEY_KEY));
-        for (String algorithm : new LinkedHashSet<>(List.of(certKey.getAlgorithm(), "RSA", "EC", "EdDSA"))) {
+        for (String algorithm :
+                new LinkedHashSet<>(List.of(certKey.getAlgorithm(), "RSA", "EC", "EdDSA"))) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-            } catch (InvalidKeySpecException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+            } catch (InvalidKeySpecException
+                    | java.security.NoSuchAlgorithmException
+                    | RuntimeException e) {
                 // try the next algorithm
             }
         }
-        throw problem(KEY_KEY + ": the PKCS#8 block in '" + file + "' is not a valid RSA or EC private key");
+        throw problem(
+                KEY_KEY
+                        + ": the PKCS#8 block in '"
+                        + file
+                        + "' is not a valid RSA or EC private key");
     }
 
-    /** Proof of possession: a signature made with {@code key} verifies with the certificate's public key. */
+    /**
+     * Proof of possession: a signature made with {@code key} verifies with the certificate's public
+     * key.
+     */
     private static boolean matches(PrivateKey key, PublicKey certKey) {
         if (!key.getAlgorithm().equals(certKey.getAlgorithm())) return false;
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            default -> key.getAlgorithm();
-        };
+        String algorithm =
+                switch (key.getAlgorithm()) {
+                    case "RSA" -> "SHA256withRSA";
+                    case "EC" -> "SHA256withECDSA";
+                    default -> key.getAlgorithm();
+                };
         byte[] challenge = new byte[32];
         new SecureRandom().nextBytes(challenge);
         try {
@@ -151,7 +214,15 @@ record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
             try {
                 return Base64.getMimeDecoder().decode(body.strip());
             } catch (IllegalArgumentException e) {
-                throw problem(key + ": the " + type + " block in '" + file + "' is not valid base64 (" + e.getMessage() + ")");
+                throw problem(
+                        key
+                                + ": the "
+                                + type
+                                + " block in '"
+                                + file
+                                + "' is not valid base64 ("
+                                + e.getMessage()
+                                + ")");
             }
         }
     }
@@ -169,7 +240,11 @@ record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
             out.add(new Block(m.group(1), m.group(2)));
         }
         if (out.isEmpty()) {
-            throw problem(key + ": '" + file + "' is not a PEM file (no -----BEGIN ...----- / -----END ...----- block found)");
+            throw problem(
+                    key
+                            + ": '"
+                            + file
+                            + "' is not a PEM file (no -----BEGIN ...----- / -----END ...----- block found)");
         }
         return out;
     }

@@ -48,16 +48,22 @@ final class TlsSetup {
         X509Certificate leaf = material.leaf();
         Date now = new Date();
         if (now.after(leaf.getNotAfter()) || now.before(leaf.getNotBefore())) {
-            log.warn("server.tls.certFile: the certificate in '{}' is valid only from {} to {}; clients will refuse it until it "
-                    + "is replaced", tls.certFile(), leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+            log.warn(
+                    "server.tls.certFile: the certificate in '{}' is valid only from {} to {}; clients will refuse it until it "
+                            + "is replaced",
+                    tls.certFile(),
+                    leaf.getNotBefore().toInstant(),
+                    leaf.getNotAfter().toInstant());
         }
         SslContextFactory.Server ssl = sslContextFactory(material);
         String described = describe(leaf, tls);
-        cfg.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, ssl, host, port, described));
+        cfg.jetty.addConnector(
+                (server, httpConfig) -> connector(server, httpConfig, ssl, host, port, described));
     }
 
     private static SslContextFactory.Server sslContextFactory(PemKeyMaterial material) {
-        // An in-memory key store with a throwaway password: Jetty's way to take a key it did not load itself.
+        // An in-memory key store with a throwaway password: Jetty's way to take a key it did not
+        // load itself.
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         String password = Base64.getEncoder().encodeToString(random);
@@ -65,10 +71,14 @@ final class TlsSetup {
         try {
             keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
-            keyStore.setKeyEntry("streamwatch", material.key(), password.toCharArray(),
+            keyStore.setKeyEntry(
+                    "streamwatch",
+                    material.key(),
+                    password.toCharArray(),
                     material.chain().toArray(new Certificate[0]));
         } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("cannot hold the TLS key in memory: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot hold the TLS key in memory: " + e.getMessage(), e);
         }
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStore(keyStore);
@@ -79,25 +89,38 @@ final class TlsSetup {
         return ssl;
     }
 
-    private static ServerConnector connector(Server server, HttpConfiguration base, SslContextFactory.Server ssl, String host,
-                                             int port, String described) {
+    private static ServerConnector connector(
+            Server server,
+            HttpConfiguration base,
+            SslContextFactory.Server ssl,
+            String host,
+            int port,
+            String described) {
         HttpConfiguration https = new HttpConfiguration(base);
         https.setSecureScheme("https");
         https.setSecurePort(port);
         // No SNI host check: whether the certificate fits the name a client used is the client's
         // verification to make; Jetty's check would only turn it into an obscure "400 Invalid SNI".
         https.addCustomizer(new SecureRequestCustomizer(false));
-        ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(https));
+        ServerConnector connector =
+                new ServerConnector(
+                        server,
+                        new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                        new HttpConnectionFactory(https));
         connector.setHost(host);
         connector.setPort(port);
-        connector.addEventListener(new LifeCycle.Listener() {
-            @Override
-            public void lifeCycleStarted(LifeCycle event) {
-                log.info("TLS is on: HTTPS only (no plain HTTP) on {}:{}, {}, {}", host, connector.getLocalPort(),
-                        String.join("/", PROTOCOLS), described);
-            }
-        });
+        connector.addEventListener(
+                new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarted(LifeCycle event) {
+                        log.info(
+                                "TLS is on: HTTPS only (no plain HTTP) on {}:{}, {}, {}",
+                                host,
+                                connector.getLocalPort(),
+                                String.join("/", PROTOCOLS),
+                                described);
+                    }
+                });
         return connector;
     }
 
@@ -116,8 +139,14 @@ final class TlsSetup {
         } catch (CertificateParsingException e) {
             names.add("unreadable");
         }
-        return "certificate '" + leaf.getSubjectX500Principal().getName() + "' from " + tls.certFile()
-                + " (names " + (names.isEmpty() ? "none" : String.join(", ", names)) + "; valid until "
-                + leaf.getNotAfter().toInstant() + ")";
+        return "certificate '"
+                + leaf.getSubjectX500Principal().getName()
+                + "' from "
+                + tls.certFile()
+                + " (names "
+                + (names.isEmpty() ? "none" : String.join(", ", names))
+                + "; valid until "
+                + leaf.getNotAfter().toInstant()
+                + ")";
     }
 }

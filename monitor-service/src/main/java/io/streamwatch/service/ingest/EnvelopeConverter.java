@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Turns a bound {@link Wire.Envelope} into the domain model, checking what the JSON types alone do not
- * say: presence, ranges, timestamps near the service's clock, text fit for labels and logs, and
+ * Turns a bound {@link Wire.Envelope} into the domain model, checking what the JSON types alone do
+ * not say: presence, ranges, timestamps near the service's clock, text fit for labels and logs, and
  * increasing sequence numbers. Each failure names the field's path.
  */
 final class EnvelopeConverter {
@@ -33,24 +33,40 @@ final class EnvelopeConverter {
         Fields f = new Fields("", now);
         long schema = f.whole("schema", env.schema(), 0, Long.MAX_VALUE);
         if (schema != SCHEMA_VERSION) {
-            throw RejectedException.badRequest("schema: unsupported version " + schema + "; this service accepts " + SCHEMA_VERSION);
+            throw RejectedException.badRequest(
+                    "schema: unsupported version "
+                            + schema
+                            + "; this service accepts "
+                            + SCHEMA_VERSION);
         }
         Source source = source(f.in("source"), f.required("source", env.source()));
         long dropped = f.optionalWhole("dropped", env.dropped(), 0, Long.MAX_VALUE, 0);
         long queued = f.optionalWhole("queued", env.queued(), 0, Long.MAX_VALUE, 0);
         List<Wire.EventJson> events = f.required("events", env.events());
         if (events.size() > maxEvents) {
-            throw f.bad("events", "at most " + maxEvents + " entries per request, got " + events.size() + "; send smaller requests");
+            throw f.bad(
+                    "events",
+                    "at most "
+                            + maxEvents
+                            + " entries per request, got "
+                            + events.size()
+                            + "; send smaller requests");
         }
         List<Event> out = new ArrayList<>(events.size());
         long lastSeq = 0;
         for (int i = 0; i < events.size(); i++) {
-            if (events.get(i) == null) throw f.bad("events[" + i + "]", "must be an object with a \"type\"");
+            if (events.get(i) == null)
+                throw f.bad("events[" + i + "]", "must be an object with a \"type\"");
             Fields e = f.in("events", i);
             Event event = event(e, events.get(i));
             if (event.seq() != 0) {
                 if (event.seq() <= lastSeq) {
-                    throw e.bad("seq", "must be greater than the previous event's seq " + lastSeq + ", got " + event.seq());
+                    throw e.bad(
+                            "seq",
+                            "must be greater than the previous event's seq "
+                                    + lastSeq
+                                    + ", got "
+                                    + event.seq());
                 }
                 lastSeq = event.seq();
             }
@@ -71,69 +87,106 @@ final class EnvelopeConverter {
                 f.optionalLabel("listenerVersion", s.listenerVersion(), INFO_MAX));
     }
 
-    /** The driver UI the REST poller will call: an absolute http(s) URL with a host, nothing else. */
+    /**
+     * The driver UI the REST poller will call: an absolute http(s) URL with a host, nothing else.
+     */
     private static String uiUrl(Fields f, String value) {
         String url = f.optionalLabel("uiUrl", value, INFO_MAX);
         if (url == null) return null;
         try {
             URI u = new URI(url);
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            String authority = u.getRawAuthority(); // not getHost(): host names with '_' (containers) are valid here
-            if ((scheme.equals("http") || scheme.equals("https")) && authority != null && !authority.contains("@")) return url;
+            String authority =
+                    u.getRawAuthority(); // not getHost(): host names with '_' (containers)
+            // are valid here
+            if ((scheme.equals("http") || scheme.equals("https"))
+                    && authority != null
+                    && !authority.contains("@")) return url;
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw f.bad("uiUrl", "must be an http(s) URL such as http://driver:4040, got '" + JsonProblems.clip(url) + "'");
+        throw f.bad(
+                "uiUrl",
+                "must be an http(s) URL such as http://driver:4040, got '"
+                        + JsonProblems.clip(url)
+                        + "'");
     }
 
     private static Event event(Fields f, Wire.EventJson e) {
         long time = f.timestamp("time", e.time());
         if (e instanceof Wire.Heartbeat) return new Event.Heartbeat(time);
         if (e instanceof Wire.AppStart s) {
-            return new Event.AppStart(seq(f, s.seq()), time, f.optionalText("appName", s.appName(), INFO_MAX),
-                    f.timestamp("startTime", s.startTime()), f.optionalText("user", s.user(), INFO_MAX));
+            return new Event.AppStart(
+                    seq(f, s.seq()),
+                    time,
+                    f.optionalText("appName", s.appName(), INFO_MAX),
+                    f.timestamp("startTime", s.startTime()),
+                    f.optionalText("user", s.user(), INFO_MAX));
         }
-        if (e instanceof Wire.AppEnd end) return new Event.AppEnd(seq(f, end.seq()), time, f.timestamp("endTime", end.endTime()));
+        if (e instanceof Wire.AppEnd end)
+            return new Event.AppEnd(seq(f, end.seq()), time, f.timestamp("endTime", end.endTime()));
         if (e instanceof Wire.StreamingStarted s) {
             Long interval = f.optionalDuration("batchIntervalMs", s.batchIntervalMs());
-            if (interval != null && interval == 0) throw f.bad("batchIntervalMs", "must be > 0 or null, got 0");
-            return new Event.StreamingStarted(seq(f, s.seq()), time, f.timestamp("startTime", s.startTime()), interval);
+            if (interval != null && interval == 0)
+                throw f.bad("batchIntervalMs", "must be > 0 or null, got 0");
+            return new Event.StreamingStarted(
+                    seq(f, s.seq()), time, f.timestamp("startTime", s.startTime()), interval);
         }
         if (e instanceof Wire.BatchEvent b) {
-            BatchPhase phase = switch (b.type()) {
-                case "batchSubmitted" -> BatchPhase.SUBMITTED;
-                case "batchStarted" -> BatchPhase.STARTED;
-                default -> BatchPhase.COMPLETED;
-            };
+            BatchPhase phase =
+                    switch (b.type()) {
+                        case "batchSubmitted" -> BatchPhase.SUBMITTED;
+                        case "batchStarted" -> BatchPhase.STARTED;
+                        default -> BatchPhase.COMPLETED;
+                    };
             long seq = seq(f, b.seq());
-            return new Event.BatchEvent(seq, time, phase, batch(f.in("batch"), f.required("batch", b.batch()), phase));
+            return new Event.BatchEvent(
+                    seq, time, phase, batch(f.in("batch"), f.required("batch", b.batch()), phase));
         }
         Wire.ReceiverEvent r = (Wire.ReceiverEvent) e;
-        ReceiverPhase phase = switch (r.type()) {
-            case "receiverStarted" -> ReceiverPhase.STARTED;
-            case "receiverStopped" -> ReceiverPhase.STOPPED;
-            default -> ReceiverPhase.ERROR;
-        };
+        ReceiverPhase phase =
+                switch (r.type()) {
+                    case "receiverStarted" -> ReceiverPhase.STARTED;
+                    case "receiverStopped" -> ReceiverPhase.STOPPED;
+                    default -> ReceiverPhase.ERROR;
+                };
         long seq = seq(f, r.seq());
-        return new Event.ReceiverEvent(seq, time, phase, receiver(f.in("receiver"), f.required("receiver", r.receiver()), phase));
+        return new Event.ReceiverEvent(
+                seq,
+                time,
+                phase,
+                receiver(f.in("receiver"), f.required("receiver", r.receiver()), phase));
     }
 
     private static long seq(Fields f, Long seq) {
         return f.whole("seq", seq, 1, Long.MAX_VALUE);
     }
 
-    /** Spark knows every time and delay of a completed batch; before completion they may be unknown. */
+    /**
+     * Spark knows every time and delay of a completed batch; before completion they may be unknown.
+     */
     private static Event.Batch batch(Fields f, Wire.Batch b, BatchPhase phase) {
         boolean completed = phase == BatchPhase.COMPLETED;
-        Long start = completed ? (Long) f.timestamp("processingStartTime", b.processingStartTime())
-                : f.optionalTimestamp("processingStartTime", b.processingStartTime());
-        Long end = completed ? (Long) f.timestamp("processingEndTime", b.processingEndTime())
-                : f.optionalTimestamp("processingEndTime", b.processingEndTime());
-        Long sched = completed ? (Long) f.duration("schedulingDelayMs", b.schedulingDelayMs())
-                : f.optionalDuration("schedulingDelayMs", b.schedulingDelayMs());
-        Long proc = completed ? (Long) f.duration("processingTimeMs", b.processingTimeMs())
-                : f.optionalDuration("processingTimeMs", b.processingTimeMs());
-        Long total = completed ? (Long) f.duration("totalDelayMs", b.totalDelayMs()) : f.optionalDuration("totalDelayMs", b.totalDelayMs());
+        Long start =
+                completed
+                        ? (Long) f.timestamp("processingStartTime", b.processingStartTime())
+                        : f.optionalTimestamp("processingStartTime", b.processingStartTime());
+        Long end =
+                completed
+                        ? (Long) f.timestamp("processingEndTime", b.processingEndTime())
+                        : f.optionalTimestamp("processingEndTime", b.processingEndTime());
+        Long sched =
+                completed
+                        ? (Long) f.duration("schedulingDelayMs", b.schedulingDelayMs())
+                        : f.optionalDuration("schedulingDelayMs", b.schedulingDelayMs());
+        Long proc =
+                completed
+                        ? (Long) f.duration("processingTimeMs", b.processingTimeMs())
+                        : f.optionalDuration("processingTimeMs", b.processingTimeMs());
+        Long total =
+                completed
+                        ? (Long) f.duration("totalDelayMs", b.totalDelayMs())
+                        : f.optionalDuration("totalDelayMs", b.totalDelayMs());
         if (start != null && end != null && end < start) {
             throw f.bad("processingEndTime", end + " is before processingStartTime " + start);
         }
@@ -145,12 +198,25 @@ final class EnvelopeConverter {
         for (int i = 0; i < outputOps.size(); i++) {
             Fields o = f.in("outputOps", i);
             Wire.OutputOp op = outputOps.get(i);
-            ops.add(new Event.OutputOp(o.index("id", op.id()), o.optionalText("name", op.name(), TEXT_MAX),
-                    o.optionalText("failureReason", op.failureReason(), TEXT_MAX)));
+            ops.add(
+                    new Event.OutputOp(
+                            o.index("id", op.id()),
+                            o.optionalText("name", op.name(), TEXT_MAX),
+                            o.optionalText("failureReason", op.failureReason(), TEXT_MAX)));
         }
-        return new Event.Batch(f.timestamp("batchTime", b.batchTime()), f.timestamp("submissionTime", b.submissionTime()),
-                start, end, sched, proc, total, f.whole("records", b.records(), 0, Long.MAX_VALUE / 4), in, ops,
-                b.failed() != null && b.failed(), f.optionalText("failureReason", b.failureReason(), TEXT_MAX));
+        return new Event.Batch(
+                f.timestamp("batchTime", b.batchTime()),
+                f.timestamp("submissionTime", b.submissionTime()),
+                start,
+                end,
+                sched,
+                proc,
+                total,
+                f.whole("records", b.records(), 0, Long.MAX_VALUE / 4),
+                in,
+                ops,
+                b.failed() != null && b.failed(),
+                f.optionalText("failureReason", b.failureReason(), TEXT_MAX));
     }
 
     private static Event.Input input(Fields f, Wire.Input in) {
@@ -166,14 +232,21 @@ final class EnvelopeConverter {
             if (until < from) throw o.bad("untilOffset", until + " is below fromOffset " + from);
             offsets.add(new Event.OffsetRange(topic, partition, from, until));
         }
-        return new Event.Input(f.index("streamId", in.streamId()), f.whole("records", in.records(), 0, Long.MAX_VALUE / 4),
-                f.optionalText("description", in.description(), TEXT_MAX), offsets);
+        return new Event.Input(
+                f.index("streamId", in.streamId()),
+                f.whole("records", in.records(), 0, Long.MAX_VALUE / 4),
+                f.optionalText("description", in.description(), TEXT_MAX),
+                offsets);
     }
 
     private static Event.Receiver receiver(Fields f, Wire.Receiver r, ReceiverPhase phase) {
-        return new Event.Receiver(f.index("streamId", r.streamId()), f.optionalText("name", r.name(), INFO_MAX),
-                r.active() != null ? r.active() : phase != ReceiverPhase.STOPPED, f.optionalText("location", r.location(), INFO_MAX),
-                f.optionalText("executorId", r.executorId(), INFO_MAX), f.optionalText("lastErrorMessage", r.lastErrorMessage(), TEXT_MAX),
+        return new Event.Receiver(
+                f.index("streamId", r.streamId()),
+                f.optionalText("name", r.name(), INFO_MAX),
+                r.active() != null ? r.active() : phase != ReceiverPhase.STOPPED,
+                f.optionalText("location", r.location(), INFO_MAX),
+                f.optionalText("executorId", r.executorId(), INFO_MAX),
+                f.optionalText("lastErrorMessage", r.lastErrorMessage(), TEXT_MAX),
                 f.optionalText("lastError", r.lastError(), TEXT_MAX));
     }
 }

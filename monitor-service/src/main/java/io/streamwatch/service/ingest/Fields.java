@@ -3,8 +3,9 @@ package io.streamwatch.service.ingest;
 import java.util.List;
 
 /**
- * Checks the bound fields of one JSON object against the protocol's rules; every failure is a 400 whose
- * message starts with the field's path ({@code events[3].batch.processingTimeMs: must be >= 0, got -5}).
+ * Checks the bound fields of one JSON object against the protocol's rules; every failure is a 400
+ * whose message starts with the field's path ({@code events[3].batch.processingTimeMs: must be >=
+ * 0, got -5}).
  */
 final class Fields {
     static final long MIN_EPOCH_MS = 946_684_800_000L; // 2000-01-01
@@ -13,6 +14,7 @@ final class Fields {
 
     /** The object's path with a trailing dot ({@code "events[3].batch."}), or "" at the top. */
     private final String path;
+
     private final long now;
 
     Fields(String path, long now) {
@@ -42,9 +44,17 @@ final class Fields {
     /** An array of at most {@code max} objects (JSON nulls in it are refused). */
     <T> List<T> list(String field, List<T> value, int max) {
         List<T> list = required(field, value);
-        if (list.size() > max) throw bad(field, "at most " + max + " entries per request, got " + list.size() + "; send smaller requests");
+        if (list.size() > max)
+            throw bad(
+                    field,
+                    "at most "
+                            + max
+                            + " entries per request, got "
+                            + list.size()
+                            + "; send smaller requests");
         for (int i = 0; i < list.size(); i++) {
-            if (list.get(i) == null) throw bad(field + "[" + i + "]", "must be an object, got null");
+            if (list.get(i) == null)
+                throw bad(field + "[" + i + "]", "must be an object, got null");
         }
         return list;
     }
@@ -72,7 +82,9 @@ final class Fields {
     long timestamp(String field, Long value) {
         long t = required(field, value);
         if (t < MIN_EPOCH_MS || t > now + MAX_FUTURE_MS) {
-            throw bad(field, "must be epoch milliseconds between 2000-01-01 and one day from now, got " + t);
+            throw bad(
+                    field,
+                    "must be epoch milliseconds between 2000-01-01 and one day from now, got " + t);
         }
         return t;
     }
@@ -110,9 +122,17 @@ final class Fields {
         if (s == null) return null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || (c >= '\u202A' && c <= '\u202E')
-                    || (c >= '\u2066' && c <= '\u2069') || c == '\uFEFF') {
-                throw bad(field, "must not contain control characters (found U+" + String.format("%04X", (int) c) + ")");
+            if (Character.isISOControl(c)
+                    || c == '\u2028'
+                    || c == '\u2029'
+                    || (c >= '\u202A' && c <= '\u202E')
+                    || (c >= '\u2066' && c <= '\u2069')
+                    || c == '\uFEFF') {
+                throw bad(
+                        field,
+                        "must not contain control characters (found U+"
+                                + String.format("%04X", (int) c)
+                                + ")");
             }
         }
         return s;
@@ -121,14 +141,21 @@ final class Fields {
     /** Free text (failure reasons may span lines): bounded, valid Unicode, no NUL. */
     String optionalText(String field, String value, int max) {
         if (value == null) return null;
-        if (value.length() > max) throw bad(field, "at most " + max + " characters, got " + value.length());
+        if (value.length() > max)
+            throw bad(field, "at most " + max + " characters, got " + value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == 0) throw bad(field, "must not contain NUL (U+0000)");
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw bad(field, "must be valid Unicode (found an unpaired surrogate U+" + String.format("%04X", (int) c) + ")");
+                throw bad(
+                        field,
+                        "must be valid Unicode (found an unpaired surrogate U+"
+                                + String.format("%04X", (int) c)
+                                + ")");
             }
         }
         return value;

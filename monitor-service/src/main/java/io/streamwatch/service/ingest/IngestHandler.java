@@ -27,8 +27,12 @@ public final class IngestHandler {
     private final RateLimiter rateLimiter;
     private static final long DURABLE_TIMEOUT_SECONDS = 10;
 
-    public IngestHandler(EventParser parser, AppRegistry registry, ServiceMetrics metrics, long maxBodyBytes,
-                         RateLimiter rateLimiter) {
+    public IngestHandler(
+            EventParser parser,
+            AppRegistry registry,
+            ServiceMetrics metrics,
+            long maxBodyBytes,
+            RateLimiter rateLimiter) {
         this.parser = parser;
         this.registry = registry;
         this.metrics = metrics;
@@ -43,11 +47,19 @@ public final class IngestHandler {
      * @param contentLength declared length, or -1
      * @throws RejectedException with 400/408/413/415/429 (503 when the events could not be stored)
      */
-    public Accepted handle(String contentType, String contentEncoding, long contentLength, InputStream body) {
+    public Accepted handle(
+            String contentType, String contentEncoding, long contentLength, InputStream body) {
         checkContentType(contentType);
-        String enc = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(Locale.ROOT);
+        String enc =
+                contentEncoding == null
+                        ? "identity"
+                        : contentEncoding.trim().toLowerCase(Locale.ROOT);
         if (!enc.equals("identity") && !enc.equals("gzip")) {
-            throw new RejectedException(415, "Content-Encoding must be gzip or identity, got '" + clip(contentEncoding) + "'");
+            throw new RejectedException(
+                    415,
+                    "Content-Encoding must be gzip or identity, got '"
+                            + clip(contentEncoding)
+                            + "'");
         }
         if (contentLength > maxBodyBytes) {
             throw tooLarge("body has " + contentLength + " bytes");
@@ -58,17 +70,28 @@ public final class IngestHandler {
             try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
                 json = readLimited(in, "decompressed body");
             } catch (IOException e) {
-                // ZipException, EOFException: the bytes are in memory, so any failure is the body's fault
-                throw RejectedException.badRequest("body is not valid gzip (Content-Encoding: gzip): " + clip(e.getMessage()));
+                // ZipException, EOFException: the bytes are in memory, so any failure is the body's
+                // fault
+                throw RejectedException.badRequest(
+                        "body is not valid gzip (Content-Encoding: gzip): " + clip(e.getMessage()));
             }
         }
         IngestBatch batch = parser.parse(json);
         String app = batch.source().app();
         long wait = rateLimiter.acquire(app);
         if (wait > 0) {
-            throw new RejectedException(429, "too many requests for app '" + clip(app) + "': at most "
-                    + number(rateLimiter.perSecond()) + " per second (bursts up to " + number(rateLimiter.burst())
-                    + ") per app (ingest.maxRequestsPerSecondPerApp); nothing was applied, retry after " + wait + " s", wait);
+            throw new RejectedException(
+                    429,
+                    "too many requests for app '"
+                            + clip(app)
+                            + "': at most "
+                            + number(rateLimiter.perSecond())
+                            + " per second (bursts up to "
+                            + number(rateLimiter.burst())
+                            + ") per app (ingest.maxRequestsPerSecondPerApp); nothing was applied, retry after "
+                            + wait
+                            + " s",
+                    wait);
         }
         AppRegistry.Result r;
         try {
@@ -81,11 +104,15 @@ public final class IngestHandler {
         return new Accepted(r.accepted(), r.duplicates());
     }
 
-    /** {@code application/json}, optionally with {@code charset=utf-8}; any other type or charset is 415. */
+    /**
+     * {@code application/json}, optionally with {@code charset=utf-8}; any other type or charset is
+     * 415.
+     */
     private static void checkContentType(String contentType) {
         String[] parts = (contentType == null ? "" : contentType).split(";");
         if (!parts[0].trim().equalsIgnoreCase("application/json")) {
-            throw new RejectedException(415, "Content-Type must be application/json, got '" + clip(contentType) + "'");
+            throw new RejectedException(
+                    415, "Content-Type must be application/json, got '" + clip(contentType) + "'");
         }
         for (int i = 1; i < parts.length; i++) {
             String param = parts[i].trim();
@@ -93,7 +120,11 @@ public final class IngestHandler {
             if (eq > 0 && param.substring(0, eq).trim().equalsIgnoreCase("charset")) {
                 String charset = param.substring(eq + 1).trim().replace("\"", "");
                 if (!charset.equalsIgnoreCase("utf-8")) {
-                    throw new RejectedException(415, "Content-Type: the body must be UTF-8 JSON, got charset '" + clip(charset) + "'");
+                    throw new RejectedException(
+                            415,
+                            "Content-Type: the body must be UTF-8 JSON, got charset '"
+                                    + clip(charset)
+                                    + "'");
                 }
             }
         }
@@ -110,16 +141,20 @@ public final class IngestHandler {
             throw e;
         } catch (IOException | RuntimeException e) {
             if (causedByTimeout(e)) {
-                throw new RejectedException(408, "the request body did not arrive in time; nothing was applied, send it again");
+                throw new RejectedException(
+                        408,
+                        "the request body did not arrive in time; nothing was applied, send it again");
             }
-            throw RejectedException.badRequest("the request body could not be read: it ended before its Content-Length "
-                    + "or its chunked encoding is broken; nothing was applied");
+            throw RejectedException.badRequest(
+                    "the request body could not be read: it ended before its Content-Length "
+                            + "or its chunked encoding is broken; nothing was applied");
         }
     }
 
     private static boolean causedByTimeout(Throwable t) {
         for (int i = 0; t != null && i < 10; t = t.getCause(), i++) {
-            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException) return true;
+            if (t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof java.net.SocketTimeoutException) return true;
         }
         return false;
     }
@@ -132,10 +167,16 @@ public final class IngestHandler {
     private static void awaitDurable(AppRegistry.Result r) {
         try {
             r.durable().get(DURABLE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-            log.error("ingest: events were applied but could not be made durable; answering 503", cause);
-            throw new RejectedException(503, "the service could not store these events; they were not acknowledged, retry later");
+        } catch (java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            Throwable cause =
+                    e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            log.error(
+                    "ingest: events were applied but could not be made durable; answering 503",
+                    cause);
+            throw new RejectedException(
+                    503,
+                    "the service could not store these events; they were not acknowledged, retry later");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RejectedException(503, "the service is shutting down; retry later");
@@ -158,8 +199,12 @@ public final class IngestHandler {
     }
 
     private RejectedException tooLarge(String what) {
-        return new RejectedException(413, what + "; the limit is " + maxBodyBytes
-                + " bytes (ingest.maxBodyBytes): send fewer events per request");
+        return new RejectedException(
+                413,
+                what
+                        + "; the limit is "
+                        + maxBodyBytes
+                        + " bytes (ingest.maxBodyBytes): send fewer events per request");
     }
 
     private static String clip(String s) {

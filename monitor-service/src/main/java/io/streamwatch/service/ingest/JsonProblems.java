@@ -17,9 +17,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * What Jackson found wrong with a body, in the protocol's words: a field path and the problem, never
- * Jackson's class or feature names. Paths come from the parser's context (syntax and limits) or from
- * {@link JsonMappingException#getPath()} (shape), and "got ..." from the JSON node at that path.
+ * What Jackson found wrong with a body, in the protocol's words: a field path and the problem,
+ * never Jackson's class or feature names. Paths come from the parser's context (syntax and limits)
+ * or from {@link JsonMappingException#getPath()} (shape), and "got ..." from the JSON node at that
+ * path.
  */
 final class JsonProblems {
     static final String ENVELOPE = "{\"schema\":1,\"source\":{...},\"events\":[...]}";
@@ -28,38 +29,64 @@ final class JsonProblems {
 
     /** A body that is not JSON, or breaks a parser limit, at the parser's current position. */
     static RejectedException syntax(JsonParser p, JsonProcessingException e) {
-        return RejectedException.badRequest("body is not valid JSON" + where(p) + ": " + jsonProblem(e));
+        return RejectedException.badRequest(
+                "body is not valid JSON" + where(p) + ": " + jsonProblem(e));
     }
 
     static RejectedException limit(JsonParser p, String jacksonMessage) {
         return RejectedException.badRequest("body" + where(p) + ": " + constraint(jacksonMessage));
     }
 
-    /** A JSON body whose shape is not the envelope's: an unknown field or a value of the wrong JSON type. */
+    /**
+     * A JSON body whose shape is not the envelope's: an unknown field or a value of the wrong JSON
+     * type.
+     */
     static RejectedException shape(JsonMappingException e, JsonNode root) {
         List<JsonMappingException.Reference> refs = e.getPath();
         String path = path(refs);
         if (e instanceof UnrecognizedPropertyException u) {
-            return RejectedException.badRequest(path + ": unknown field (allowed here: " + allowed(u.getReferringClass()) + ")");
+            return RejectedException.badRequest(
+                    path
+                            + ": unknown field (allowed here: "
+                            + allowed(u.getReferringClass())
+                            + ")");
         }
-        Class<?> expected = e instanceof InvalidTypeIdException ? Wire.EventJson.class
-                : e instanceof MismatchedInputException m ? m.getTargetType() : null;
+        Class<?> expected =
+                e instanceof InvalidTypeIdException
+                        ? Wire.EventJson.class
+                        : e instanceof MismatchedInputException m ? m.getTargetType() : null;
         if (expected == null || path.isEmpty()) {
-            return RejectedException.badRequest((path.isEmpty() ? "body" : path) + ": does not fit the envelope " + ENVELOPE);
+            return RejectedException.badRequest(
+                    (path.isEmpty() ? "body" : path) + ": does not fit the envelope " + ENVELOPE);
         }
         JsonNode found = root.at(pointer(refs));
         if (expected == Wire.EventJson.class) return eventProblem(path, found);
-        return RejectedException.badRequest(path + ": " + expected(expected) + ", got " + describe(found));
+        return RejectedException.badRequest(
+                path + ": " + expected(expected) + ", got " + describe(found));
     }
 
-    /** Why an array element is not an event: not an object, or its {@code type} is missing, not a name or unknown. */
+    /**
+     * Why an array element is not an event: not an object, or its {@code type} is missing, not a
+     * name or unknown.
+     */
     private static RejectedException eventProblem(String path, JsonNode event) {
-        if (!event.isObject()) return RejectedException.badRequest(path + ": must be an object with a \"type\"");
+        if (!event.isObject())
+            return RejectedException.badRequest(path + ": must be an object with a \"type\"");
         Fields f = new Fields(path + ".", 0);
         JsonNode type = event.path("type");
-        if (!type.isMissingNode() && !type.isNull() && !type.isTextual()) return f.bad("type", "must be a string, got " + describe(type));
-        String name = f.name("type", type.textValue(), 50); // throws when absent, blank, too long or not one line
-        return f.bad("type", "unknown event type '" + clip(name) + "'; known: " + String.join(", ", Wire.eventTypes()));
+        if (!type.isMissingNode() && !type.isNull() && !type.isTextual())
+            return f.bad("type", "must be a string, got " + describe(type));
+        String name =
+                f.name(
+                        "type",
+                        type.textValue(),
+                        50); // throws when absent, blank, too long or not one line
+        return f.bad(
+                "type",
+                "unknown event type '"
+                        + clip(name)
+                        + "'; known: "
+                        + String.join(", ", Wire.eventTypes()));
     }
 
     private static String expected(Class<?> target) {
@@ -73,13 +100,16 @@ final class JsonProblems {
     /** The fields a record binds, in declaration order. */
     private static String allowed(Class<?> type) {
         if (type == null || !type.isRecord()) return "see the protocol";
-        return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).collect(Collectors.joining(", "));
+        return Arrays.stream(type.getRecordComponents())
+                .map(RecordComponent::getName)
+                .collect(Collectors.joining(", "));
     }
 
     private static String describe(JsonNode v) {
         if (v.isTextual()) return "a string";
         if (v.isFloatingPointNumber()) return "a fraction " + v.asText();
-        if (v.isIntegralNumber()) return v.canConvertToLong() ? "a number " + v.asText() : "a number too large";
+        if (v.isIntegralNumber())
+            return v.canConvertToLong() ? "a number " + v.asText() : "a number too large";
         if (v.isMissingNode()) return "nothing";
         return v.getNodeType().name().toLowerCase();
     }
@@ -101,15 +131,22 @@ final class JsonProblems {
     private static JsonPointer pointer(List<JsonMappingException.Reference> refs) {
         JsonPointer pointer = JsonPointer.empty();
         for (JsonMappingException.Reference r : refs) {
-            pointer = r.getFieldName() != null ? pointer.appendProperty(r.getFieldName()) : pointer.appendIndex(Math.max(0, r.getIndex()));
+            pointer =
+                    r.getFieldName() != null
+                            ? pointer.appendProperty(r.getFieldName())
+                            : pointer.appendIndex(Math.max(0, r.getIndex()));
         }
         return pointer;
     }
 
-    /** Where the parser stopped, as a field path ({@code " at events[2].batch"}), or "" at the top. */
+    /**
+     * Where the parser stopped, as a field path ({@code " at events[2].batch"}), or "" at the top.
+     */
     private static String where(JsonParser p) {
         StringBuilder path = new StringBuilder();
-        for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+        for (JsonStreamContext c = p.getParsingContext();
+                c != null && !c.inRoot();
+                c = c.getParent()) {
             if (c.inArray()) {
                 path.insert(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
             } else if (c.getCurrentName() != null) {
@@ -124,13 +161,18 @@ final class JsonProblems {
     /** A client-supplied name or value, fit to be echoed: short, printable, valid Unicode. */
     static String clip(String name) {
         String c = name.length() > 64 ? name.substring(0, 64) + "..." : name;
-        return c.replaceAll("[\\p{Cntrl}\\x{D800}-\\x{DFFF}\\x{2028}\\x{2029}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]", "?");
+        return c.replaceAll(
+                "[\\p{Cntrl}\\x{D800}-\\x{DFFF}\\x{2028}\\x{2029}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]",
+                "?");
     }
 
-    /** Jackson's limit messages name its own classes; say the limit in the service's words instead. */
+    /**
+     * Jackson's limit messages name its own classes; say the limit in the service's words instead.
+     */
     private static String constraint(String message) {
         String m = message == null ? "" : message;
-        if (m.startsWith("Document nesting depth")) return "JSON is nested more than 16 levels deep";
+        if (m.startsWith("Document nesting depth"))
+            return "JSON is nested more than 16 levels deep";
         if (m.startsWith("Number value length")) return "a number has more than 32 characters";
         if (m.startsWith("String value length")) return "a string is longer than 65536 characters";
         if (m.startsWith("Name length")) return "a field name is too long";
@@ -138,20 +180,30 @@ final class JsonProblems {
     }
 
     /**
-     * The first statement of Jackson's description of a syntax error, without the hints that follow it
-     * (they name its configuration classes and features), plus the line and column.
+     * The first statement of Jackson's description of a syntax error, without the hints that follow
+     * it (they name its configuration classes and features), plus the line and column.
      */
     private static String jsonProblem(JsonProcessingException e) {
         String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-        if (m.startsWith("Trailing token")) return "more content after the JSON object; send exactly one object";
-        for (String hint : new String[] {"\n", " (start marker at", ": enable ", "; enable ", " (not recognized as one since", "`"}) {
+        if (m.startsWith("Trailing token"))
+            return "more content after the JSON object; send exactly one object";
+        for (String hint :
+                new String[] {
+                    "\n",
+                    " (start marker at",
+                    ": enable ",
+                    "; enable ",
+                    " (not recognized as one since",
+                    "`"
+                }) {
             int at = m.indexOf(hint);
             if (at >= 0) m = m.substring(0, at);
         }
         m = m.replaceAll("\\p{Cntrl}", "?").trim();
         if (m.length() > 200) m = m.substring(0, 200) + "...";
         JsonLocation loc = e.getLocation();
-        if (loc != null && loc.getLineNr() > 0) m += " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+        if (loc != null && loc.getLineNr() > 0)
+            m += " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
         return m;
     }
 }

@@ -12,10 +12,10 @@ import java.util.function.Predicate;
  * outage may send a short burst, but a runaway or hostile sender cannot flood one app's state.
  *
  * <p>Memory stays bounded without trusting the sender: a bucket that has refilled completely says
- * nothing a new bucket would not, so it may be dropped at any time. Once {@code maxBuckets} are held,
- * full buckets and buckets of keys that are not {@code tracked} (not a known app) are dropped; a key
- * that is still not tracked then gets no bucket, which is safe because the app registry refuses new
- * apps beyond {@code ingest.maxApps} on its own.
+ * nothing a new bucket would not, so it may be dropped at any time. Once {@code maxBuckets} are
+ * held, full buckets and buckets of keys that are not {@code tracked} (not a known app) are
+ * dropped; a key that is still not tracked then gets no bucket, which is safe because the app
+ * registry refuses new apps beyond {@code ingest.maxApps} on its own.
  */
 public final class RateLimiter {
     static final double MIN_BURST = 10;
@@ -28,12 +28,15 @@ public final class RateLimiter {
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     /**
-     * @param perSecond  sustained requests per second and app ({@code ingest.maxRequestsPerSecondPerApp})
-     * @param maxBuckets buckets kept before idle and unknown ones are dropped (e.g. {@code ingest.maxApps})
-     * @param tracked    whether a key is a known app, whose bucket is always kept
+     * @param perSecond sustained requests per second and app ({@code
+     *     ingest.maxRequestsPerSecondPerApp})
+     * @param maxBuckets buckets kept before idle and unknown ones are dropped (e.g. {@code
+     *     ingest.maxApps})
+     * @param tracked whether a key is a known app, whose bucket is always kept
      */
     public RateLimiter(Clock clock, double perSecond, int maxBuckets, Predicate<String> tracked) {
-        if (!(perSecond > 0)) throw new IllegalArgumentException("perSecond must be > 0, got " + perSecond);
+        if (!(perSecond > 0))
+            throw new IllegalArgumentException("perSecond must be > 0, got " + perSecond);
         this.clock = clock;
         this.perSecond = perSecond;
         this.burst = Math.max(MIN_BURST, 2 * perSecond);
@@ -73,7 +76,8 @@ public final class RateLimiter {
     }
 
     private void prune(long now) {
-        for (Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator();
+                it.hasNext(); ) {
             Map.Entry<String, Bucket> e = it.next();
             if (e.getValue().full(now, perSecond, burst) || !tracked.test(e.getKey())) it.remove();
         }

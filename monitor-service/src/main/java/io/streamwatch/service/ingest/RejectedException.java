@@ -12,7 +12,9 @@ public final class RejectedException extends RuntimeException {
         this(status, message, 0);
     }
 
-    /** @param retryAfterSeconds sent as {@code Retry-After} when positive */
+    /**
+     * @param retryAfterSeconds sent as {@code Retry-After} when positive
+     */
     public RejectedException(int status, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
@@ -27,7 +29,9 @@ public final class RejectedException extends RuntimeException {
         return status;
     }
 
-    /** Seconds the client should wait before retrying, or 0 when the answer carries no such hint. */
+    /**
+     * Seconds the client should wait before retrying, or 0 when the answer carries no such hint.
+     */
     public long retryAfterSeconds() {
         return retryAfterSeconds;
     }

@@ -7,30 +7,51 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The ingest protocol, schema 1 ({@code docs/PROTOCOL.md}), as Jackson binds it. These records declare
- * the shape: which fields exist where (any other is refused), and of which JSON type. Every field is
- * nullable here, so "absent" stays visible; {@link EnvelopeConverter} then checks presence and ranges and
- * builds the domain model. The record component order is the order error messages list allowed fields in.
+ * The ingest protocol, schema 1 ({@code docs/PROTOCOL.md}), as Jackson binds it. These records
+ * declare the shape: which fields exist where (any other is refused), and of which JSON type. Every
+ * field is nullable here, so "absent" stays visible; {@link EnvelopeConverter} then checks presence
+ * and ranges and builds the domain model. The record component order is the order error messages
+ * list allowed fields in.
  */
 final class Wire {
     private Wire() {}
 
-    record Envelope(Long schema, Source source, Long dropped, Long queued, List<EventJson> events) {}
+    record Envelope(
+            Long schema, Source source, Long dropped, Long queued, List<EventJson> events) {}
 
-    record Source(String app, String appId, String attemptId, String instance, String sparkVersion, String uiUrl,
-                  String host, String listenerVersion) {}
+    record Source(
+            String app,
+            String appId,
+            String attemptId,
+            String instance,
+            String sparkVersion,
+            String uiUrl,
+            String host,
+            String listenerVersion) {}
 
-    /** One event: {@code type} picks the record, and each record names the fields allowed for its types. */
-    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type", visible = true)
+    /**
+     * One event: {@code type} picks the record, and each record names the fields allowed for its
+     * types.
+     */
+    @JsonTypeInfo(
+            use = JsonTypeInfo.Id.NAME,
+            include = JsonTypeInfo.As.PROPERTY,
+            property = "type",
+            visible = true)
     @JsonSubTypes({
         @JsonSubTypes.Type(value = Heartbeat.class, name = "heartbeat"),
         @JsonSubTypes.Type(value = AppStart.class, name = "appStart"),
         @JsonSubTypes.Type(value = AppEnd.class, name = "appEnd"),
         @JsonSubTypes.Type(value = StreamingStarted.class, name = "streamingStarted"),
-        @JsonSubTypes.Type(value = BatchEvent.class, names = {"batchSubmitted", "batchStarted", "batchCompleted"}),
-        @JsonSubTypes.Type(value = ReceiverEvent.class, names = {"receiverStarted", "receiverStopped", "receiverError"})
+        @JsonSubTypes.Type(
+                value = BatchEvent.class,
+                names = {"batchSubmitted", "batchStarted", "batchCompleted"}),
+        @JsonSubTypes.Type(
+                value = ReceiverEvent.class,
+                names = {"receiverStarted", "receiverStopped", "receiverError"})
     })
-    sealed interface EventJson permits Heartbeat, AppStart, AppEnd, StreamingStarted, BatchEvent, ReceiverEvent {
+    sealed interface EventJson
+            permits Heartbeat, AppStart, AppEnd, StreamingStarted, BatchEvent, ReceiverEvent {
         String type();
 
         Long time();
@@ -39,19 +60,32 @@ final class Wire {
     /** No {@code seq}: heartbeats are never de-duplicated. */
     record Heartbeat(String type, Long time) implements EventJson {}
 
-    record AppStart(String type, Long time, Long seq, String appName, Long startTime, String user) implements EventJson {}
+    record AppStart(String type, Long time, Long seq, String appName, Long startTime, String user)
+            implements EventJson {}
 
     record AppEnd(String type, Long time, Long seq, Long endTime) implements EventJson {}
 
-    record StreamingStarted(String type, Long time, Long seq, Long startTime, Long batchIntervalMs) implements EventJson {}
+    record StreamingStarted(String type, Long time, Long seq, Long startTime, Long batchIntervalMs)
+            implements EventJson {}
 
     record BatchEvent(String type, Long time, Long seq, Batch batch) implements EventJson {}
 
-    record ReceiverEvent(String type, Long time, Long seq, Receiver receiver) implements EventJson {}
+    record ReceiverEvent(String type, Long time, Long seq, Receiver receiver)
+            implements EventJson {}
 
-    record Batch(Long batchTime, Long submissionTime, Long processingStartTime, Long processingEndTime, Long schedulingDelayMs,
-                 Long processingTimeMs, Long totalDelayMs, Long records, List<Input> inputs, List<OutputOp> outputOps,
-                 Boolean failed, String failureReason) {}
+    record Batch(
+            Long batchTime,
+            Long submissionTime,
+            Long processingStartTime,
+            Long processingEndTime,
+            Long schedulingDelayMs,
+            Long processingTimeMs,
+            Long totalDelayMs,
+            Long records,
+            List<Input> inputs,
+            List<OutputOp> outputOps,
+            Boolean failed,
+            String failureReason) {}
 
     record Input(Long streamId, Long records, String description, List<OffsetRange> offsets) {}
 
@@ -59,8 +93,14 @@ final class Wire {
 
     record OutputOp(Long id, String name, String failureReason) {}
 
-    record Receiver(Long streamId, String name, Boolean active, String location, String executorId, String lastErrorMessage,
-                    String lastError) {}
+    record Receiver(
+            Long streamId,
+            String name,
+            Boolean active,
+            String location,
+            String executorId,
+            String lastErrorMessage,
+            String lastError) {}
 
     /** The event types, in the order {@link EventJson} declares them. */
     static List<String> eventTypes() {

@@ -4,13 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * collector, all exposed through one Prometheus registry.
  */
 public final class ServiceMetrics implements AutoCloseable {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry =
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ExpositionFormats formats = ExpositionFormats.init();
     private final Map<String, Counter> ingestRequests = new ConcurrentHashMap<>();
     private final Counter eventsAccepted;
@@ -38,20 +39,35 @@ public final class ServiceMetrics implements AutoCloseable {
         // Micrometer reports process CPU time in nanoseconds ("process_cpu_time_ns_total"), which
         // promtool rejects as an abbreviated unit; export it in seconds, as Prometheus clients do.
         registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
-        // "system_cpu_count" reads to promtool as a histogram part; the core count is not worth a lint exception.
-        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")));
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        // "system_cpu_count" reads to promtool as a histogram part; the core count is not worth a
+        // lint exception.
+        registry.config()
+                .meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")));
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
             FunctionCounter.builder("process.cpu.seconds", os, o -> o.getProcessCpuTime() / 1e9)
-                    .description("CPU time used by the service process").register(registry);
+                    .description("CPU time used by the service process")
+                    .register(registry);
         }
         registry.getPrometheusRegistry().register(appCollector);
-        eventsAccepted = Counter.builder("streamwatch.ingest.events").tag("result", "accepted")
-                .description("Events accepted from listeners").register(registry);
-        eventsDuplicate = Counter.builder("streamwatch.ingest.events").tag("result", "duplicate")
-                .description("Events accepted from listeners").register(registry);
-        requestBytes = DistributionSummary.builder("streamwatch.ingest.request.size").baseUnit("bytes")
-                .description("Ingest request bodies as received (compressed)").register(registry);
-        Gauge.builder("streamwatch.apps", apps, AppRegistry::size).description("Apps the service knows").register(registry);
+        eventsAccepted =
+                Counter.builder("streamwatch.ingest.events")
+                        .tag("result", "accepted")
+                        .description("Events accepted from listeners")
+                        .register(registry);
+        eventsDuplicate =
+                Counter.builder("streamwatch.ingest.events")
+                        .tag("result", "duplicate")
+                        .description("Events accepted from listeners")
+                        .register(registry);
+        requestBytes =
+                DistributionSummary.builder("streamwatch.ingest.request.size")
+                        .baseUnit("bytes")
+                        .description("Ingest request bodies as received (compressed)")
+                        .register(registry);
+        Gauge.builder("streamwatch.apps", apps, AppRegistry::size)
+                .description("Apps the service knows")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -60,10 +76,20 @@ public final class ServiceMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
-    /** Counts one ingest request by outcome: ok, bad_request, unauthorized, too_large, unsupported, too_many. */
+    /**
+     * Counts one ingest request by outcome: ok, bad_request, unauthorized, too_large, unsupported,
+     * too_many.
+     */
     public void ingestRequest(String result) {
-        ingestRequests.computeIfAbsent(result, r -> Counter.builder("streamwatch.ingest.requests").tag("result", r)
-                .description("Ingest requests by outcome").register(registry)).increment();
+        ingestRequests
+                .computeIfAbsent(
+                        result,
+                        r ->
+                                Counter.builder("streamwatch.ingest.requests")
+                                        .tag("result", r)
+                                        .description("Ingest requests by outcome")
+                                        .register(registry))
+                .increment();
     }
 
     public void ingested(int accepted, int duplicates, long bytes) {
@@ -75,13 +101,32 @@ public final class ServiceMetrics implements AutoCloseable {
     /** The state store's health, commits and size. */
     public void storeMetrics(io.streamwatch.service.store.Store store) {
         Gauge.builder("streamwatch.store.healthy", store, s -> s.healthy() ? 1 : 0)
-                .description("1 while the state store accepts writes").register(registry);
-        FunctionCounter.builder("streamwatch.store.commits", store, io.streamwatch.service.store.Store::commits)
-                .description("Transactions committed to the state store (each holds many changes)").register(registry);
-        FunctionCounter.builder("streamwatch.store.changes", store, io.streamwatch.service.store.Store::changes)
-                .description("Changes made durable").register(registry);
-        Gauge.builder("streamwatch.store.size", store, s -> fileSize(s.file()) + fileSize(s.file().resolveSibling(s.file().getFileName() + "-wal")))
-                .baseUnit("bytes").description("Size of the state store on disk (database and write-ahead log)").register(registry);
+                .description("1 while the state store accepts writes")
+                .register(registry);
+        FunctionCounter.builder(
+                        "streamwatch.store.commits",
+                        store,
+                        io.streamwatch.service.store.Store::commits)
+                .description("Transactions committed to the state store (each holds many changes)")
+                .register(registry);
+        FunctionCounter.builder(
+                        "streamwatch.store.changes",
+                        store,
+                        io.streamwatch.service.store.Store::changes)
+                .description("Changes made durable")
+                .register(registry);
+        Gauge.builder(
+                        "streamwatch.store.size",
+                        store,
+                        s ->
+                                fileSize(s.file())
+                                        + fileSize(
+                                                s.file()
+                                                        .resolveSibling(
+                                                                s.file().getFileName() + "-wal")))
+                .baseUnit("bytes")
+                .description("Size of the state store on disk (database and write-ahead log)")
+                .register(registry);
     }
 
     private static double fileSize(java.nio.file.Path p) {
@@ -101,7 +146,10 @@ public final class ServiceMetrics implements AutoCloseable {
         return registry;
     }
 
-    /** A rendered scrape in the format the {@code Accept} header asks for (text 0.0.4 unless OpenMetrics is asked). */
+    /**
+     * A rendered scrape in the format the {@code Accept} header asks for (text 0.0.4 unless
+     * OpenMetrics is asked).
+     */
     public record Scrape(String contentType, byte[] body) {}
 
     public Scrape scrape(String accept) throws IOException {

@@ -15,24 +15,48 @@ public sealed interface Event {
         }
     }
 
-    record AppStart(long seq, long time, String appName, long startTime, String user) implements Event {}
+    record AppStart(long seq, long time, String appName, long startTime, String user)
+            implements Event {}
 
     record AppEnd(long seq, long time, long endTime) implements Event {}
 
-    record StreamingStarted(long seq, long time, long startTime, Long batchIntervalMs) implements Event {}
+    record StreamingStarted(long seq, long time, long startTime, Long batchIntervalMs)
+            implements Event {}
 
-    enum BatchPhase { SUBMITTED, STARTED, COMPLETED }
+    enum BatchPhase {
+        SUBMITTED,
+        STARTED,
+        COMPLETED
+    }
 
     record BatchEvent(long seq, long time, BatchPhase phase, Batch batch) implements Event {}
 
-    enum ReceiverPhase { STARTED, STOPPED, ERROR }
+    enum ReceiverPhase {
+        STARTED,
+        STOPPED,
+        ERROR
+    }
 
-    record ReceiverEvent(long seq, long time, ReceiverPhase phase, Receiver receiver) implements Event {}
+    record ReceiverEvent(long seq, long time, ReceiverPhase phase, Receiver receiver)
+            implements Event {}
 
-    /** Spark's {@code BatchInfo}, as the listener saw it. Nullable fields are unknown before completion. */
-    record Batch(long batchTime, long submissionTime, Long processingStartTime, Long processingEndTime,
-                 Long schedulingDelayMs, Long processingTimeMs, Long totalDelayMs, long records,
-                 List<Input> inputs, List<OutputOp> outputOps, boolean failed, String failureReason) {
+    /**
+     * Spark's {@code BatchInfo}, as the listener saw it. Nullable fields are unknown before
+     * completion.
+     */
+    record Batch(
+            long batchTime,
+            long submissionTime,
+            Long processingStartTime,
+            Long processingEndTime,
+            Long schedulingDelayMs,
+            Long processingTimeMs,
+            Long totalDelayMs,
+            long records,
+            List<Input> inputs,
+            List<OutputOp> outputOps,
+            boolean failed,
+            String failureReason) {
         public Batch {
             inputs = List.copyOf(inputs);
             outputOps = List.copyOf(outputOps);
@@ -49,6 +73,12 @@ public sealed interface Event {
 
     record OutputOp(int id, String name, String failureReason) {}
 
-    record Receiver(int streamId, String name, boolean active, String location, String executorId,
-                    String lastErrorMessage, String lastError) {}
+    record Receiver(
+            int streamId,
+            String name,
+            boolean active,
+            String location,
+            String executorId,
+            String lastErrorMessage,
+            String lastError) {}
 }

@@ -9,27 +9,39 @@ import java.util.Map;
 
 /**
  * Turns an alert's facts into the {@link Alert} every receiver gets: its labels ({@code alertname},
- * {@code app} or {@code group}, {@code severity}), its annotations ({@code summary},
- * {@code description}, {@code runbook_url}, and {@code app_url} or {@code alerts_url}) and the link
- * back to Streamwatch. All links start with the service's external URL.
+ * {@code app} or {@code group}, {@code severity}), its annotations ({@code summary}, {@code
+ * description}, {@code runbook_url}, and {@code app_url} or {@code alerts_url}) and the link back
+ * to Streamwatch. All links start with the service's external URL.
  */
 public final class AlertRenderer {
-    /** The subject label of an app's alerts; every other subject (a consumer group) links to the alert list. */
+    /**
+     * The subject label of an app's alerts; every other subject (a consumer group) links to the
+     * alert list.
+     */
     private static final String APP = "app";
 
     private final String externalUrl;
 
-    /** @param externalUrl where Streamwatch is reachable; trailing slashes are dropped */
+    /**
+     * @param externalUrl where Streamwatch is reachable; trailing slashes are dropped
+     */
     public AlertRenderer(String externalUrl) {
         this.externalUrl = externalUrl.replaceAll("/+$", "");
     }
 
     /**
-     * @param label   what {@code subject} is: {@code app} or {@code group}
-     * @param endsAt  null while firing, the resolve time once resolved
+     * @param label what {@code subject} is: {@code app} or {@code group}
+     * @param endsAt null while firing, the resolve time once resolved
      */
-    public Alert alert(String alertname, Severity severity, String label, String subject, String summary,
-                       String description, Instant startsAt, Instant endsAt) {
+    public Alert alert(
+            String alertname,
+            Severity severity,
+            String label,
+            String subject,
+            String summary,
+            String description,
+            Instant startsAt,
+            Instant endsAt) {
         boolean app = label.equals(APP);
         String link = app ? appUrl(subject) : externalUrl + "/api/v1/alerts?state=all";
         Map<String, String> annotations = new LinkedHashMap<>();
@@ -37,17 +49,28 @@ public final class AlertRenderer {
         if (description != null) annotations.put("description", description);
         annotations.put("runbook_url", runbookUrl(alertname));
         annotations.put(app ? "app_url" : "alerts_url", link);
-        return new Alert(alertname, subject, severity.label(),
+        return new Alert(
+                alertname,
+                subject,
+                severity.label(),
                 Map.of("alertname", alertname, label, subject, "severity", severity.label()),
-                annotations, startsAt, endsAt, link);
+                annotations,
+                startsAt,
+                endsAt,
+                link);
     }
 
-    /** The runbook section for {@code alertname}: {@code <external URL>/runbook#<alertname in lower case>}. */
+    /**
+     * The runbook section for {@code alertname}: {@code <external URL>/runbook#<alertname in lower
+     * case>}.
+     */
     public String runbookUrl(String alertname) {
         return externalUrl + "/runbook#" + alertname.toLowerCase(Locale.ROOT);
     }
 
     private String appUrl(String app) {
-        return externalUrl + "/api/v1/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8).replace("+", "%20");
+        return externalUrl
+                + "/api/v1/apps/"
+                + URLEncoder.encode(app, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

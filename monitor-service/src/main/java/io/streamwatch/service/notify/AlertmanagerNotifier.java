@@ -33,9 +33,10 @@ final class AlertmanagerNotifier implements Notifier {
 
     @Override
     public OutboundRequest toRequest(Alert alert, Transition transition, Instant now) {
-        Instant endsAt = transition == Transition.RESOLVED
-                ? (alert.endsAt() != null ? alert.endsAt() : now)
-                : now.plus(firingValidity);
+        Instant endsAt =
+                transition == Transition.RESOLVED
+                        ? (alert.endsAt() != null ? alert.endsAt() : now)
+                        : now.plus(firingValidity);
         ObjectNode a = json.createObjectNode();
         a.set("labels", json.valueToTree(new TreeMap<>(alert.labels())));
         a.set("annotations", json.valueToTree(new TreeMap<>(alert.annotations())));

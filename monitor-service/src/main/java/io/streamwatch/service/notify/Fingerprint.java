@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The fingerprint of a label set exactly as Prometheus and Alertmanager compute it
- * ({@code model.LabelSet.Fingerprint}: FNV-1a 64 over the sorted names and values, each followed
- * by the byte 0xff, printed as 16 hex digits), so the webhook's {@code fingerprint} is the one
+ * The fingerprint of a label set exactly as Prometheus and Alertmanager compute it ({@code
+ * model.LabelSet.Fingerprint}: FNV-1a 64 over the sorted names and values, each followed by the
+ * byte 0xff, printed as 16 hex digits), so the webhook's {@code fingerprint} is the one
  * Alertmanager would show for the same alert.
  */
 final class Fingerprint {

@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * REPEAT only to Alertmanager receivers, which expire alerts that are not re-sent.
  *
  * <p>Outcomes are counted in {@code streamwatch_notifications_total{receiver, result}}, where
- * {@code receiver} is the type and index in the configured list ({@code webhook-0}) and
- * {@code result} is {@code sent}, {@code retried} (one per retry), {@code failed} (gave up),
- * {@code rejected} (any answer but 2xx, 429, 502, 503, 504: not retried) or {@code dropped} (queue overflow or
- * shutdown).
+ * {@code receiver} is the type and index in the configured list ({@code webhook-0}) and {@code
+ * result} is {@code sent}, {@code retried} (one per retry), {@code failed} (gave up), {@code
+ * rejected} (any answer but 2xx, 429, 502, 503, 504: not retried) or {@code dropped} (queue
+ * overflow or shutdown).
  */
 public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     static final String METRIC = "streamwatch.notifications";
@@ -30,6 +30,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
 
     /** Queue length per receiver. */
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+
     /** How long {@link #close()} lets queues drain. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(2);
 
@@ -41,38 +42,83 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
-     * Production wiring: its own HTTP client (connect 2 s, call 10 s), default retries, queues and drain.
+     * Production wiring: its own HTTP client (connect 2 s, call 10 s), default retries, queues and
+     * drain.
      *
-     * @param resendInterval how often the alert engine re-sends a firing alert (REPEAT); Alertmanager
-     *                       alerts are valid for four times this
-     * @param externalUrl    where Streamwatch is reachable, for the webhook's {@code externalURL}
+     * @param resendInterval how often the alert engine re-sends a firing alert (REPEAT);
+     *     Alertmanager alerts are valid for four times this
+     * @param externalUrl where Streamwatch is reachable, for the webhook's {@code externalURL}
      */
-    public NotificationDispatcher(List<ServiceConfig.Receiver> receivers, Duration resendInterval, String externalUrl,
-                                  MeterRegistry metrics, Clock clock) {
-        this(receivers, resendInterval, externalUrl, metrics, clock, defaultClient(), true, RetryPolicy.defaults(),
-                DEFAULT_QUEUE_CAPACITY, DEFAULT_DRAIN_TIMEOUT);
+    public NotificationDispatcher(
+            List<ServiceConfig.Receiver> receivers,
+            Duration resendInterval,
+            String externalUrl,
+            MeterRegistry metrics,
+            Clock clock) {
+        this(
+                receivers,
+                resendInterval,
+                externalUrl,
+                metrics,
+                clock,
+                defaultClient(),
+                true,
+                RetryPolicy.defaults(),
+                DEFAULT_QUEUE_CAPACITY,
+                DEFAULT_DRAIN_TIMEOUT);
     }
 
-    /**
-     * Everything injectable. The {@code client} is not shut down by {@link #close()}.
-     */
-    public NotificationDispatcher(List<ServiceConfig.Receiver> receivers, Duration resendInterval, String externalUrl,
-                                  MeterRegistry metrics, Clock clock, OkHttpClient client, RetryPolicy retry,
-                                  int queueCapacity, Duration drainTimeout) {
-        this(receivers, resendInterval, externalUrl, metrics, clock, client, false, retry, queueCapacity, drainTimeout);
+    /** Everything injectable. The {@code client} is not shut down by {@link #close()}. */
+    public NotificationDispatcher(
+            List<ServiceConfig.Receiver> receivers,
+            Duration resendInterval,
+            String externalUrl,
+            MeterRegistry metrics,
+            Clock clock,
+            OkHttpClient client,
+            RetryPolicy retry,
+            int queueCapacity,
+            Duration drainTimeout) {
+        this(
+                receivers,
+                resendInterval,
+                externalUrl,
+                metrics,
+                clock,
+                client,
+                false,
+                retry,
+                queueCapacity,
+                drainTimeout);
     }
 
-    private NotificationDispatcher(List<ServiceConfig.Receiver> receivers, Duration resendInterval, String externalUrl,
-                                   MeterRegistry metrics, Clock clock, OkHttpClient client, boolean ownsClient,
-                                   RetryPolicy retry, int queueCapacity, Duration drainTimeout) {
-        if (queueCapacity < 1) throw new IllegalArgumentException("queueCapacity must be >= 1, was " + queueCapacity);
+    private NotificationDispatcher(
+            List<ServiceConfig.Receiver> receivers,
+            Duration resendInterval,
+            String externalUrl,
+            MeterRegistry metrics,
+            Clock clock,
+            OkHttpClient client,
+            boolean ownsClient,
+            RetryPolicy retry,
+            int queueCapacity,
+            Duration drainTimeout) {
+        if (queueCapacity < 1)
+            throw new IllegalArgumentException("queueCapacity must be >= 1, was " + queueCapacity);
         ObjectMapper json = new ObjectMapper();
         List<ReceiverChannel> built = new ArrayList<>(receivers.size());
         for (int i = 0; i < receivers.size(); i++) {
             ServiceConfig.Receiver r = receivers.get(i);
             String name = r.type() + "-" + i;
-            built.add(new ReceiverChannel(name, notifier(r, resendInterval, externalUrl, json), client, retry, clock,
-                    queueCapacity, metrics));
+            built.add(
+                    new ReceiverChannel(
+                            name,
+                            notifier(r, resendInterval, externalUrl, json),
+                            client,
+                            retry,
+                            clock,
+                            queueCapacity,
+                            metrics));
         }
         this.channels = List.copyOf(built);
         this.ownedClient = ownsClient ? client : null;
@@ -80,12 +126,21 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
         channels.forEach(ReceiverChannel::start);
     }
 
-    private static Notifier notifier(ServiceConfig.Receiver r, Duration resendInterval, String externalUrl, ObjectMapper json) {
+    private static Notifier notifier(
+            ServiceConfig.Receiver r,
+            Duration resendInterval,
+            String externalUrl,
+            ObjectMapper json) {
         return switch (r.type()) {
             case ALERTMANAGER -> new AlertmanagerNotifier(r.url(), resendInterval, json);
             case WEBHOOK -> new WebhookNotifier(r.url(), externalUrl, json);
-            case PAGERDUTY -> new PagerDutyNotifier(r.url(),
-                    r.routingKey() == null || r.routingKey().isEmpty() ? null : r.routingKey().values().get(0), json);
+            case PAGERDUTY ->
+                    new PagerDutyNotifier(
+                            r.url(),
+                            r.routingKey() == null || r.routingKey().isEmpty()
+                                    ? null
+                                    : r.routingKey().values().get(0),
+                            json);
         };
     }
 
@@ -107,7 +162,12 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             try {
                 channel.offer(alert, transition);
             } catch (RuntimeException e) {
-                log.error("receiver {}: could not queue {} of {}", channel.name(), transition, alert.key(), e);
+                log.error(
+                        "receiver {}: could not queue {} of {}",
+                        channel.name(),
+                        transition,
+                        alert.key(),
+                        e);
             }
         }
     }

@@ -10,7 +10,14 @@ import okhttp3.HttpUrl;
 record OutboundRequest(HttpUrl url, String json) {
     @Override
     public String toString() {
-        return "POST " + url.scheme() + "://" + url.host() + ":" + url.port() + " ("
-                + json.getBytes(StandardCharsets.UTF_8).length + " bytes)";
+        return "POST "
+                + url.scheme()
+                + "://"
+                + url.host()
+                + ":"
+                + url.port()
+                + " ("
+                + json.getBytes(StandardCharsets.UTF_8).length
+                + " bytes)";
     }
 }

@@ -11,8 +11,8 @@ import okhttp3.HttpUrl;
 
 /**
  * PagerDuty Events API v2: {@code trigger} when an alert fires, {@code resolve} when it clears,
- * both with {@link Alert#key()} as {@code dedup_key} so PagerDuty pairs them into one incident.
- * The routing key lives only in request bodies: never in {@link #toString()} or logs.
+ * both with {@link Alert#key()} as {@code dedup_key} so PagerDuty pairs them into one incident. The
+ * routing key lives only in request bodies: never in {@link #toString()} or logs.
  */
 final class PagerDutyNotifier implements Notifier {
     static final int MAX_SUMMARY = 1024;
@@ -23,14 +23,18 @@ final class PagerDutyNotifier implements Notifier {
 
     PagerDutyNotifier(String url, String routingKey, ObjectMapper json) {
         if (routingKey == null || routingKey.isBlank()) {
-            throw new IllegalArgumentException("a pagerduty receiver needs a routingKey (the integration key of the PagerDuty service)");
+            throw new IllegalArgumentException(
+                    "a pagerduty receiver needs a routingKey (the integration key of the PagerDuty service)");
         }
         this.url = HttpUrl.get(url);
         this.routingKey = routingKey;
         this.json = json;
     }
 
-    /** Our severity as one of the four PagerDuty knows; anything unknown is {@code error}, Alertmanager's default. */
+    /**
+     * Our severity as one of the four PagerDuty knows; anything unknown is {@code error},
+     * Alertmanager's default.
+     */
     static String severity(String ours) {
         return switch (ours == null ? "" : ours.toLowerCase(Locale.ROOT)) {
             case "critical" -> "critical";
@@ -49,7 +53,9 @@ final class PagerDutyNotifier implements Notifier {
         if (transition == Transition.RESOLVED) {
             return new OutboundRequest(url, body.toString());
         }
-        String summary = alert.annotations().getOrDefault("summary", alert.name() + " on " + alert.subject());
+        String summary =
+                alert.annotations()
+                        .getOrDefault("summary", alert.name() + " on " + alert.subject());
         if (summary.length() > MAX_SUMMARY) summary = summary.substring(0, MAX_SUMMARY);
 
         Map<String, String> details = new TreeMap<>(alert.annotations());
@@ -66,7 +72,8 @@ final class PagerDutyNotifier implements Notifier {
 
         ArrayNode links = body.putArray("links");
         String runbook = alert.annotations().get("runbook_url");
-        if (runbook != null && !runbook.isBlank()) links.addObject().put("href", runbook).put("text", "Runbook");
+        if (runbook != null && !runbook.isBlank())
+            links.addObject().put("href", runbook).put("text", "Runbook");
         if (alert.generatorUrl() != null && !alert.generatorUrl().isBlank()) {
             links.addObject().put("href", alert.generatorUrl()).put("text", "Streamwatch");
         }

@@ -17,11 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One receiver's bounded queue and the single daemon thread that serves it, in order, with
- * retries. A slow or dead receiver only ever backs up its own queue; when that is full the oldest
+ * One receiver's bounded queue and the single daemon thread that serves it, in order, with retries.
+ * A slow or dead receiver only ever backs up its own queue; when that is full the oldest
  * notification is dropped. Only what a later attempt can fix is retried: connection errors and
- * timeouts, 429, 502, 503 and 504; a {@code Retry-After} on a 429 or 503 is waited out (see
- * {@link RetryPolicy#delayAfter(int, Duration)}). Any other answer is a rejection, not retried.
+ * timeouts, 429, 502, 503 and 504; a {@code Retry-After} on a 429 or 503 is waited out (see {@link
+ * RetryPolicy#delayAfter(int, Duration)}). Any other answer is a rejection, not retried.
  */
 final class ReceiverChannel {
     private static final Logger log = LoggerFactory.getLogger(ReceiverChannel.class);
@@ -33,7 +33,11 @@ final class ReceiverChannel {
 
     /** What one attempt came to; {@code retryAfter} is what the receiver asked for, or null. */
     private record Outcome(Kind kind, String detail, Duration retryAfter) {
-        enum Kind { SENT, RETRY, REJECTED }
+        enum Kind {
+            SENT,
+            RETRY,
+            REJECTED
+        }
 
         Outcome(Kind kind, String detail) {
             this(kind, detail, null);
@@ -62,13 +66,34 @@ final class ReceiverChannel {
     private volatile boolean abandoned;
     private volatile Call inFlight;
 
-    ReceiverChannel(String name, Notifier notifier, OkHttpClient client, RetryPolicy retry, Clock clock,
-                    int capacity, MeterRegistry metrics) {
-        this(name, notifier, client, retry, clock, capacity, metrics, d -> Thread.sleep(d.toMillis()));
+    ReceiverChannel(
+            String name,
+            Notifier notifier,
+            OkHttpClient client,
+            RetryPolicy retry,
+            Clock clock,
+            int capacity,
+            MeterRegistry metrics) {
+        this(
+                name,
+                notifier,
+                client,
+                retry,
+                clock,
+                capacity,
+                metrics,
+                d -> Thread.sleep(d.toMillis()));
     }
 
-    ReceiverChannel(String name, Notifier notifier, OkHttpClient client, RetryPolicy retry, Clock clock,
-                    int capacity, MeterRegistry metrics, Sleeper sleeper) {
+    ReceiverChannel(
+            String name,
+            Notifier notifier,
+            OkHttpClient client,
+            RetryPolicy retry,
+            Clock clock,
+            int capacity,
+            MeterRegistry metrics,
+            Sleeper sleeper) {
         this.name = name;
         this.notifier = notifier;
         this.client = client;
@@ -86,8 +111,11 @@ final class ReceiverChannel {
     }
 
     private Counter counter(MeterRegistry metrics, String result) {
-        return Counter.builder(NotificationDispatcher.METRIC).tag("receiver", name).tag("result", result)
-                .description(NotificationDispatcher.METRIC_HELP).register(metrics);
+        return Counter.builder(NotificationDispatcher.METRIC)
+                .tag("receiver", name)
+                .tag("result", result)
+                .description(NotificationDispatcher.METRIC_HELP)
+                .register(metrics);
     }
 
     String name() {
@@ -116,7 +144,10 @@ final class ReceiverChannel {
         stopping = true;
     }
 
-    /** Waits for the worker to finish draining, at most until {@code deadlineNanos} ({@link System#nanoTime()}). */
+    /**
+     * Waits for the worker to finish draining, at most until {@code deadlineNanos} ({@link
+     * System#nanoTime()}).
+     */
     boolean awaitDrained(long deadlineNanos) throws InterruptedException {
         long remaining = deadlineNanos - System.nanoTime();
         if (remaining > 0) TimeUnit.NANOSECONDS.timedJoin(worker, remaining);
@@ -147,7 +178,10 @@ final class ReceiverChannel {
         while (!abandoned) {
             Pending next;
             try {
-                next = stopping ? queue.pollFirst() : queue.pollFirst(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                next =
+                        stopping
+                                ? queue.pollFirst()
+                                : queue.pollFirst(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
@@ -159,7 +193,12 @@ final class ReceiverChannel {
                 deliver(next);
             } catch (Throwable t) {
                 failed.increment();
-                log.error("receiver {}: could not deliver {} of {}", name, next.transition(), next.alert().key(), t);
+                log.error(
+                        "receiver {}: could not deliver {} of {}",
+                        name,
+                        next.transition(),
+                        next.alert().key(),
+                        t);
             }
         }
     }
@@ -172,13 +211,23 @@ final class ReceiverChannel {
             switch (outcome.kind()) {
                 case SENT -> {
                     sent.increment();
-                    log.debug("receiver {}: delivered {} of {} (attempt {})", name, p.transition(), p.alert().key(), attempt);
+                    log.debug(
+                            "receiver {}: delivered {} of {} (attempt {})",
+                            name,
+                            p.transition(),
+                            p.alert().key(),
+                            attempt);
                     return;
                 }
                 case REJECTED -> {
                     rejected.increment();
-                    log.warn("receiver {} ({}) rejected {} of {}, not retrying: {}", name, request, p.transition(),
-                            p.alert().key(), outcome.detail());
+                    log.warn(
+                            "receiver {} ({}) rejected {} of {}, not retrying: {}",
+                            name,
+                            request,
+                            p.transition(),
+                            p.alert().key(),
+                            outcome.detail());
                     return;
                 }
                 case RETRY -> {
@@ -186,19 +235,37 @@ final class ReceiverChannel {
                     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                     if (abandoned) {
                         failed.increment();
-                        log.warn("receiver {} ({}): {} of {} abandoned at shutdown, unanswered", name, request,
-                                p.transition(), p.alert().key());
+                        log.warn(
+                                "receiver {} ({}): {} of {} abandoned at shutdown, unanswered",
+                                name,
+                                request,
+                                p.transition(),
+                                p.alert().key());
                         return;
                     }
-                    if (stopping || attempt >= retry.maxAttempts() || elapsed.plus(delay).compareTo(retry.giveUpAfter()) > 0) {
+                    if (stopping
+                            || attempt >= retry.maxAttempts()
+                            || elapsed.plus(delay).compareTo(retry.giveUpAfter()) > 0) {
                         failed.increment();
-                        log.warn("receiver {} ({}): gave up on {} of {} after {} attempt(s) in {} s: {}", name, request,
-                                p.transition(), p.alert().key(), attempt, elapsed.toSeconds(), outcome.detail());
+                        log.warn(
+                                "receiver {} ({}): gave up on {} of {} after {} attempt(s) in {} s: {}",
+                                name,
+                                request,
+                                p.transition(),
+                                p.alert().key(),
+                                attempt,
+                                elapsed.toSeconds(),
+                                outcome.detail());
                         return;
                     }
                     retried.increment();
-                    log.debug("receiver {}: attempt {} for {} failed ({}), retrying in {} ms", name, attempt,
-                            p.alert().key(), outcome.detail(), delay.toMillis());
+                    log.debug(
+                            "receiver {}: attempt {} for {} failed ({}), retrying in {} ms",
+                            name,
+                            attempt,
+                            p.alert().key(),
+                            outcome.detail(),
+                            delay.toMillis());
                     try {
                         sleeper.sleep(delay);
                     } catch (InterruptedException e) {
@@ -212,13 +279,16 @@ final class ReceiverChannel {
     }
 
     private Outcome attempt(OutboundRequest request) {
-        Request http = new Request.Builder().url(request.url())
-                .header("User-Agent", "Streamwatch")
-                .post(RequestBody.create(request.json(), JSON))
-                .build();
+        Request http =
+                new Request.Builder()
+                        .url(request.url())
+                        .header("User-Agent", "Streamwatch")
+                        .post(RequestBody.create(request.json(), JSON))
+                        .build();
         Call call = client.newCall(http);
         inFlight = call;
-        // forceStop() sets abandoned and then reads inFlight; checking after publishing the call means one of us cancels it.
+        // forceStop() sets abandoned and then reads inFlight; checking after publishing the call
+        // means one of us cancels it.
         if (abandoned) call.cancel();
         try (Response response = call.execute()) {
             int code = response.code();
@@ -226,8 +296,11 @@ final class ReceiverChannel {
             String body = notifier.redact(response.peekBody(MAX_LOGGED_BODY).string());
             String detail = "HTTP " + code + (body.isBlank() ? "" : ": " + body.strip());
             if (!RetryPolicy.retryable(code)) return new Outcome(Outcome.Kind.REJECTED, detail);
-            Duration retryAfter = code == 429 || code == 503
-                    ? RetryPolicy.retryAfter(response.header("Retry-After"), clock.instant()) : null;
+            Duration retryAfter =
+                    code == 429 || code == 503
+                            ? RetryPolicy.retryAfter(
+                                    response.header("Retry-After"), clock.instant())
+                            : null;
             return new Outcome(Outcome.Kind.RETRY, detail, retryAfter);
         } catch (IOException e) {
             return new Outcome(Outcome.Kind.RETRY, notifier.redact(String.valueOf(e)));

@@ -2,7 +2,10 @@ package io.streamwatch.service.notify;
 
 import java.util.Locale;
 
-/** How urgent an alert is: its {@code severity} label, written lower-case on the wire ({@code warning}, {@code critical}). */
+/**
+ * How urgent an alert is: its {@code severity} label, written lower-case on the wire ({@code
+ * warning}, {@code critical}).
+ */
 public enum Severity {
     WARNING,
     CRITICAL;

@@ -6,6 +6,9 @@ public enum Transition {
     FIRING,
     /** The alert resolved: every receiver is told. */
     RESOLVED,
-    /** Still firing; re-sent every {@code alerting.resendInterval} to receivers that expire alerts (Alertmanager). */
+    /**
+     * Still firing; re-sent every {@code alerting.resendInterval} to receivers that expire alerts
+     * (Alertmanager).
+     */
     REPEAT
 }

@@ -9,9 +9,9 @@ import java.util.TreeMap;
 import okhttp3.HttpUrl;
 
 /**
- * A generic webhook: POST to the configured URL exactly, with the body Alertmanager's own
- * webhook receiver sends (version 4, one alert per notification), so anything that consumes
- * Alertmanager webhooks consumes ours.
+ * A generic webhook: POST to the configured URL exactly, with the body Alertmanager's own webhook
+ * receiver sends (version 4, one alert per notification), so anything that consumes Alertmanager
+ * webhooks consumes ours.
  */
 final class WebhookNotifier implements Notifier {
     private final HttpUrl url;
@@ -41,7 +41,11 @@ final class WebhookNotifier implements Notifier {
         a.set("labels", json.valueToTree(labels));
         a.set("annotations", json.valueToTree(annotations));
         a.put("startsAt", Timestamps.iso(alert.startsAt()));
-        a.put("endsAt", resolved ? Timestamps.iso(alert.endsAt() != null ? alert.endsAt() : now) : Timestamps.ZERO_TIME);
+        a.put(
+                "endsAt",
+                resolved
+                        ? Timestamps.iso(alert.endsAt() != null ? alert.endsAt() : now)
+                        : Timestamps.ZERO_TIME);
         a.put("generatorURL", alert.generatorUrl() == null ? "" : alert.generatorUrl());
         a.put("fingerprint", Fingerprint.of(labels));
 

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The alert state of every subject, and the effects of each {@link AlertMachine} step: the state
- * is kept, stored when the step says so, and what the step announces is rendered and handed to
- * the sink (and logged, and kept in the resolved history, when a rule made it). The alerts of one
+ * The alert state of every subject, and the effects of each {@link AlertMachine} step: the state is
+ * kept, stored when the step says so, and what the step announces is rendered and handed to the
+ * sink (and logged, and kept in the resolved history, when a rule made it). The alerts of one
  * subject change under that subject's lock.
  */
 final class AlertBook {
@@ -28,7 +28,9 @@ final class AlertBook {
     /** What one rule concluded about a subject. */
     record Look(String alertname, Severity severity, Check check) {}
 
-    /** The alerts of one subject that are not inactive, by alert name; guarded by the object's lock. */
+    /**
+     * The alerts of one subject that are not inactive, by alert name; guarded by the object's lock.
+     */
     private static final class SubjectAlerts {
         final Map<String, AlertState> byName = new HashMap<>();
     }
@@ -46,7 +48,10 @@ final class AlertBook {
         this.renderer = renderer;
     }
 
-    /** Restores stored states (firing ones stay firing and are not announced again) and stores every change from now on. */
+    /**
+     * Restores stored states (firing ones stay firing and are not announced again) and stores every
+     * change from now on.
+     */
     void persistTo(AlertPersistence p) {
         for (StoredAlerts.Entry e : store.load(p)) {
             SubjectAlerts alerts = subjects.computeIfAbsent(e.subject(), k -> new SubjectAlerts());
@@ -61,8 +66,15 @@ final class AlertBook {
         SubjectAlerts alerts = subjects.computeIfAbsent(subject, k -> new SubjectAlerts());
         synchronized (alerts) {
             for (Look look : looks) {
-                AlertState current = alerts.byName.getOrDefault(look.alertname(), AlertState.inactive(look.severity()));
-                record(subject, look.alertname(), alerts, machine.next(current, look.severity(), look.check(), now), true);
+                AlertState current =
+                        alerts.byName.getOrDefault(
+                                look.alertname(), AlertState.inactive(look.severity()));
+                record(
+                        subject,
+                        look.alertname(),
+                        alerts,
+                        machine.next(current, look.severity(), look.check(), now),
+                        true);
             }
         }
     }
@@ -73,13 +85,21 @@ final class AlertBook {
             SubjectAlerts alerts = e.getValue();
             synchronized (alerts) {
                 for (Map.Entry<String, AlertState> a : List.copyOf(alerts.byName.entrySet())) {
-                    record(e.getKey(), a.getKey(), alerts, machine.repeat(a.getValue(), now), false);
+                    record(
+                            e.getKey(),
+                            a.getKey(),
+                            alerts,
+                            machine.repeat(a.getValue(), now),
+                            false);
                 }
             }
         }
     }
 
-    /** Subjects not in {@code present} are gone: what fired for them resolves, and their states are dropped. */
+    /**
+     * Subjects not in {@code present} are gone: what fired for them resolves, and their states are
+     * dropped.
+     */
     void forgetAllBut(Set<Subject> present, Instant now) {
         for (Subject subject : subjects.keySet()) {
             if (present.contains(subject)) continue;
@@ -93,7 +113,12 @@ final class AlertBook {
         }
     }
 
-    private void record(Subject subject, String alertname, SubjectAlerts alerts, AlertMachine.Step step, boolean byRule) {
+    private void record(
+            Subject subject,
+            String alertname,
+            SubjectAlerts alerts,
+            AlertMachine.Step step,
+            boolean byRule) {
         AlertState s = step.state();
         if (s.is(AlertStatus.INACTIVE)) alerts.byName.remove(alertname);
         else alerts.byName.put(alertname, s);
@@ -102,14 +127,40 @@ final class AlertBook {
         if (n == null) return;
         AlertState a = n.alert();
         if (byRule && n.transition() == Transition.FIRING) {
-            log.info("FIRING {} for {} '{}': {}", alertname, subject.label(), subject.name(), a.summary());
+            log.info(
+                    "FIRING {} for {} '{}': {}",
+                    alertname,
+                    subject.label(),
+                    subject.name(),
+                    a.summary());
         } else if (byRule && n.transition() == Transition.RESOLVED) {
-            log.info("RESOLVED {} for {} '{}' (was: {})", alertname, subject.label(), subject.name(), a.summary());
+            log.info(
+                    "RESOLVED {} for {} '{}' (was: {})",
+                    alertname,
+                    subject.label(),
+                    subject.name(),
+                    a.summary());
         }
-        sink.publish(renderer.alert(alertname, a.severity(), subject.label(), subject.name(), a.summary(), a.description(),
-                a.startsAt(), n.endsAt()), n.transition());
+        sink.publish(
+                renderer.alert(
+                        alertname,
+                        a.severity(),
+                        subject.label(),
+                        subject.name(),
+                        a.summary(),
+                        a.description(),
+                        a.startsAt(),
+                        n.endsAt()),
+                n.transition());
         if (byRule && n.transition() == Transition.RESOLVED) {
-            resolved.add(AlertView.of(subject, alertname, a, AlertStatus.RESOLVED, n.endsAt(), renderer.runbookUrl(alertname)));
+            resolved.add(
+                    AlertView.of(
+                            subject,
+                            alertname,
+                            a,
+                            AlertStatus.RESOLVED,
+                            n.endsAt(),
+                            renderer.runbookUrl(alertname)));
         }
     }
 
@@ -130,15 +181,28 @@ final class AlertBook {
         List<AlertView> out = new ArrayList<>();
         for (Map.Entry<Subject, SubjectAlerts> e : subjects.entrySet()) {
             synchronized (e.getValue()) {
-                e.getValue().byName.forEach((name, s) -> {
-                    if (s.is(AlertStatus.FIRING) || (all && s.is(AlertStatus.PENDING))) {
-                        out.add(AlertView.of(e.getKey(), name, s, s.status(), null, renderer.runbookUrl(name)));
-                    }
-                });
+                e.getValue()
+                        .byName
+                        .forEach(
+                                (name, s) -> {
+                                    if (s.is(AlertStatus.FIRING)
+                                            || (all && s.is(AlertStatus.PENDING))) {
+                                        out.add(
+                                                AlertView.of(
+                                                        e.getKey(),
+                                                        name,
+                                                        s,
+                                                        s.status(),
+                                                        null,
+                                                        renderer.runbookUrl(name)));
+                                    }
+                                });
             }
         }
         if (all) out.addAll(resolved.list());
-        out.sort(Comparator.comparing(AlertView::startsAt, Comparator.nullsLast(Comparator.reverseOrder())));
+        out.sort(
+                Comparator.comparing(
+                        AlertView::startsAt, Comparator.nullsLast(Comparator.reverseOrder())));
         return out;
     }
 }

@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 /**
  * Runs the alert rules and turns what they conclude into alerts: inactive → pending → firing →
  * resolved ({@link AlertMachine}), announced to an {@link AlertSink}, which returns at once, and
- * re-sent every {@code resendInterval} while firing. An app is evaluated by every rule the moment its
- * state changes ({@link #evaluate(String)}); once a second the {@link AlertScheduler} asks the
+ * re-sent every {@code resendInterval} while firing. An app is evaluated by every rule the moment
+ * its state changes ({@link #evaluate(String)}); once a second the {@link AlertScheduler} asks the
  * clock-driven rules about every subject ({@link #tick()}).
  *
  * <p>Subjects are apps, with the rules over their batches ({@code Rule<AppWindow>}), and apps and
@@ -28,22 +28,49 @@ public final class AlertEngine implements AutoCloseable {
     private final AlertScheduler scheduler;
 
     /** An engine for apps only (no Kafka lag). */
-    public AlertEngine(List<? extends Rule<AppWindow>> rules, AppRegistry registry, AlertSink sink, Clock clock,
-                       Duration resendInterval, String externalUrl, MeterRegistry meters) {
-        this(rules, registry, sink, clock, resendInterval, externalUrl, meters, List::of, List.of());
+    public AlertEngine(
+            List<? extends Rule<AppWindow>> rules,
+            AppRegistry registry,
+            AlertSink sink,
+            Clock clock,
+            Duration resendInterval,
+            String externalUrl,
+            MeterRegistry meters) {
+        this(
+                rules,
+                registry,
+                sink,
+                clock,
+                resendInterval,
+                externalUrl,
+                meters,
+                List::of,
+                List.of());
     }
 
     /**
-     * @param rules      the rules over each app's batches
-     * @param lagSource  recent Kafka lag per app and consumer group
-     * @param lagRules   the rules over those lag samples (none without Kafka)
+     * @param rules the rules over each app's batches
+     * @param lagSource recent Kafka lag per app and consumer group
+     * @param lagRules the rules over those lag samples (none without Kafka)
      * @param externalUrl where Streamwatch is reachable, for the links in alerts
      */
-    public AlertEngine(List<? extends Rule<AppWindow>> rules, AppRegistry registry, AlertSink sink, Clock clock,
-                       Duration resendInterval, String externalUrl, MeterRegistry meters,
-                       Supplier<List<LagWindow>> lagSource, List<? extends Rule<LagWindow>> lagRules) {
-        this.ruleSets = List.of(new RuleSet<>(new AppSubjects(registry), rules), new RuleSet<>(new LagSubjects(lagSource), lagRules));
-        this.book = new AlertBook(new AlertMachine(resendInterval), sink, new AlertRenderer(externalUrl));
+    public AlertEngine(
+            List<? extends Rule<AppWindow>> rules,
+            AppRegistry registry,
+            AlertSink sink,
+            Clock clock,
+            Duration resendInterval,
+            String externalUrl,
+            MeterRegistry meters,
+            Supplier<List<LagWindow>> lagSource,
+            List<? extends Rule<LagWindow>> lagRules) {
+        this.ruleSets =
+                List.of(
+                        new RuleSet<>(new AppSubjects(registry), rules),
+                        new RuleSet<>(new LagSubjects(lagSource), lagRules));
+        this.book =
+                new AlertBook(
+                        new AlertMachine(resendInterval), sink, new AlertRenderer(externalUrl));
         this.scheduler = new AlertScheduler(ruleSets, book, clock);
         List<Rule<?>> all = new ArrayList<>(rules);
         all.addAll(lagRules);
@@ -64,7 +91,10 @@ public final class AlertEngine implements AutoCloseable {
         return this;
     }
 
-    /** Evaluates every rule over one app now: call it when the app's state changed. Cheap; safe from any thread. */
+    /**
+     * Evaluates every rule over one app now: call it when the app's state changed. Cheap; safe from
+     * any thread.
+     */
     public void evaluate(String app) {
         for (RuleSet<?> set : ruleSets) set.evaluate(app, book);
     }

@@ -7,7 +7,9 @@ import java.util.List;
  * a resolve is still delivered after a restart.
  */
 public interface AlertPersistence {
-    /** @param state null to delete */
+    /**
+     * @param state null to delete
+     */
     void save(String label, String subject, String alertname, PersistedAlert state);
 
     List<Stored> load();
@@ -16,13 +18,20 @@ public interface AlertPersistence {
     record Stored(String label, String subject, String alertname, PersistedAlert state) {}
 
     /** A pending or firing alert. */
-    record PersistedAlert(String status, String severity, Long since, Long startsAt, long lastSentMs, String summary,
-                          String description) {}
+    record PersistedAlert(
+            String status,
+            String severity,
+            Long since,
+            Long startsAt,
+            long lastSentMs,
+            String summary,
+            String description) {}
 
     static AlertPersistence none() {
         return new AlertPersistence() {
             @Override
-            public void save(String label, String subject, String alertname, PersistedAlert state) {}
+            public void save(
+                    String label, String subject, String alertname, PersistedAlert state) {}
 
             @Override
             public List<Stored> load() {

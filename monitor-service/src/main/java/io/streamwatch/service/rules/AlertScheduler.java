@@ -24,11 +24,13 @@ final class AlertScheduler implements AutoCloseable {
     private final List<RuleSet<?>> ruleSets;
     private final AlertBook book;
     private final Clock clock;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "streamwatch-rules");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "streamwatch-rules");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     AlertScheduler(List<RuleSet<?>> ruleSets, AlertBook book, Clock clock) {
         this.ruleSets = ruleSets;

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * Where one alert of one subject stands. The {@link AlertMachine} moves between {@link #INACTIVE},
- * {@link #PENDING} and {@link #FIRING}; {@link #RESOLVED} is never held, only shown: it is the state
- * of the alerts kept in the history of {@code GET /api/v1/alerts?state=all}.
+ * {@link #PENDING} and {@link #FIRING}; {@link #RESOLVED} is never held, only shown: it is the
+ * state of the alerts kept in the history of {@code GET /api/v1/alerts?state=all}.
  */
 public enum AlertStatus {
     INACTIVE,

@@ -4,8 +4,8 @@ import io.streamwatch.service.notify.Severity;
 import io.streamwatch.service.state.AppWindow;
 
 /**
- * The driver is alive (heartbeats arrive) but no batch completes for 3 batch intervals plus
- * {@code appDownAfter}: a job is hung, or the scheduler is wedged. Clears when a batch completes.
+ * The driver is alive (heartbeats arrive) but no batch completes for 3 batch intervals plus {@code
+ * appDownAfter}: a job is hung, or the scheduler is wedged. Clears when a batch completes.
  */
 public final class AppStalled extends NamedRule<AppWindow> {
     public static final String NAME = "StreamingAppStalled";
@@ -36,9 +36,17 @@ public final class AppStalled extends NamedRule<AppWindow> {
         long idle = app.now() - app.lastProgressAt();
         if (idle <= 3 * interval + downAfterMs) return Check.clear();
         if (!alive) return Check.hold(); // that is AppDown's page
-        return new Check(Verdict.FIRING, "heartbeats arrive but no batch completed for " + Format.seconds(idle)
-                + " (interval " + Format.seconds(interval) + ")",
-                "App '" + app.app() + "' is alive but has not completed a batch for " + Format.seconds(idle)
+        return new Check(
+                Verdict.FIRING,
+                "heartbeats arrive but no batch completed for "
+                        + Format.seconds(idle)
+                        + " (interval "
+                        + Format.seconds(interval)
+                        + ")",
+                "App '"
+                        + app.app()
+                        + "' is alive but has not completed a batch for "
+                        + Format.seconds(idle)
                         + ". A job is probably hung (a stuck output, a lock, an executor that never returns); "
                         + "the driver's UI shows the running batch and its tasks.");
     }

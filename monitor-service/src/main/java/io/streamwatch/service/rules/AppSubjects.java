@@ -15,7 +15,8 @@ final class AppSubjects implements Subjects<AppWindow> {
     }
 
     /** What the batch rules read of an app, so that a change to it (however it came) is noticed. */
-    private record Evidence(String appId, Long batchIntervalMs, boolean finished, BatchRecord newest) {}
+    private record Evidence(
+            String appId, Long batchIntervalMs, boolean finished, BatchRecord newest) {}
 
     @Override
     public List<AppWindow> all(int size) {

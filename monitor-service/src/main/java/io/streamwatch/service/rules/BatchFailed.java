@@ -38,9 +38,15 @@ public final class BatchFailed extends NamedRule<AppWindow> {
         BatchRecord newest = recent.get(recent.size() - 1);
         if (newest.failed()) {
             String reason = Format.firstLine(newest.failureReason(), 300);
-            return new Check(Verdict.FIRING, "batch " + Instant.ofEpochMilli(newest.batchTime()) + " failed: " + reason,
-                    "An output operation of app '" + app.app() + "' failed in batch " + Instant.ofEpochMilli(newest.batchTime())
-                            + ". The batch's results were not written. Reason: " + Format.firstLine(newest.failureReason(), 1000));
+            return new Check(
+                    Verdict.FIRING,
+                    "batch " + Instant.ofEpochMilli(newest.batchTime()) + " failed: " + reason,
+                    "An output operation of app '"
+                            + app.app()
+                            + "' failed in batch "
+                            + Instant.ofEpochMilli(newest.batchTime())
+                            + ". The batch's results were not written. Reason: "
+                            + Format.firstLine(newest.failureReason(), 1000));
         }
         int ok = 0;
         for (int i = recent.size() - 1; i >= 0 && !recent.get(i).failed(); i--) ok++;

@@ -21,8 +21,8 @@ public final class BatchTooSlow extends NamedRule<AppWindow> {
     }
 
     /**
-     * At least {@code k} batches, and at least {@value #STREAK_SHOWN}: a page says how long the slow
-     * streak has lasted, counted as far back as the window reaches.
+     * At least {@code k} batches, and at least {@value #STREAK_SHOWN}: a page says how long the
+     * slow streak has lasted, counted as far back as the window reaches.
      */
     @Override
     public int window() {
@@ -51,16 +51,45 @@ public final class BatchTooSlow extends NamedRule<AppWindow> {
         if (slow >= k) {
             long worst = 0;
             long last = recent.get(recent.size() - 1).processingTimeMs();
-            for (int i = recent.size() - k; i < recent.size(); i++) worst = Math.max(worst, recent.get(i).processingTimeMs());
-            String summary = "processing " + Format.seconds(last) + " > interval " + Format.seconds(interval) + " for " + slow + " batches";
-            return new Check(Verdict.FIRING, summary, "App '" + app.app() + "' took longer than its " + Format.seconds(interval)
-                    + " batch interval to process each of its last " + slow + " batches (latest " + Format.seconds(last)
-                    + ", worst " + Format.seconds(worst) + "). New batches queue up behind it and its delay will keep growing.");
+            for (int i = recent.size() - k; i < recent.size(); i++)
+                worst = Math.max(worst, recent.get(i).processingTimeMs());
+            String summary =
+                    "processing "
+                            + Format.seconds(last)
+                            + " > interval "
+                            + Format.seconds(interval)
+                            + " for "
+                            + slow
+                            + " batches";
+            return new Check(
+                    Verdict.FIRING,
+                    summary,
+                    "App '"
+                            + app.app()
+                            + "' took longer than its "
+                            + Format.seconds(interval)
+                            + " batch interval to process each of its last "
+                            + slow
+                            + " batches (latest "
+                            + Format.seconds(last)
+                            + ", worst "
+                            + Format.seconds(worst)
+                            + "). New batches queue up behind it and its delay will keep growing.");
         }
         if (fast >= k) return Check.clear();
         if (slow > 0) {
-            return new Check(Verdict.PENDING, "processing " + Format.seconds(recent.get(recent.size() - 1).processingTimeMs())
-                    + " > interval " + Format.seconds(interval) + " for " + slow + " of " + k + " batches", null);
+            return new Check(
+                    Verdict.PENDING,
+                    "processing "
+                            + Format.seconds(recent.get(recent.size() - 1).processingTimeMs())
+                            + " > interval "
+                            + Format.seconds(interval)
+                            + " for "
+                            + slow
+                            + " of "
+                            + k
+                            + " batches",
+                    null);
         }
         return Check.hold();
     }

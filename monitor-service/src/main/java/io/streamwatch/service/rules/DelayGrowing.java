@@ -7,14 +7,16 @@ import java.util.List;
 
 /**
  * A sustained rise of total delay (scheduling + processing) across the last {@code window} batches:
- * the app is falling further behind with every batch. A trend, not a threshold (docs/ALERTS.md):
- * it fires only when all of these hold over the window —
+ * the app is falling further behind with every batch. A trend, not a threshold (docs/ALERTS.md): it
+ * fires only when all of these hold over the window —
+ *
  * <ul>
  *   <li>the least-squares slope of total delay per batch is positive, and over the window adds up
- *       to at least one batch interval (and at least {@value #MIN_RISE_MS} ms);</li>
- *   <li>at least {@value #MIN_RISING_SHARE} of the steps between consecutive batches rise;</li>
- *   <li>the latest total delay is above the batch interval (a tiny delay does not page).</li>
+ *       to at least one batch interval (and at least {@value #MIN_RISE_MS} ms);
+ *   <li>at least {@value #MIN_RISING_SHARE} of the steps between consecutive batches rise;
+ *   <li>the latest total delay is above the batch interval (a tiny delay does not page).
  * </ul>
+ *
  * It clears when the delay is back within one batch interval, or when the fitted slope is no longer
  * positive (the app is catching up). One spike, or the sawtooth of a busy micro-batch, fails the
  * rising-share test; a steady climb passes all three.
@@ -70,22 +72,46 @@ public final class DelayGrowing extends NamedRule<AppWindow> {
         List<BatchRecord> recent = app.recent();
         if (interval == null || recent.size() < window) {
             BatchRecord newest = app.newest();
-            return interval != null && newest != null && newest.totalDelayMs() <= interval ? Check.clear() : Check.hold();
+            return interval != null && newest != null && newest.totalDelayMs() <= interval
+                    ? Check.clear()
+                    : Check.hold();
         }
         long[] delay = new long[window];
-        for (int i = 0; i < window; i++) delay[i] = recent.get(recent.size() - window + i).totalDelayMs();
+        for (int i = 0; i < window; i++)
+            delay[i] = recent.get(recent.size() - window + i).totalDelayMs();
         double slope = slope(delay);
         double rise = slope * (window - 1);
         double share = risingShare(delay);
         long latest = delay[window - 1];
         if (latest <= interval || slope <= 0) return Check.clear();
         if (rise >= Math.max(interval, MIN_RISE_MS) && share >= MIN_RISING_SHARE) {
-            String summary = "total delay rose from " + Format.seconds(delay[0]) + " to " + Format.seconds(latest) + " over "
-                    + window + " batches (+" + Format.seconds(Math.round(slope)) + " per batch)";
-            return new Check(Verdict.FIRING, summary, "App '" + app.app() + "' is falling further behind with every batch: its total delay "
-                    + "(scheduling + processing) grew by " + Format.seconds(Math.round(rise)) + " across its last " + window
-                    + " batches, rising in " + Math.round(share * 100) + " % of them, against a " + Format.seconds(interval)
-                    + " batch interval. Data now waits " + Format.seconds(latest) + " before its results exist.");
+            String summary =
+                    "total delay rose from "
+                            + Format.seconds(delay[0])
+                            + " to "
+                            + Format.seconds(latest)
+                            + " over "
+                            + window
+                            + " batches (+"
+                            + Format.seconds(Math.round(slope))
+                            + " per batch)";
+            return new Check(
+                    Verdict.FIRING,
+                    summary,
+                    "App '"
+                            + app.app()
+                            + "' is falling further behind with every batch: its total delay "
+                            + "(scheduling + processing) grew by "
+                            + Format.seconds(Math.round(rise))
+                            + " across its last "
+                            + window
+                            + " batches, rising in "
+                            + Math.round(share * 100)
+                            + " % of them, against a "
+                            + Format.seconds(interval)
+                            + " batch interval. Data now waits "
+                            + Format.seconds(latest)
+                            + " before its results exist.");
         }
         return Check.hold();
     }

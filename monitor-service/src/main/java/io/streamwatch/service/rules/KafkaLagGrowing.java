@@ -39,18 +39,44 @@ public final class KafkaLagGrowing extends NamedRule<LagWindow> {
         List<LagWindow.Sample> samples = w.samples();
         if (samples.isEmpty()) return Check.hold();
         LagWindow.Sample latest = samples.get(samples.size() - 1);
-        if (latest.records() == 0 || (latest.seconds() != null && latest.seconds() < floorSeconds / 2)) return Check.clear();
+        if (latest.records() == 0
+                || (latest.seconds() != null && latest.seconds() < floorSeconds / 2))
+            return Check.clear();
         if (samples.size() < window) return Check.hold();
         long[] lag = new long[window];
-        for (int i = 0; i < window; i++) lag[i] = samples.get(samples.size() - window + i).records();
+        for (int i = 0; i < window; i++)
+            lag[i] = samples.get(samples.size() - window + i).records();
         double slope = DelayGrowing.slope(lag);
         if (slope <= 0) return Check.clear();
         double share = DelayGrowing.risingShare(lag);
-        if (latest.seconds() == null || latest.seconds() < floorSeconds || share < DelayGrowing.MIN_RISING_SHARE) return Check.hold();
-        String summary = "Kafka lag rose from " + lag[0] + " to " + lag[window - 1] + " records over " + window + " polls ("
-                + Format.seconds(Math.round(latest.seconds() * 1000)) + " behind)";
-        return new Check(Verdict.FIRING, summary, "The Kafka lag of " + w.label() + " '" + w.subject() + "' grew in "
-                + Math.round(share * 100) + " % of its last " + window + " polls, to " + lag[window - 1] + " records, about "
-                + Format.seconds(Math.round(latest.seconds() * 1000)) + " behind the head of its topics. Consumption is slower than production.");
+        if (latest.seconds() == null
+                || latest.seconds() < floorSeconds
+                || share < DelayGrowing.MIN_RISING_SHARE) return Check.hold();
+        String summary =
+                "Kafka lag rose from "
+                        + lag[0]
+                        + " to "
+                        + lag[window - 1]
+                        + " records over "
+                        + window
+                        + " polls ("
+                        + Format.seconds(Math.round(latest.seconds() * 1000))
+                        + " behind)";
+        return new Check(
+                Verdict.FIRING,
+                summary,
+                "The Kafka lag of "
+                        + w.label()
+                        + " '"
+                        + w.subject()
+                        + "' grew in "
+                        + Math.round(share * 100)
+                        + " % of its last "
+                        + window
+                        + " polls, to "
+                        + lag[window - 1]
+                        + " records, about "
+                        + Format.seconds(Math.round(latest.seconds() * 1000))
+                        + " behind the head of its topics. Consumption is slower than production.");
     }
 }

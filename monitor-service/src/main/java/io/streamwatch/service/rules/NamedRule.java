@@ -2,7 +2,10 @@ package io.streamwatch.service.rules;
 
 import io.streamwatch.service.notify.Severity;
 
-/** A rule's identity: its {@code alertname} and {@code severity}. Subclasses supply the window and the condition. */
+/**
+ * A rule's identity: its {@code alertname} and {@code severity}. Subclasses supply the window and
+ * the condition.
+ */
 abstract class NamedRule<W> implements Rule<W> {
     private final String name;
     private final Severity severity;

@@ -3,9 +3,7 @@ package io.streamwatch.service.rules;
 import io.streamwatch.service.notify.Severity;
 import io.streamwatch.service.state.AppWindow;
 
-/**
- * A receiver reported an error. Clears once no receiver error has arrived for {@code quietMs}.
- */
+/** A receiver reported an error. Clears once no receiver error has arrived for {@code quietMs}. */
 public final class ReceiverError extends NamedRule<AppWindow> {
     public static final String NAME = "StreamingReceiverError";
     private final long quietMs;
@@ -21,7 +19,10 @@ public final class ReceiverError extends NamedRule<AppWindow> {
         return 0;
     }
 
-    /** It fires when an error arrives, but clears when {@code quietMs} pass without one: time passing. */
+    /**
+     * It fires when an error arrives, but clears when {@code quietMs} pass without one: time
+     * passing.
+     */
     @Override
     public boolean clockDriven() {
         return true;
@@ -29,9 +30,16 @@ public final class ReceiverError extends NamedRule<AppWindow> {
 
     @Override
     public Check check(AppWindow app) {
-        if (app.receiverErrorAt() == 0 || app.now() - app.receiverErrorAt() > quietMs || app.finished()) return Check.clear();
-        return new Check(Verdict.FIRING, Format.firstLine(app.receiverError(), 300),
-                "A receiver of app '" + app.app() + "' reported an error: " + Format.firstLine(app.receiverError(), 1000)
+        if (app.receiverErrorAt() == 0
+                || app.now() - app.receiverErrorAt() > quietMs
+                || app.finished()) return Check.clear();
+        return new Check(
+                Verdict.FIRING,
+                Format.firstLine(app.receiverError(), 300),
+                "A receiver of app '"
+                        + app.app()
+                        + "' reported an error: "
+                        + Format.firstLine(app.receiverError(), 1000)
                         + ". Its input may be missing data until it reconnects.");
     }
 }

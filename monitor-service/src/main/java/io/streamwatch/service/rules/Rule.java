@@ -1,13 +1,13 @@
 package io.streamwatch.service.rules;
 
-import io.streamwatch.service.state.LagWindow;
 import io.streamwatch.service.notify.Severity;
+import io.streamwatch.service.state.LagWindow;
 
 /**
- * One alert condition: a pure function of one subject's recent history ({@code W}: an app's
- * {@link io.streamwatch.service.state.AppWindow}, or the {@link LagWindow} of an app or consumer
- * group). Each rule declares how much history it reads and whether time alone can change its
- * verdict; the {@link AlertEngine} evaluates every rule the same way from that.
+ * One alert condition: a pure function of one subject's recent history ({@code W}: an app's {@link
+ * io.streamwatch.service.state.AppWindow}, or the {@link LagWindow} of an app or consumer group).
+ * Each rule declares how much history it reads and whether time alone can change its verdict; the
+ * {@link AlertEngine} evaluates every rule the same way from that.
  */
 public interface Rule<W> {
     /** The {@code alertname}. */

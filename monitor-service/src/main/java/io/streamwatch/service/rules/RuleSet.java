@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The rules for one kind of subject, with where its windows come from. Each subject's window is
  * read once per evaluation, as long as the longest window any rule declares, and every rule sees
- * that same window. The set remembers the evidence each subject was last evaluated on, so the
- * timer can tell which subjects changed without anyone saying so.
+ * that same window. The set remembers the evidence each subject was last evaluated on, so the timer
+ * can tell which subjects changed without anyone saying so.
  */
 final class RuleSet<W> {
     private final Subjects<W> subjects;
@@ -72,7 +72,12 @@ final class RuleSet<W> {
     private void evaluate(W w, List<Rule<W>> which, AlertBook book) {
         boolean finished = subjects.finished(w);
         List<AlertBook.Look> looks = new ArrayList<>(which.size());
-        for (Rule<W> rule : which) looks.add(new AlertBook.Look(rule.name(), rule.severity(), finished ? Check.clear() : rule.check(w)));
+        for (Rule<W> rule : which)
+            looks.add(
+                    new AlertBook.Look(
+                            rule.name(),
+                            rule.severity(),
+                            finished ? Check.clear() : rule.check(w)));
         book.apply(subjects.subject(w), Instant.ofEpochMilli(subjects.now(w)), looks);
     }
 }

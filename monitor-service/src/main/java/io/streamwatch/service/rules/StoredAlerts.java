@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Alert states in and out of an {@link AlertPersistence}: pending and firing alerts are stored,
- * an alert that becomes inactive is deleted. Statuses and severities are stored lower-case.
+ * Alert states in and out of an {@link AlertPersistence}: pending and firing alerts are stored, an
+ * alert that becomes inactive is deleted. Statuses and severities are stored lower-case.
  */
 final class StoredAlerts {
     private static final Logger log = LoggerFactory.getLogger(StoredAlerts.class);
@@ -28,9 +28,17 @@ final class StoredAlerts {
         List<Entry> out = new ArrayList<>();
         for (AlertPersistence.Stored st : p.load()) {
             try {
-                out.add(new Entry(new Subject(st.label(), st.subject()), st.alertname(), state(st.state())));
+                out.add(
+                        new Entry(
+                                new Subject(st.label(), st.subject()),
+                                st.alertname(),
+                                state(st.state())));
             } catch (IllegalArgumentException | NullPointerException e) {
-                log.error("stored alert {} of {} '{}' cannot be read ({}); dropped", st.alertname(), st.label(), st.subject(),
+                log.error(
+                        "stored alert {} of {} '{}' cannot be read ({}); dropped",
+                        st.alertname(),
+                        st.label(),
+                        st.subject(),
                         e.getMessage());
             }
         }
@@ -38,17 +46,33 @@ final class StoredAlerts {
     }
 
     void save(Subject subject, String alertname, AlertState s) {
-        persistence.save(subject.label(), subject.name(), alertname, s.is(AlertStatus.INACTIVE) ? null : persisted(s));
+        persistence.save(
+                subject.label(),
+                subject.name(),
+                alertname,
+                s.is(AlertStatus.INACTIVE) ? null : persisted(s));
     }
 
     static AlertPersistence.PersistedAlert persisted(AlertState s) {
-        return new AlertPersistence.PersistedAlert(s.status().label(), s.severity().label(), millis(s.since()),
-                millis(s.startsAt()), s.lastSentMs(), s.summary(), s.description());
+        return new AlertPersistence.PersistedAlert(
+                s.status().label(),
+                s.severity().label(),
+                millis(s.since()),
+                millis(s.startsAt()),
+                s.lastSentMs(),
+                s.summary(),
+                s.description());
     }
 
     static AlertState state(AlertPersistence.PersistedAlert a) {
-        return new AlertState(AlertStatus.of(a.status()), Severity.of(a.severity()), instant(a.since()),
-                instant(a.startsAt()), a.lastSentMs(), a.summary(), a.description());
+        return new AlertState(
+                AlertStatus.of(a.status()),
+                Severity.of(a.severity()),
+                instant(a.since()),
+                instant(a.startsAt()),
+                a.lastSentMs(),
+                a.summary(),
+                a.description());
     }
 
     private static Long millis(Instant t) {

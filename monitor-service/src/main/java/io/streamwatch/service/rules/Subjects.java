@@ -9,13 +9,21 @@ import java.util.Optional;
  * ({@link LagSubjects}).
  */
 interface Subjects<W> {
-    /** Every subject's window, with at least the newest {@code size} batches or samples there are. */
+    /**
+     * Every subject's window, with at least the newest {@code size} batches or samples there are.
+     */
     List<W> all(int size);
 
-    /** The app's window with the newest {@code size} batches or samples; empty when this kind has none for it. */
+    /**
+     * The app's window with the newest {@code size} batches or samples; empty when this kind has
+     * none for it.
+     */
     Optional<W> app(String app, int size);
 
-    /** {@code w} again with the newest {@code size} batches or samples; empty if the subject is gone. */
+    /**
+     * {@code w} again with the newest {@code size} batches or samples; empty if the subject is
+     * gone.
+     */
     Optional<W> widen(W w, int size);
 
     Subject subject(W w);

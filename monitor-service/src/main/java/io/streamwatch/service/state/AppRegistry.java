@@ -15,12 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * All apps by app key. State changes only through {@link #apply} (listener requests),
- * {@link #restObserved}, {@link #restFailed} and {@link #backfill} (REST polls) and
- * {@link #kafkaLag} (Kafka polls); reads get immutable snapshots. Each change is handed to the
- * {@link Persistence} under the app's lock, so the store sees an app's changes in the order they
- * happened, then told to every {@link StateListener} outside it. Apps that ended or went silent are
- * forgotten after {@code appRetention} by {@link #sweep}.
+ * All apps by app key. State changes only through {@link #apply} (listener requests), {@link
+ * #restObserved}, {@link #restFailed} and {@link #backfill} (REST polls) and {@link #kafkaLag}
+ * (Kafka polls); reads get immutable snapshots. Each change is handed to the {@link Persistence}
+ * under the app's lock, so the store sees an app's changes in the order they happened, then told to
+ * every {@link StateListener} outside it. Apps that ended or went silent are forgotten after {@code
+ * appRetention} by {@link #sweep}.
  */
 public final class AppRegistry {
     private static final Logger log = LoggerFactory.getLogger(AppRegistry.class);
@@ -34,7 +34,12 @@ public final class AppRegistry {
 
     private volatile Persistence persistence = Persistence.none();
 
-    public AppRegistry(Clock clock, int historyCapacity, int maxApps, Duration downAfter, Duration appRetention) {
+    public AppRegistry(
+            Clock clock,
+            int historyCapacity,
+            int maxApps,
+            Duration downAfter,
+            Duration appRetention) {
         this.clock = clock;
         this.historyCapacity = historyCapacity;
         this.maxApps = maxApps;
@@ -55,7 +60,9 @@ public final class AppRegistry {
     /** Puts back apps as they were stored (at start, before any ingest). */
     public void restore(List<PersistedApp> stored, Map<String, List<BatchRecord>> batches) {
         for (PersistedApp p : stored) {
-            apps.put(p.app(), AppState.restore(p, batches.getOrDefault(p.app(), List.of()), historyCapacity));
+            apps.put(
+                    p.app(),
+                    AppState.restore(p, batches.getOrDefault(p.app(), List.of()), historyCapacity));
         }
     }
 
@@ -65,7 +72,9 @@ public final class AppRegistry {
      */
     public record Result(int accepted, int duplicates, CompletableFuture<Void> durable) {}
 
-    /** @throws AppLimitException when the request would add an app beyond {@code maxApps} */
+    /**
+     * @throws AppLimitException when the request would add an app beyond {@code maxApps}
+     */
     public Result apply(IngestBatch batch) {
         long now = clock.millis();
         String key = batch.source().app();
@@ -81,7 +90,9 @@ public final class AppRegistry {
         return new Result(a.accepted(), a.duplicates(), durable);
     }
 
-    /** @return null when the app is new and {@code maxApps} is reached */
+    /**
+     * @return null when the app is new and {@code maxApps} is reached
+     */
     private AppState getOrCreate(String key, long now) {
         AppState state = apps.get(key);
         if (state != null) return state;
@@ -101,7 +112,10 @@ public final class AppRegistry {
             try {
                 l.changed(app);
             } catch (RuntimeException e) {
-                log.error("a listener of app state failed on app '{}'; the change itself stands", app, e);
+                log.error(
+                        "a listener of app state failed on app '{}'; the change itself stands",
+                        app,
+                        e);
             }
         }
     }
@@ -169,7 +183,10 @@ public final class AppRegistry {
         return true;
     }
 
-    /** Adds batches fetched from the driver's REST API to {@code app}'s history. @return how many were new */
+    /**
+     * Adds batches fetched from the driver's REST API to {@code app}'s history. @return how many
+     * were new
+     */
     public int backfill(String app, String appId, List<BatchRecord> batches) {
         AppState s = apps.get(app);
         if (s == null) return 0;
@@ -190,7 +207,9 @@ public final class AppRegistry {
 
     public record RunInfo(String appId, boolean hasListener) {}
 
-    /** Kafka offsets processed by each app's newest batch, for apps with Kafka direct stream inputs. */
+    /**
+     * Kafka offsets processed by each app's newest batch, for apps with Kafka direct stream inputs.
+     */
     public List<KafkaProgress> kafkaProgress() {
         List<KafkaProgress> out = new ArrayList<>();
         for (AppState s : apps.values()) {
@@ -201,8 +220,8 @@ public final class AppRegistry {
     }
 
     /**
-     * One Kafka poll's lag per app (summed over its topics): each app keeps its newest {@code window}
-     * samples; an app missing from {@code byApp} loses its samples. Not persisted.
+     * One Kafka poll's lag per app (summed over its topics): each app keeps its newest {@code
+     * window} samples; an app missing from {@code byApp} loses its samples. Not persisted.
      */
     public void kafkaLag(Map<String, LagWindow.Sample> byApp, int window) {
         for (Map.Entry<String, AppState> e : apps.entrySet()) {
@@ -234,7 +253,8 @@ public final class AppRegistry {
         long now = clock.millis();
         int removed = 0;
         for (var e : apps.entrySet()) {
-            if (now - e.getValue().lastSeen() > appRetentionMs && apps.remove(e.getKey(), e.getValue())) {
+            if (now - e.getValue().lastSeen() > appRetentionMs
+                    && apps.remove(e.getKey(), e.getValue())) {
                 persistence.forget(e.getKey());
                 removed++;
             }

@@ -6,10 +6,11 @@ import java.util.List;
  * A consistent, immutable view of one app at one instant, for the API and the metrics: each part's
  * slice as it is, and the few facts that take more than one part to tell.
  *
- * @param state           {@link #RUNNING}, {@link #SILENT} or {@link #FINISHED}
+ * @param state {@link #RUNNING}, {@link #SILENT} or {@link #FINISHED}
  * @param batchIntervalMs as reported, else as inferred from consecutive batches; null while unknown
- * @param waitingBatches  submitted, not yet started (from the driver's REST API for apps without a listener)
- * @param receivers       every receiver known, by stream id (from REST for apps without a listener)
+ * @param waitingBatches submitted, not yet started (from the driver's REST API for apps without a
+ *     listener)
+ * @param receivers every receiver known, by stream id (from REST for apps without a listener)
  */
 public record AppSnapshot(
         String app,
@@ -56,6 +57,13 @@ public record AppSnapshot(
         return last.records() / (batchIntervalMs / 1000.0);
     }
 
-    public record ReceiverView(int streamId, String name, boolean active, String location, String executorId,
-                               long errors, String lastErrorMessage, Long lastErrorTime) {}
+    public record ReceiverView(
+            int streamId,
+            String name,
+            boolean active,
+            String location,
+            String executorId,
+            long errors,
+            String lastErrorMessage,
+            Long lastErrorTime) {}
 }

@@ -8,11 +8,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Everything the service knows about one app key, across all its runs (app ids), held in parts
- * that each own their data, its persisted form and its slice of the snapshot: {@link RunIdentity},
- * {@link BatchLedger}, {@link ListenerDelivery}, {@link Receivers}, {@link KafkaPosition},
- * {@link RestView}. This class only routes what arrives (listener requests, REST polls and
- * backfills, Kafka lag) to the parts, under the object's lock, and composes their views.
+ * Everything the service knows about one app key, across all its runs (app ids), held in parts that
+ * each own their data, its persisted form and its slice of the snapshot: {@link RunIdentity},
+ * {@link BatchLedger}, {@link ListenerDelivery}, {@link Receivers}, {@link KafkaPosition}, {@link
+ * RestView}. This class only routes what arrives (listener requests, REST polls and backfills,
+ * Kafka lag) to the parts, under the object's lock, and composes their views.
  */
 final class AppState {
     private final String app;
@@ -23,8 +23,13 @@ final class AppState {
     private final KafkaPosition kafka;
     private final RestView rest = new RestView();
 
-    private AppState(String app, RunIdentity run, BatchLedger ledger, ListenerDelivery listener, Receivers receivers,
-                     KafkaPosition kafka) {
+    private AppState(
+            String app,
+            RunIdentity run,
+            BatchLedger ledger,
+            ListenerDelivery listener,
+            Receivers receivers,
+            KafkaPosition kafka) {
         this.app = app;
         this.run = run;
         this.ledger = ledger;
@@ -34,20 +39,38 @@ final class AppState {
     }
 
     AppState(String app, int historyCapacity, long now) {
-        this(app, new RunIdentity(now), new BatchLedger(historyCapacity), new ListenerDelivery(), new Receivers(),
+        this(
+                app,
+                new RunIdentity(now),
+                new BatchLedger(historyCapacity),
+                new ListenerDelivery(),
+                new Receivers(),
                 new KafkaPosition());
     }
 
     /** The app as it was stored, with its stored batches (oldest first). */
     static AppState restore(PersistedApp p, List<BatchRecord> batches, int historyCapacity) {
-        return new AppState(p.app(), new RunIdentity(p.run()), new BatchLedger(historyCapacity, p.batches(), batches),
-                new ListenerDelivery(p.listener()), new Receivers(p.receivers()), new KafkaPosition(p.kafka()));
+        return new AppState(
+                p.app(),
+                new RunIdentity(p.run()),
+                new BatchLedger(historyCapacity, p.batches(), batches),
+                new ListenerDelivery(p.listener()),
+                new Receivers(p.receivers()),
+                new KafkaPosition(p.kafka()));
     }
 
-    /** What survives a restart; taken under the lock, so consistent with the batches applied so far. */
+    /**
+     * What survives a restart; taken under the lock, so consistent with the batches applied so far.
+     */
     synchronized PersistedApp persisted() {
-        return new PersistedApp(PersistedApp.VERSION, app, run.persisted(), ledger.persisted(), listener.persisted(),
-                receivers.persisted(), kafka.persisted());
+        return new PersistedApp(
+                PersistedApp.VERSION,
+                app,
+                run.persisted(),
+                ledger.persisted(),
+                listener.persisted(),
+                receivers.persisted(),
+                kafka.persisted());
     }
 
     /** Outcome of one request for this app: counts, and the batches it added. */
@@ -84,7 +107,8 @@ final class AppState {
         return true;
     }
 
-    private void applyEvent(String runId, boolean current, Event e, long now, List<BatchRecord> added) {
+    private void applyEvent(
+            String runId, boolean current, Event e, long now, List<BatchRecord> added) {
         if (e instanceof Event.BatchEvent b) {
             applyBatch(runId, current, b, now, added);
         } else if (!current) {
@@ -102,7 +126,8 @@ final class AppState {
         }
     }
 
-    private void applyBatch(String runId, boolean current, Event.BatchEvent e, long now, List<BatchRecord> added) {
+    private void applyBatch(
+            String runId, boolean current, Event.BatchEvent e, long now, List<BatchRecord> added) {
         long t = e.batch().batchTime();
         switch (e.phase()) {
             case SUBMITTED -> {
@@ -125,8 +150,8 @@ final class AppState {
     }
 
     /**
-     * Adds batches fetched from the driver's REST API: only those of {@code runId} not already held,
-     * counted like any completed batch. @return the batches that were new
+     * Adds batches fetched from the driver's REST API: only those of {@code runId} not already
+     * held, counted like any completed batch. @return the batches that were new
      */
     synchronized List<BatchRecord> backfill(String runId, List<BatchRecord> batches, long now) {
         List<BatchRecord> added = new ArrayList<>();
@@ -141,7 +166,10 @@ final class AppState {
         return added;
     }
 
-    /** A successful poll of the driver's REST API. For an app without a listener, it is its heartbeat. */
+    /**
+     * A successful poll of the driver's REST API. For an app without a listener, it is its
+     * heartbeat.
+     */
     synchronized void restObserved(RestObservation o, long now) {
         rest.observed(o, listener.reporting());
         run.restObserved(o, listener.reporting(), now);
@@ -184,8 +212,19 @@ final class AppState {
         for (int i = newest.size() - 1; i >= 0; i--) {
             if (newest.get(i).appId().equals(run.appId())) recent.add(newest.get(i));
         }
-        return new AppWindow(app, run.appId(), batchIntervalMs(), recent, now, run.lastSeen(), run.finished(),
-                run.lastProgressAt(), rest.up(), receivers.lastErrorAt(), receivers.lastError(), kafka.lagWindow(app, now));
+        return new AppWindow(
+                app,
+                run.appId(),
+                batchIntervalMs(),
+                recent,
+                now,
+                run.lastSeen(),
+                run.finished(),
+                run.lastProgressAt(),
+                rest.up(),
+                receivers.lastErrorAt(),
+                receivers.lastError(),
+                kafka.lagWindow(app, now));
     }
 
     synchronized List<BatchRecord> batches(int limit) {
@@ -198,8 +237,12 @@ final class AppState {
 
     synchronized AppSnapshot snapshot(long now, long downAfterMs) {
         RunIdentity.View r = run.view();
-        String state = r.finished() ? AppSnapshot.FINISHED
-                : now - r.lastSeen() <= downAfterMs ? AppSnapshot.RUNNING : AppSnapshot.SILENT;
+        String state =
+                r.finished()
+                        ? AppSnapshot.FINISHED
+                        : now - r.lastSeen() <= downAfterMs
+                                ? AppSnapshot.RUNNING
+                                : AppSnapshot.SILENT;
         BatchLedger.View b = ledger.view();
         Receivers.View rv = receivers.view();
         RestView.View rs = rest.view();
@@ -208,6 +251,7 @@ final class AppState {
         if (restOnly && rs.receivers() != null) all.addAll(rs.receivers());
         all.sort(Comparator.comparingInt(AppSnapshot.ReceiverView::streamId));
         int waiting = restOnly && rs.queuedBatches() != null ? rs.queuedBatches() : b.waiting();
-        return new AppSnapshot(app, state, batchIntervalMs(), waiting, all, r, b, listener.view(), rv, rs);
+        return new AppSnapshot(
+                app, state, batchIntervalMs(), waiting, all, r, b, listener.view(), rv, rs);
     }
 }

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The newest {@code capacity} completed batches of one app, ordered by batch time, each batch at most
- * once (key: app id and batch time). A circular buffer: appending the newest batch, the usual case,
- * is O(1); an out-of-order batch is inserted in place. Not thread-safe: guarded by its {@link AppState}.
+ * The newest {@code capacity} completed batches of one app, ordered by batch time, each batch at
+ * most once (key: app id and batch time). A circular buffer: appending the newest batch, the usual
+ * case, is O(1); an out-of-order batch is inserted in place. Not thread-safe: guarded by its {@link
+ * AppState}.
  */
 final class BatchHistory {
     private final BatchRecord[] ring;
@@ -30,7 +31,10 @@ final class BatchHistory {
         return c != 0 ? c : a.appId().compareTo(appId);
     }
 
-    /** @return false when this batch is already held, or older than everything held in a full history */
+    /**
+     * @return false when this batch is already held, or older than everything held in a full
+     *     history
+     */
     boolean add(BatchRecord r) {
         // Fast path: strictly newer than the newest.
         int pos;
@@ -42,7 +46,8 @@ final class BatchHistory {
                 int mid = (lo + hi) >>> 1;
                 int c = compare(at(mid), r.batchTime(), r.appId());
                 if (c == 0) return false;
-                if (c < 0) lo = mid + 1; else hi = mid - 1;
+                if (c < 0) lo = mid + 1;
+                else hi = mid - 1;
             }
             pos = lo;
             if (pos == 0 && size == ring.length) return false;
@@ -68,7 +73,8 @@ final class BatchHistory {
             int mid = (lo + hi) >>> 1;
             int c = compare(at(mid), batchTime, appId);
             if (c == 0) return true;
-            if (c < 0) lo = mid + 1; else hi = mid - 1;
+            if (c < 0) lo = mid + 1;
+            else hi = mid - 1;
         }
         return false;
     }

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * The batches of one app: completed ones in history (each once), those submitted but not yet started,
- * and the counters and histograms over everything completed. {@link #record} is the one way a
- * completed batch is counted, whether the listener or the driver's REST API reported it. Guarded by
- * its {@link AppState}.
+ * The batches of one app: completed ones in history (each once), those submitted but not yet
+ * started, and the counters and histograms over everything completed. {@link #record} is the one
+ * way a completed batch is counted, whether the listener or the driver's REST API reported it.
+ * Guarded by its {@link AppState}.
  */
 public final class BatchLedger {
     private static final int MAX_WAITING = 10_000;
@@ -26,18 +26,35 @@ public final class BatchLedger {
      *
      * @param waiting batches submitted and not yet started, as the listener reported them
      */
-    public record View(long completed, long failed, long records, int waiting, BatchRecord last,
-                       Buckets.Snapshot processingTime, Buckets.Snapshot totalDelay, Long inferredIntervalMs) {}
+    public record View(
+            long completed,
+            long failed,
+            long records,
+            int waiting,
+            BatchRecord last,
+            Buckets.Snapshot processingTime,
+            Buckets.Snapshot totalDelay,
+            Long inferredIntervalMs) {}
 
-    /** What survives a restart, apart from the batches themselves (stored one by one) and the waiting set. */
-    public record Persisted(long completed, long failed, long records, Buckets.Snapshot processingTime,
-                            Buckets.Snapshot totalDelay, Long inferredIntervalMs) {}
+    /**
+     * What survives a restart, apart from the batches themselves (stored one by one) and the
+     * waiting set.
+     */
+    public record Persisted(
+            long completed,
+            long failed,
+            long records,
+            Buckets.Snapshot processingTime,
+            Buckets.Snapshot totalDelay,
+            Long inferredIntervalMs) {}
 
     BatchLedger(int capacity) {
         this.history = new BatchHistory(capacity);
     }
 
-    /** @param batches as stored, oldest first */
+    /**
+     * @param batches as stored, oldest first
+     */
     BatchLedger(int capacity, Persisted p, List<BatchRecord> batches) {
         this(capacity);
         if (p != null) {
@@ -52,17 +69,31 @@ public final class BatchLedger {
     }
 
     Persisted persisted() {
-        return new Persisted(completed, failed, records, processingTime.snapshot(), totalDelay.snapshot(), inferredIntervalMs);
+        return new Persisted(
+                completed,
+                failed,
+                records,
+                processingTime.snapshot(),
+                totalDelay.snapshot(),
+                inferredIntervalMs);
     }
 
     View view() {
-        return new View(completed, failed, records, waiting.size(), history.newest(), processingTime.snapshot(),
-                totalDelay.snapshot(), inferredIntervalMs);
+        return new View(
+                completed,
+                failed,
+                records,
+                waiting.size(),
+                history.newest(),
+                processingTime.snapshot(),
+                totalDelay.snapshot(),
+                inferredIntervalMs);
     }
 
     /**
-     * Adds a completed batch to history and counts it, unless it is already held. Consecutive batches
-     * of one run also tell the batch interval (the smallest gap seen), for apps that never reported it.
+     * Adds a completed batch to history and counts it, unless it is already held. Consecutive
+     * batches of one run also tell the batch interval (the smallest gap seen), for apps that never
+     * reported it.
      *
      * @return false when the batch was already held (or is older than a full history)
      */
@@ -74,16 +105,20 @@ public final class BatchLedger {
         records += r.records();
         processingTime.observe(r.processingTimeMs());
         totalDelay.observe(r.totalDelayMs());
-        if (previous != null && previous.appId().equals(r.appId()) && r.batchTime() > previous.batchTime()) {
+        if (previous != null
+                && previous.appId().equals(r.appId())
+                && r.batchTime() > previous.batchTime()) {
             long gap = r.batchTime() - previous.batchTime();
-            inferredIntervalMs = inferredIntervalMs == null ? gap : Math.min(inferredIntervalMs, gap);
+            inferredIntervalMs =
+                    inferredIntervalMs == null ? gap : Math.min(inferredIntervalMs, gap);
         }
         return true;
     }
 
     /** A batch of the current run was submitted: it waits, unless it already completed. */
     void submitted(String runId, long batchTime) {
-        if (waiting.size() < MAX_WAITING && !history.contains(runId, batchTime)) waiting.add(batchTime);
+        if (waiting.size() < MAX_WAITING && !history.contains(runId, batchTime))
+            waiting.add(batchTime);
     }
 
     void stopWaiting(long batchTime) {

@@ -8,7 +8,9 @@ import java.util.Arrays;
  */
 public final class Buckets {
     /** Upper bounds in seconds; +Inf is implicit. */
-    public static final double[] SECONDS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600};
+    public static final double[] SECONDS = {
+        0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600
+    };
 
     private final long[] counts = new long[SECONDS.length + 1];
     private long count;
@@ -23,11 +25,15 @@ public final class Buckets {
         sumSeconds += s;
     }
 
-    /** Immutable copy for rendering. {@code counts} are per bucket, not cumulative; the last is +Inf. */
+    /**
+     * Immutable copy for rendering. {@code counts} are per bucket, not cumulative; the last is
+     * +Inf.
+     */
     public record Snapshot(long[] counts, long count, double sumSeconds) {}
 
     void restore(Snapshot s) {
-        if (s == null || s.counts().length != counts.length) return; // bucket layout changed: start afresh
+        if (s == null || s.counts().length != counts.length)
+            return; // bucket layout changed: start afresh
         System.arraycopy(s.counts(), 0, counts, 0, counts.length);
         count = s.count();
         sumSeconds = s.sumSeconds();

@@ -8,8 +8,8 @@ import java.util.TreeMap;
 
 /**
  * Where the app is in its Kafka topics: the offsets its newest completed batch processed up to (per
- * topic and partition, from its Kafka direct stream inputs) and its recent lag, one sample per Kafka
- * poll. Guarded by its {@link AppState}.
+ * topic and partition, from its Kafka direct stream inputs) and its recent lag, one sample per
+ * Kafka poll. Guarded by its {@link AppState}.
  */
 public final class KafkaPosition {
     private final Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
@@ -18,13 +18,15 @@ public final class KafkaPosition {
     private final ArrayDeque<LagWindow.Sample> lag = new ArrayDeque<>();
 
     /** What survives a restart (not the lag samples: the next polls take them again). */
-    public record Persisted(Map<String, Map<Integer, Long>> offsets, long batchTime, long observedAt) {}
+    public record Persisted(
+            Map<String, Map<Integer, Long>> offsets, long batchTime, long observedAt) {}
 
     KafkaPosition() {}
 
     KafkaPosition(Persisted p) {
         if (p == null) return;
-        if (p.offsets() != null) p.offsets().forEach((t, parts) -> offsets.put(t, new TreeMap<>(parts)));
+        if (p.offsets() != null)
+            p.offsets().forEach((t, parts) -> offsets.put(t, new TreeMap<>(parts)));
         batchTime = p.batchTime();
         observedAt = p.observedAt();
     }
@@ -45,7 +47,8 @@ public final class KafkaPosition {
         boolean any = false;
         for (Event.Input in : b.inputs()) {
             for (Event.OffsetRange r : in.offsets()) {
-                offsets.computeIfAbsent(r.topic(), t -> new TreeMap<>()).put(r.partition(), r.untilOffset());
+                offsets.computeIfAbsent(r.topic(), t -> new TreeMap<>())
+                        .put(r.partition(), r.untilOffset());
                 any = true;
             }
         }

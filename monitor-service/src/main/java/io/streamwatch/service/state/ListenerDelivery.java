@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the app's listener delivers: per listener instance the highest sequence number applied and the
- * last drop count it reported, so that re-sent events are recognised as duplicates and gaps as lost
- * events. Guarded by its {@link AppState}.
+ * How the app's listener delivers: per listener instance the highest sequence number applied and
+ * the last drop count it reported, so that re-sent events are recognised as duplicates and gaps as
+ * lost events. Guarded by its {@link AppState}.
  */
 public final class ListenerDelivery {
     private static final int MAX_TRACKED_INSTANCES = 16;
@@ -25,17 +25,31 @@ public final class ListenerDelivery {
     private long duplicateEvents;
     private long queued;
 
-    /** Its slice of {@link AppSnapshot}: what the listener reported, gaps seen here, re-sent duplicates. */
-    public record View(String instance, String listenerVersion, long eventsDropped, long eventsLost, long duplicateEvents,
-                       long queued) {}
+    /**
+     * Its slice of {@link AppSnapshot}: what the listener reported, gaps seen here, re-sent
+     * duplicates.
+     */
+    public record View(
+            String instance,
+            String listenerVersion,
+            long eventsDropped,
+            long eventsLost,
+            long duplicateEvents,
+            long queued) {}
 
     /**
      * What survives a restart (not {@code queued}: the listener reports it with every request).
      *
      * @param marks per listener instance: highest applied seq, last reported drop count
      */
-    public record Persisted(boolean reporting, String instance, String listenerVersion, Map<String, long[]> marks,
-                            long eventsDropped, long eventsLost, long duplicateEvents) {}
+    public record Persisted(
+            boolean reporting,
+            String instance,
+            String listenerVersion,
+            Map<String, long[]> marks,
+            long eventsDropped,
+            long eventsLost,
+            long duplicateEvents) {}
 
     ListenerDelivery() {}
 
@@ -53,21 +67,33 @@ public final class ListenerDelivery {
     Persisted persisted() {
         Map<String, long[]> copy = new LinkedHashMap<>();
         marks.forEach((k, v) -> copy.put(k, v.clone()));
-        return new Persisted(reporting, instance, listenerVersion, copy, eventsDropped, eventsLost, duplicateEvents);
+        return new Persisted(
+                reporting,
+                instance,
+                listenerVersion,
+                copy,
+                eventsDropped,
+                eventsLost,
+                duplicateEvents);
     }
 
     View view() {
-        return new View(instance, listenerVersion, eventsDropped, eventsLost, duplicateEvents, queued);
+        return new View(
+                instance, listenerVersion, eventsDropped, eventsLost, duplicateEvents, queued);
     }
 
-    /** Events of one request to apply: the new ones, in order; duplicates are counted and left out. */
+    /**
+     * Events of one request to apply: the new ones, in order; duplicates are counted and left out.
+     */
     record Delivery(List<Event> fresh, int duplicates) {}
 
     /** Accounts for one request: drops it reports, its duplicates, gaps before it. */
     Delivery receive(IngestBatch batch) {
         reporting = true;
         Source src = batch.source();
-        long[] mark = marks.computeIfAbsent(src.appId() + "\u0000" + src.instance(), k -> new long[] {0, 0});
+        long[] mark =
+                marks.computeIfAbsent(
+                        src.appId() + "\u0000" + src.instance(), k -> new long[] {0, 0});
         if (batch.dropped() > mark[1]) {
             eventsDropped += batch.dropped() - mark[1];
             mark[1] = batch.dropped();
@@ -89,7 +115,9 @@ public final class ListenerDelivery {
         return new Delivery(fresh, duplicates);
     }
 
-    /** The request came from the current run: its instance and queue length are the current ones. */
+    /**
+     * The request came from the current run: its instance and queue length are the current ones.
+     */
     void current(IngestBatch batch) {
         Source src = batch.source();
         instance = src.instance();
@@ -97,7 +125,9 @@ public final class ListenerDelivery {
         queued = batch.queued();
     }
 
-    /** Whether a listener has ever reported for this app (else it is known only from REST polls). */
+    /**
+     * Whether a listener has ever reported for this app (else it is known only from REST polls).
+     */
     boolean reporting() {
         return reporting;
     }

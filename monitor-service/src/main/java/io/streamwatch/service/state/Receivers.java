@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The current run's receivers by stream id, and the receiver errors of every run. Guarded by its {@link AppState}. */
+/**
+ * The current run's receivers by stream id, and the receiver errors of every run. Guarded by its
+ * {@link AppState}.
+ */
 public final class Receivers {
     private final Map<Integer, Receiver> byStream = new TreeMap<>();
     private long errors;
@@ -28,7 +31,14 @@ public final class Receivers {
         }
 
         AppSnapshot.ReceiverView view() {
-            return new AppSnapshot.ReceiverView(streamId, name, active, location, executorId, errors, lastErrorMessage,
+            return new AppSnapshot.ReceiverView(
+                    streamId,
+                    name,
+                    active,
+                    location,
+                    executorId,
+                    errors,
+                    lastErrorMessage,
                     lastErrorTime);
         }
     }
@@ -37,12 +47,20 @@ public final class Receivers {
      * Its slice of {@link AppSnapshot}.
      *
      * @param lastErrorAt service time when a receiver error last arrived, 0 if never
-     * @param lastError   that error, described for an alert
+     * @param lastError that error, described for an alert
      */
-    public record View(List<AppSnapshot.ReceiverView> receivers, long errors, long lastErrorAt, String lastError) {}
+    public record View(
+            List<AppSnapshot.ReceiverView> receivers,
+            long errors,
+            long lastErrorAt,
+            String lastError) {}
 
     /** What survives a restart. */
-    public record Persisted(List<AppSnapshot.ReceiverView> receivers, long errors, long lastErrorAt, String lastError) {}
+    public record Persisted(
+            List<AppSnapshot.ReceiverView> receivers,
+            long errors,
+            long lastErrorAt,
+            String lastError) {}
 
     Receivers() {}
 
@@ -95,8 +113,14 @@ public final class Receivers {
                 r.lastErrorMessage = info.lastErrorMessage();
                 r.lastErrorTime = e.time();
                 lastErrorAt = now;
-                lastError = "receiver " + r.streamId + (r.name == null ? "" : " (" + r.name + ")") + ": "
-                        + (info.lastErrorMessage() == null ? "error" : info.lastErrorMessage());
+                lastError =
+                        "receiver "
+                                + r.streamId
+                                + (r.name == null ? "" : " (" + r.name + ")")
+                                + ": "
+                                + (info.lastErrorMessage() == null
+                                        ? "error"
+                                        : info.lastErrorMessage());
             }
         }
     }

@@ -9,5 +9,11 @@ import java.util.List;
  *
  * @param receivers may be null when unknown
  */
-public record RestObservation(String appId, String sparkVersion, String uiUrl, Long batchIntervalMs, Long startTime,
-                              Integer queuedBatches, List<AppSnapshot.ReceiverView> receivers) {}
+public record RestObservation(
+        String appId,
+        String sparkVersion,
+        String uiUrl,
+        Long batchIntervalMs,
+        Long startTime,
+        Integer queuedBatches,
+        List<AppSnapshot.ReceiverView> receivers) {}

@@ -17,7 +17,8 @@ public final class RestView {
      *
      * @param up null while the app was never polled
      */
-    public record View(Boolean up, Integer queuedBatches, List<AppSnapshot.ReceiverView> receivers) {}
+    public record View(
+            Boolean up, Integer queuedBatches, List<AppSnapshot.ReceiverView> receivers) {}
 
     View view() {
         return new View(up, queuedBatches, receivers);

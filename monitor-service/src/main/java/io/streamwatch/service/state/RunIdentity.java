@@ -30,15 +30,42 @@ public final class RunIdentity {
     private long restarts;
     private final Map<String, Boolean> knownRuns = lruMap(MAX_TRACKED_RUNS);
 
-    /** Its slice of {@link AppSnapshot}. @param batchIntervalMs as reported (the snapshot's own may be inferred) */
-    public record View(String appId, String attemptId, String appName, String sparkVersion, String uiUrl, String host,
-                       Long batchIntervalMs, long firstSeen, long lastSeen, Long startTime, Long endTime, boolean finished,
-                       long restarts) {}
+    /**
+     * Its slice of {@link AppSnapshot}. @param batchIntervalMs as reported (the snapshot's own may
+     * be inferred)
+     */
+    public record View(
+            String appId,
+            String attemptId,
+            String appName,
+            String sparkVersion,
+            String uiUrl,
+            String host,
+            Long batchIntervalMs,
+            long firstSeen,
+            long lastSeen,
+            Long startTime,
+            Long endTime,
+            boolean finished,
+            long restarts) {}
 
     /** What survives a restart. */
-    public record Persisted(long firstSeen, String appId, String attemptId, String appName, String sparkVersion,
-                            String uiUrl, String host, Long startTime, Long endTime, boolean finished, Long batchIntervalMs,
-                            long lastSeen, long lastProgressAt, long restarts, List<String> knownRuns) {}
+    public record Persisted(
+            long firstSeen,
+            String appId,
+            String attemptId,
+            String appName,
+            String sparkVersion,
+            String uiUrl,
+            String host,
+            Long startTime,
+            Long endTime,
+            boolean finished,
+            Long batchIntervalMs,
+            long lastSeen,
+            long lastProgressAt,
+            long restarts,
+            List<String> knownRuns) {}
 
     RunIdentity(long now) {
         this.firstSeen = now;
@@ -65,13 +92,39 @@ public final class RunIdentity {
     }
 
     Persisted persisted() {
-        return new Persisted(firstSeen, appId, attemptId, appName, sparkVersion, uiUrl, host, startTime, endTime, finished,
-                batchIntervalMs, lastSeen, lastProgressAt, restarts, new ArrayList<>(knownRuns.keySet()));
+        return new Persisted(
+                firstSeen,
+                appId,
+                attemptId,
+                appName,
+                sparkVersion,
+                uiUrl,
+                host,
+                startTime,
+                endTime,
+                finished,
+                batchIntervalMs,
+                lastSeen,
+                lastProgressAt,
+                restarts,
+                new ArrayList<>(knownRuns.keySet()));
     }
 
     View view() {
-        return new View(appId, attemptId, appName, sparkVersion, uiUrl, host, batchIntervalMs, firstSeen, lastSeen, startTime,
-                endTime, finished, restarts);
+        return new View(
+                appId,
+                attemptId,
+                appName,
+                sparkVersion,
+                uiUrl,
+                host,
+                batchIntervalMs,
+                firstSeen,
+                lastSeen,
+                startTime,
+                endTime,
+                finished,
+                restarts);
     }
 
     static <V> Map<String, V> lruMap(int max) {
@@ -138,8 +191,9 @@ public final class RunIdentity {
     }
 
     /**
-     * What a successful REST poll tells of the run: fills in what the listener has not reported, and
-     * for an app without a listener follows its app id (a new one is a restart) and counts as its heartbeat.
+     * What a successful REST poll tells of the run: fills in what the listener has not reported,
+     * and for an app without a listener follows its app id (a new one is a restart) and counts as
+     * its heartbeat.
      */
     void restObserved(RestObservation o, boolean hasListener, long now) {
         if (appId == null && o.appId() != null) {
@@ -153,7 +207,8 @@ public final class RunIdentity {
         }
         if (sparkVersion == null) sparkVersion = o.sparkVersion();
         if (uiUrl == null) uiUrl = o.uiUrl();
-        if (batchIntervalMs == null && o.batchIntervalMs() != null) batchIntervalMs = o.batchIntervalMs();
+        if (batchIntervalMs == null && o.batchIntervalMs() != null)
+            batchIntervalMs = o.batchIntervalMs();
         if (startTime == null) startTime = o.startTime();
         if (!hasListener) seen(now);
     }

@@ -11,34 +11,42 @@ import java.util.List;
  * records how far a database has come. Never edit a released step: add a new one.
  */
 final class Migrations {
-    static final List<String[]> STEPS = List.<String[]>of(
-            new String[] {
-                "CREATE TABLE apps (app TEXT PRIMARY KEY, state TEXT NOT NULL)",
-                "CREATE TABLE batches (app TEXT NOT NULL, app_id TEXT NOT NULL, batch_time INTEGER NOT NULL,"
-                        + " submission_time INTEGER NOT NULL, processing_start_time INTEGER NOT NULL,"
-                        + " processing_end_time INTEGER NOT NULL, scheduling_delay_ms INTEGER NOT NULL,"
-                        + " processing_time_ms INTEGER NOT NULL, total_delay_ms INTEGER NOT NULL, records INTEGER NOT NULL,"
-                        + " failed INTEGER NOT NULL, failure_reason TEXT, backfilled INTEGER NOT NULL,"
-                        + " PRIMARY KEY (app, app_id, batch_time)) WITHOUT ROWID",
-                "CREATE INDEX batches_by_time ON batches (app, batch_time)",
-                "CREATE TABLE alerts (label TEXT NOT NULL, subject TEXT NOT NULL, alertname TEXT NOT NULL, state TEXT NOT NULL,"
-                        + " PRIMARY KEY (label, subject, alertname))"
-            });
+    static final List<String[]> STEPS =
+            List.<String[]>of(
+                    new String[] {
+                        "CREATE TABLE apps (app TEXT PRIMARY KEY, state TEXT NOT NULL)",
+                        "CREATE TABLE batches (app TEXT NOT NULL, app_id TEXT NOT NULL, batch_time INTEGER NOT NULL,"
+                                + " submission_time INTEGER NOT NULL, processing_start_time INTEGER NOT NULL,"
+                                + " processing_end_time INTEGER NOT NULL, scheduling_delay_ms INTEGER NOT NULL,"
+                                + " processing_time_ms INTEGER NOT NULL, total_delay_ms INTEGER NOT NULL, records INTEGER NOT NULL,"
+                                + " failed INTEGER NOT NULL, failure_reason TEXT, backfilled INTEGER NOT NULL,"
+                                + " PRIMARY KEY (app, app_id, batch_time)) WITHOUT ROWID",
+                        "CREATE INDEX batches_by_time ON batches (app, batch_time)",
+                        "CREATE TABLE alerts (label TEXT NOT NULL, subject TEXT NOT NULL, alertname TEXT NOT NULL, state TEXT NOT NULL,"
+                                + " PRIMARY KEY (label, subject, alertname))"
+                    });
 
     private Migrations() {}
 
-    /** @return the schema version after migrating */
+    /**
+     * @return the schema version after migrating
+     */
     static int migrate(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
         }
         int version = 0;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
             if (rs.next()) version = rs.getInt(1);
         }
         if (version > STEPS.size()) {
-            throw new SQLException("the database has schema version " + version + " but this Streamwatch knows only up to "
-                    + STEPS.size() + "; it was written by a newer release. Run that release, or restore a backup taken before the upgrade");
+            throw new SQLException(
+                    "the database has schema version "
+                            + version
+                            + " but this Streamwatch knows only up to "
+                            + STEPS.size()
+                            + "; it was written by a newer release. Run that release, or restore a backup taken before the upgrade");
         }
         for (int v = version; v < STEPS.size(); v++) {
             c.setAutoCommit(false);

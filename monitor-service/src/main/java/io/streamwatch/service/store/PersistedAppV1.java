@@ -55,14 +55,42 @@ record PersistedAppV1(
         long duplicateEvents) {
 
     PersistedApp current() {
-        return new PersistedApp(PersistedApp.VERSION, app,
-                new RunIdentity.Persisted(firstSeen, appId, attemptId, appName, sparkVersion, uiUrl, host, startTime, endTime,
-                        finished, batchIntervalMs, lastSeen, lastProgressAt, restarts, knownRuns),
-                new BatchLedger.Persisted(batchesCompleted, batchesFailed, recordsTotal, processingTime, totalDelay,
+        return new PersistedApp(
+                PersistedApp.VERSION,
+                app,
+                new RunIdentity.Persisted(
+                        firstSeen,
+                        appId,
+                        attemptId,
+                        appName,
+                        sparkVersion,
+                        uiUrl,
+                        host,
+                        startTime,
+                        endTime,
+                        finished,
+                        batchIntervalMs,
+                        lastSeen,
+                        lastProgressAt,
+                        restarts,
+                        knownRuns),
+                new BatchLedger.Persisted(
+                        batchesCompleted,
+                        batchesFailed,
+                        recordsTotal,
+                        processingTime,
+                        totalDelay,
                         inferredIntervalMs),
-                new ListenerDelivery.Persisted(hasListener, instance, listenerVersion, watermarks, eventsDropped, eventsLost,
+                new ListenerDelivery.Persisted(
+                        hasListener,
+                        instance,
+                        listenerVersion,
+                        watermarks,
+                        eventsDropped,
+                        eventsLost,
                         duplicateEvents),
                 new Receivers.Persisted(receivers, receiverErrors, receiverErrorAt, receiverError),
-                new KafkaPosition.Persisted(kafkaOffsets, kafkaOffsetsBatchTime, kafkaOffsetsObservedAt));
+                new KafkaPosition.Persisted(
+                        kafkaOffsets, kafkaOffsetsBatchTime, kafkaOffsetsObservedAt));
     }
 }

@@ -15,18 +15,22 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Keeps app and alert states in the {@link Store} as JSON documents, and reads them back at start. */
+/**
+ * Keeps app and alert states in the {@link Store} as JSON documents, and reads them back at start.
+ */
 public final class StatePersistence implements Persistence, AlertPersistence {
     private static final Logger log = LoggerFactory.getLogger(StatePersistence.class);
     private final Store store;
-    private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final ObjectMapper json =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public StatePersistence(Store store) {
         this.store = store;
     }
 
     /** Apps and their newest batches, as stored. */
-    public record LoadedApps(List<PersistedApp> apps, Map<String, List<BatchRecord>> batches, int unreadable) {}
+    public record LoadedApps(
+            List<PersistedApp> apps, Map<String, List<BatchRecord>> batches, int unreadable) {}
 
     public LoadedApps loadApps(int batchesPerApp) {
         Store.Snapshot snapshot = store.load(batchesPerApp);
@@ -37,16 +41,23 @@ public final class StatePersistence implements Persistence, AlertPersistence {
                 apps.add(readApp(e.getValue()));
             } catch (JsonProcessingException ex) {
                 unreadable++;
-                log.error("stored state of app '{}' cannot be read ({}); the app starts afresh", e.getKey(), ex.getOriginalMessage());
+                log.error(
+                        "stored state of app '{}' cannot be read ({}); the app starts afresh",
+                        e.getKey(),
+                        ex.getOriginalMessage());
             }
         }
         return new LoadedApps(apps, snapshot.batches(), unreadable);
     }
 
-    /** Today's form, or the flat one of version 1 (databases written before the state was split in parts). */
+    /**
+     * Today's form, or the flat one of version 1 (databases written before the state was split in
+     * parts).
+     */
     PersistedApp readApp(String stored) throws JsonProcessingException {
         JsonNode tree = json.readTree(stored);
-        if (tree.path("version").asInt(1) < 2) return json.treeToValue(tree, PersistedAppV1.class).current();
+        if (tree.path("version").asInt(1) < 2)
+            return json.treeToValue(tree, PersistedAppV1.class).current();
         return json.treeToValue(tree, PersistedApp.class);
     }
 
@@ -64,7 +75,10 @@ public final class StatePersistence implements Persistence, AlertPersistence {
 
     @Override
     public void save(String label, String subject, String alertname, PersistedAlert state) {
-        store.submit(Store.Change.alert(new Store.AlertRow(label, subject, alertname, state == null ? null : write(state))));
+        store.submit(
+                Store.Change.alert(
+                        new Store.AlertRow(
+                                label, subject, alertname, state == null ? null : write(state))));
     }
 
     @Override
@@ -72,9 +86,18 @@ public final class StatePersistence implements Persistence, AlertPersistence {
         List<Stored> out = new ArrayList<>();
         for (Store.AlertRow row : store.load(0).alerts()) {
             try {
-                out.add(new Stored(row.label(), row.subject(), row.alertname(), json.readValue(row.state(), PersistedAlert.class)));
+                out.add(
+                        new Stored(
+                                row.label(),
+                                row.subject(),
+                                row.alertname(),
+                                json.readValue(row.state(), PersistedAlert.class)));
             } catch (JsonProcessingException ex) {
-                log.error("stored alert {} of {} '{}' cannot be read ({}); dropped", row.alertname(), row.label(), row.subject(),
+                log.error(
+                        "stored alert {} of {} '{}' cannot be read ({}); dropped",
+                        row.alertname(),
+                        row.label(),
+                        row.subject(),
                         ex.getOriginalMessage());
             }
         }
@@ -85,7 +108,8 @@ public final class StatePersistence implements Persistence, AlertPersistence {
         try {
             return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 }

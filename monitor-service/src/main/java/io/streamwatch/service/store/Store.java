@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Durable state in one SQLite database ({@code storage.dir/streamwatch.db}, WAL mode, fsync on
- * commit). One writer thread applies {@link Change}s with group commit: every change queued while
- * a transaction is in flight goes into the next one, and each caller's future completes only once
- * its change is on disk. That is what lets ingest acknowledge a request only when it is durable.
- * A lock file keeps two services from sharing one directory.
+ * commit). One writer thread applies {@link Change}s with group commit: every change queued while a
+ * transaction is in flight goes into the next one, and each caller's future completes only once its
+ * change is on disk. That is what lets ingest acknowledge a request only when it is durable. A lock
+ * file keeps two services from sharing one directory.
  */
 public final class Store implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Store.class);
@@ -53,10 +53,15 @@ public final class Store implements AutoCloseable {
     /**
      * One atomic unit of persistence. Any part may be empty.
      *
-     * @param pruneTo when positive, afterwards keep only the newest {@code pruneTo} batches of every app
+     * @param pruneTo when positive, afterwards keep only the newest {@code pruneTo} batches of
+     *     every app
      */
-    public record Change(Map<String, String> apps, List<AppBatch> batches, List<AlertRow> alerts, List<String> forgetApps,
-                         int pruneTo) {
+    public record Change(
+            Map<String, String> apps,
+            List<AppBatch> batches,
+            List<AlertRow> alerts,
+            List<String> forgetApps,
+            int pruneTo) {
         public Change {
             apps = Map.copyOf(apps);
             batches = List.copyOf(batches);
@@ -88,7 +93,10 @@ public final class Store implements AutoCloseable {
     public record AlertRow(String label, String subject, String alertname, String state) {}
 
     /** Everything loaded at start. */
-    public record Snapshot(Map<String, String> apps, Map<String, List<BatchRecord>> batches, List<AlertRow> alerts) {}
+    public record Snapshot(
+            Map<String, String> apps,
+            Map<String, List<BatchRecord>> batches,
+            List<AlertRow> alerts) {}
 
     private Store(Path file, Connection connection, FileChannel lockChannel, FileLock lock) {
         this.file = file;
@@ -103,7 +111,11 @@ public final class Store implements AutoCloseable {
         FileChannel channel = null;
         try {
             Files.createDirectories(dir);
-            channel = FileChannel.open(dir.resolve("streamwatch.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel =
+                    FileChannel.open(
+                            dir.resolve("streamwatch.lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -112,8 +124,12 @@ public final class Store implements AutoCloseable {
             }
             if (lock == null) {
                 channel.close();
-                throw new StoreException("storage.dir " + dir.toAbsolutePath() + " is in use by another Streamwatch process;"
-                        + " give each service its own storage.dir", null);
+                throw new StoreException(
+                        "storage.dir "
+                                + dir.toAbsolutePath()
+                                + " is in use by another Streamwatch process;"
+                                + " give each service its own storage.dir",
+                        null);
             }
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = c.createStatement()) {
@@ -132,8 +148,13 @@ public final class Store implements AutoCloseable {
             } catch (IOException ignored) {
                 // reporting the first problem
             }
-            throw new StoreException("cannot open the state store in storage.dir " + dir.toAbsolutePath() + ": " + e.getMessage()
-                    + " (check that the directory is writable by the service user and the disk is not full)", e);
+            throw new StoreException(
+                    "cannot open the state store in storage.dir "
+                            + dir.toAbsolutePath()
+                            + ": "
+                            + e.getMessage()
+                            + " (check that the directory is writable by the service user and the disk is not full)",
+                    e);
         }
     }
 
@@ -143,7 +164,10 @@ public final class Store implements AutoCloseable {
         writer.start();
     }
 
-    /** Queues a change; the future completes once it is committed (or fails with a {@link StoreException}). */
+    /**
+     * Queues a change; the future completes once it is committed (or fails with a {@link
+     * StoreException}).
+     */
     public CompletableFuture<Void> submit(Change change) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closing) {
@@ -179,17 +203,24 @@ public final class Store implements AutoCloseable {
     private void commit(List<Pending> group) {
         try {
             connection.setAutoCommit(false);
-            try (PreparedStatement app = connection.prepareStatement(
-                         "INSERT INTO apps (app, state) VALUES (?, ?) ON CONFLICT (app) DO UPDATE SET state = excluded.state");
-                 PreparedStatement batch = connection.prepareStatement(
-                         "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                 PreparedStatement alertUpsert = connection.prepareStatement(
-                         "INSERT INTO alerts VALUES (?, ?, ?, ?) ON CONFLICT (label, subject, alertname) DO UPDATE SET state = excluded.state");
-                 PreparedStatement alertDelete = connection.prepareStatement(
-                         "DELETE FROM alerts WHERE label = ? AND subject = ? AND alertname = ?");
-                 PreparedStatement forgetApp = connection.prepareStatement("DELETE FROM apps WHERE app = ?");
-                 PreparedStatement forgetBatches = connection.prepareStatement("DELETE FROM batches WHERE app = ?")) {
-                // Later changes of the same app overwrite earlier ones: write only the last state per app.
+            try (PreparedStatement app =
+                            connection.prepareStatement(
+                                    "INSERT INTO apps (app, state) VALUES (?, ?) ON CONFLICT (app) DO UPDATE SET state = excluded.state");
+                    PreparedStatement batch =
+                            connection.prepareStatement(
+                                    "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                    PreparedStatement alertUpsert =
+                            connection.prepareStatement(
+                                    "INSERT INTO alerts VALUES (?, ?, ?, ?) ON CONFLICT (label, subject, alertname) DO UPDATE SET state = excluded.state");
+                    PreparedStatement alertDelete =
+                            connection.prepareStatement(
+                                    "DELETE FROM alerts WHERE label = ? AND subject = ? AND alertname = ?");
+                    PreparedStatement forgetApp =
+                            connection.prepareStatement("DELETE FROM apps WHERE app = ?");
+                    PreparedStatement forgetBatches =
+                            connection.prepareStatement("DELETE FROM batches WHERE app = ?")) {
+                // Later changes of the same app overwrite earlier ones: write only the last state
+                // per app.
                 Map<String, String> lastState = new LinkedHashMap<>();
                 for (Pending p : group) {
                     for (String gone : p.change().forgetApps()) {
@@ -243,10 +274,13 @@ public final class Store implements AutoCloseable {
             }
             lastError = e.getMessage();
             if (healthy.getAndSet(false)) {
-                log.error("state store {} cannot write: {}. Ingest answers 503 until it can; listeners keep their events and retry",
-                        file, e.getMessage());
+                log.error(
+                        "state store {} cannot write: {}. Ingest answers 503 until it can; listeners keep their events and retry",
+                        file,
+                        e.getMessage());
             }
-            StoreException failure = new StoreException("the state store cannot write: " + e.getMessage(), e);
+            StoreException failure =
+                    new StoreException("the state store cannot write: " + e.getMessage(), e);
             for (Pending p : group) p.done().completeExceptionally(failure);
         } finally {
             try {
@@ -257,12 +291,16 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Loads everything: app states, the newest {@code batchesPerApp} batches of each app (oldest first), alerts. */
+    /**
+     * Loads everything: app states, the newest {@code batchesPerApp} batches of each app (oldest
+     * first), alerts.
+     */
     public synchronized Snapshot load(int batchesPerApp) {
         try {
             return Tables.load(connection, batchesPerApp);
         } catch (SQLException e) {
-            throw new StoreException("cannot read the state store " + file + ": " + e.getMessage(), e);
+            throw new StoreException(
+                    "cannot read the state store " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -296,7 +334,10 @@ public final class Store implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (Pending p; (p = queue.poll()) != null; ) {
-            p.done().completeExceptionally(new StoreException("the state store closed before this change was written", null));
+            p.done()
+                    .completeExceptionally(
+                            new StoreException(
+                                    "the state store closed before this change was written", null));
         }
         try {
             connection.close();

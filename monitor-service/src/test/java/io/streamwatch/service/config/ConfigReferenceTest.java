@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The README's configuration reference says what the records say: same keys, same defaults. */
 class ConfigReferenceTest {
     private static final Path README = Path.of("..", "README.md");
-    private static final Pattern ROW = Pattern.compile("\\| `([A-Za-z.]+)` \\| (none|`([^`]+)`) \\|.*");
+    private static final Pattern ROW =
+            Pattern.compile("\\| `([A-Za-z.]+)` \\| (none|`([^`]+)`) \\|.*");
 
     private static List<String> section() throws IOException {
         List<String> lines = Files.readAllLines(README);
@@ -40,11 +41,19 @@ class ConfigReferenceTest {
         int i = header + 2;
         for (; i < lines.size() && lines.get(i).startsWith("|"); i++) {
             Matcher m = ROW.matcher(lines.get(i));
-            assertTrue(m.matches(), "README row is not '| `key` | `default` or none | meaning |': " + lines.get(i));
-            assertEquals(null, rows.put(m.group(1), m.group(3)), "README lists " + m.group(1) + " twice");
+            assertTrue(
+                    m.matches(),
+                    "README row is not '| `key` | `default` or none | meaning |': " + lines.get(i));
+            assertEquals(
+                    null,
+                    rows.put(m.group(1), m.group(3)),
+                    "README lists " + m.group(1) + " twice");
         }
         for (String rest : lines.subList(i, lines.size())) {
-            assertFalse(rest.startsWith("| `"), "the configuration table is split (a blank line ends it early) before: " + rest);
+            assertFalse(
+                    rest.startsWith("| `"),
+                    "the configuration table is split (a blank line ends it early) before: "
+                            + rest);
         }
         return rows;
     }
@@ -59,8 +68,14 @@ class ConfigReferenceTest {
     void theReadmeTableListsExactlyTheKeysOfTheRecords() throws IOException {
         Set<String> inRecords = records().keySet();
         Set<String> inReadme = table().keySet();
-        assertEquals(Set.of(), difference(inRecords, inReadme), "keys of the records missing from the README table");
-        assertEquals(Set.of(), difference(inReadme, inRecords), "keys in the README table that the records do not have");
+        assertEquals(
+                Set.of(),
+                difference(inRecords, inReadme),
+                "keys of the records missing from the README table");
+        assertEquals(
+                Set.of(),
+                difference(inReadme, inRecords),
+                "keys in the README table that the records do not have");
     }
 
     private static Set<String> difference(Set<String> a, Set<String> b) {
@@ -72,7 +87,13 @@ class ConfigReferenceTest {
     @Test
     void theReadmeTableShowsTheDefaultsOfTheRecords() throws IOException {
         Map<String, String> table = table();
-        records().forEach((key, def) -> assertEquals(def, table.get(key), "default of " + key + " (none in README = no default)"));
+        records()
+                .forEach(
+                        (key, def) ->
+                                assertEquals(
+                                        def,
+                                        table.get(key),
+                                        "default of " + key + " (none in README = no default)"));
     }
 
     @Test
@@ -81,6 +102,8 @@ class ConfigReferenceTest {
         int open = text.indexOf("```yaml\n");
         int close = text.indexOf("```", open + 8);
         Path file = Files.writeString(dir.resolve("readme.yaml"), text.substring(open + 8, close));
-        assertEquals(ConfigLoader.load(null, Map.of()).config(), ConfigLoader.load(file, Map.of()).config());
+        assertEquals(
+                ConfigLoader.load(null, Map.of()).config(),
+                ConfigLoader.load(file, Map.of()).config());
     }
 }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Who may do what, endpoint by endpoint: ingest needs an ingest token; the read API a reader or
- * ingest token; {@code /metrics} is open unless {@code metrics.requireToken}; health and the runbook
- * are open. No token (accepted or not) is ever echoed in a response or written to the log.
+ * ingest token; {@code /metrics} is open unless {@code metrics.requireToken}; health and the
+ * runbook are open. No token (accepted or not) is ever echoed in a response or written to the log.
  */
 class AccessControlTest {
     private static final String WRONG = "wrong-secret-5b1d";
@@ -43,10 +43,17 @@ class AccessControlTest {
         ours.setLevel(Level.DEBUG);
         logs = new RootLogs();
         open = LoopbackService.start("auth-open", Map.of());
-        guarded = LoopbackService.start("auth-guarded", Map.of("STREAMWATCH_METRICS_REQUIRE_TOKEN", "true"));
+        guarded =
+                LoopbackService.start(
+                        "auth-guarded", Map.of("STREAMWATCH_METRICS_REQUIRE_TOKEN", "true"));
         for (LoopbackService s : List.of(open, guarded)) {
-            assertEquals(200, s.ingest(Events.from(APP, "app-g").streamingStarted(s.clock.millis(), 1000)
-                    .completed(s.clock.millis(), 1, 10, 1, null)).status());
+            assertEquals(
+                    200,
+                    s.ingest(
+                                    Events.from(APP, "app-g")
+                                            .streamingStarted(s.clock.millis(), 1000)
+                                            .completed(s.clock.millis(), 1, 10, 1, null))
+                            .status());
         }
     }
 
@@ -56,7 +63,8 @@ class AccessControlTest {
         guarded.close();
         logs.close();
         ((Logger) LoggerFactory.getLogger("io.streamwatch")).setLevel(streamwatchLevel);
-        assertFalse(logs.lines().isEmpty(), "the log was captured (the check below is not vacuous)");
+        assertFalse(
+                logs.lines().isEmpty(), "the log was captured (the check below is not vacuous)");
         for (String line : logs.lines()) {
             for (String secret : List.of(INGEST, READER, WRONG)) {
                 assertFalse(line.contains(secret), "a token in the log: " + line);
@@ -65,7 +73,10 @@ class AccessControlTest {
     }
 
     enum Who {
-        NOBODY(null), WRONG_TOKEN("Bearer " + WRONG), READER_TOKEN("Bearer " + READER), INGEST_TOKEN("Bearer " + INGEST),
+        NOBODY(null),
+        WRONG_TOKEN("Bearer " + WRONG),
+        READER_TOKEN("Bearer " + READER),
+        INGEST_TOKEN("Bearer " + INGEST),
         READER_AS_BASIC("Basic " + READER);
 
         final String header;
@@ -77,16 +88,24 @@ class AccessControlTest {
 
     private static final String BATCHES = "/api/v1/apps/" + LoopbackService.path(APP) + "/batches";
     private static final String ONE_APP = "/api/v1/apps/" + LoopbackService.path(APP);
-    private static final List<String> READ_API = List.of("/api/v1/apps", ONE_APP, BATCHES, "/api/v1/alerts", "/api/v1/alerts?state=all");
+    private static final List<String> READ_API =
+            List.of("/api/v1/apps", ONE_APP, BATCHES, "/api/v1/alerts", "/api/v1/alerts?state=all");
     private static final List<String> OPEN = List.of("/healthz", "/readyz", "/runbook");
 
     static Stream<Arguments> everyEndpointAndCredential() {
         List<Arguments> out = new ArrayList<>();
         for (Who who : Who.values()) {
             boolean reads = who == Who.READER_TOKEN || who == Who.INGEST_TOKEN;
-            out.add(Arguments.of("open", "POST", "/api/v1/events", who, who == Who.INGEST_TOKEN ? 200 : 401));
+            out.add(
+                    Arguments.of(
+                            "open",
+                            "POST",
+                            "/api/v1/events",
+                            who,
+                            who == Who.INGEST_TOKEN ? 200 : 401));
             for (String method : List.of("GET", "HEAD")) {
-                for (String path : READ_API) out.add(Arguments.of("open", method, path, who, reads ? 200 : 401));
+                for (String path : READ_API)
+                    out.add(Arguments.of("open", method, path, who, reads ? 200 : 401));
                 out.add(Arguments.of("open", method, "/metrics", who, 200));
                 out.add(Arguments.of("guarded", method, "/metrics", who, reads ? 200 : 401));
                 for (String path : OPEN) out.add(Arguments.of("guarded", method, path, who, 200));
@@ -97,11 +116,16 @@ class AccessControlTest {
 
     @ParameterizedTest(name = "{0}: {1} {2} as {3} -> {4}")
     @MethodSource("everyEndpointAndCredential")
-    void everyEndpointChecksItsCredentialAndNeverEchoesOne(String service, String method, String path, Who who, int expected)
-            throws Exception {
+    void everyEndpointChecksItsCredentialAndNeverEchoesOne(
+            String service, String method, String path, Who who, int expected) throws Exception {
         LoopbackService s = service.equals("open") ? open : guarded;
-        byte[] body = method.equals("POST")
-                ? Events.from(APP, "app-g").heartbeat(s.clock.millis()).json().getBytes(StandardCharsets.UTF_8) : null;
+        byte[] body =
+                method.equals("POST")
+                        ? Events.from(APP, "app-g")
+                                .heartbeat(s.clock.millis())
+                                .json()
+                                .getBytes(StandardCharsets.UTF_8)
+                        : null;
         List<String> headers = new ArrayList<>();
         if (who.header != null) headers.addAll(List.of("Authorization", who.header));
         if (body != null) headers.addAll(List.of("Content-Type", "application/json"));
@@ -109,12 +133,16 @@ class AccessControlTest {
         LoopbackService.Response r = s.send(method, path, body, headers.toArray(String[]::new));
         assertEquals(expected, r.status(), () -> method + " " + path + " as " + who + ": " + r);
         if (expected == 401) {
-            if (!method.equals("HEAD")) assertRefused(r, 401, who == Who.NOBODY ? "missing bearer token" : "");
-            if (method.equals("POST")) assertEquals(before, s.snapshot(APP), "a refused ingest changed nothing");
+            if (!method.equals("HEAD"))
+                assertRefused(r, 401, who == Who.NOBODY ? "missing bearer token" : "");
+            if (method.equals("POST"))
+                assertEquals(before, s.snapshot(APP), "a refused ingest changed nothing");
         }
         for (String secret : List.of(INGEST, READER, WRONG)) {
             assertFalse(r.body().contains(secret), () -> "a token echoed in " + r);
-            assertFalse(r.headers().toString().contains(secret), () -> "a token echoed in the headers of " + r);
+            assertFalse(
+                    r.headers().toString().contains(secret),
+                    () -> "a token echoed in the headers of " + r);
         }
     }
 
@@ -132,10 +160,20 @@ class AccessControlTest {
                 Arguments.of("token with a suffix", "Bearer " + READER + "x", 401),
                 Arguments.of("token twice", "Bearer " + READER + "," + READER, 401),
                 Arguments.of("quoted token", "Bearer \"" + READER + "\"", 401),
-                Arguments.of("no-break space after the token (Latin-1 byte)", "Bearer " + READER + "\u00a0", 401),
-                Arguments.of("UTF-8 bytes of a non-ASCII token", new String(("Bearer " + READER + "ö").getBytes(StandardCharsets.UTF_8),
-                        StandardCharsets.ISO_8859_1), 401),
-                Arguments.of("prefix of the token", "Bearer " + READER.substring(0, READER.length() - 1), 401),
+                Arguments.of(
+                        "no-break space after the token (Latin-1 byte)",
+                        "Bearer " + READER + "\u00a0",
+                        401),
+                Arguments.of(
+                        "UTF-8 bytes of a non-ASCII token",
+                        new String(
+                                ("Bearer " + READER + "ö").getBytes(StandardCharsets.UTF_8),
+                                StandardCharsets.ISO_8859_1),
+                        401),
+                Arguments.of(
+                        "prefix of the token",
+                        "Bearer " + READER.substring(0, READER.length() - 1),
+                        401),
                 Arguments.of("very long token", "Bearer " + "x".repeat(6000), 401),
                 Arguments.of("longer than Jetty's header limit", "Bearer " + "x".repeat(9000), 431),
                 Arguments.of("NUL byte", "Bearer " + READER + "\u0000", 400),
@@ -144,9 +182,13 @@ class AccessControlTest {
 
     @ParameterizedTest(name = "{0} -> {2}")
     @MethodSource("oddAuthorizationHeaders")
-    void oddAuthorizationHeadersAreRefusedCleanlyAndNeverEchoed(String name, String header, int expected) throws Exception {
-        LoopbackService.Response r = open.raw("GET /api/v1/apps HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + header
-                + "\r\nConnection: close\r\n\r\n");
+    void oddAuthorizationHeadersAreRefusedCleanlyAndNeverEchoed(
+            String name, String header, int expected) throws Exception {
+        LoopbackService.Response r =
+                open.raw(
+                        "GET /api/v1/apps HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                                + header
+                                + "\r\nConnection: close\r\n\r\n");
         assertEquals(expected, r.status(), r::toString);
         if (expected != 200) LoopbackService.assertCleanError(r);
         assertFalse(r.body().contains(READER), () -> "the token echoed in " + r);
@@ -154,8 +196,16 @@ class AccessControlTest {
 
     @Test
     void requireTokenWithNoTokenConfiguredClosesMetricsAndSaysWhy() throws Exception {
-        try (LoopbackService s = LoopbackService.start("auth-none", Map.of("STREAMWATCH_INGEST_TOKENS", "", "STREAMWATCH_API_TOKENS", "",
-                "STREAMWATCH_METRICS_REQUIRE_TOKEN", "true"))) {
+        try (LoopbackService s =
+                LoopbackService.start(
+                        "auth-none",
+                        Map.of(
+                                "STREAMWATCH_INGEST_TOKENS",
+                                "",
+                                "STREAMWATCH_API_TOKENS",
+                                "",
+                                "STREAMWATCH_METRICS_REQUIRE_TOKEN",
+                                "true"))) {
             assertRefused(s.get("/metrics", "anything"), 401, "/metrics is closed");
             assertRefused(s.get("/api/v1/apps", "anything"), 401, "the read API is closed");
             assertEquals(200, s.get("/healthz", null).status());
@@ -166,9 +216,19 @@ class AccessControlTest {
     void theReaderTokenCannotWriteAndAnIngestTokenCanRead() throws Exception {
         long t = open.clock.millis();
         String body = Events.from("written by reader", "app-r").heartbeat(t).json();
-        assertRefused(open.post(body.getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer " + READER, "Content-Type", "application/json"),
-                401, "bearer token not accepted for ingest");
-        assertEquals(404, open.get("/api/v1/apps/" + LoopbackService.path("written by reader"), READER).status());
+        assertRefused(
+                open.post(
+                        body.getBytes(StandardCharsets.UTF_8),
+                        "Authorization",
+                        "Bearer " + READER,
+                        "Content-Type",
+                        "application/json"),
+                401,
+                "bearer token not accepted for ingest");
+        assertEquals(
+                404,
+                open.get("/api/v1/apps/" + LoopbackService.path("written by reader"), READER)
+                        .status());
         assertTrue(open.get("/api/v1/apps", INGEST).json().get("apps").size() >= 1);
     }
 }

@@ -27,21 +27,37 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Generated hostile ingest requests over real HTTP: valid envelopes, mutated (fields deleted,
- * duplicated, retyped; numbers turned into strings, NaN, huge or negative values; control characters;
- * truncation; deep nesting; swapped event types; random bytes; gzip garbage; wrong media types; chunked
- * framing). For every request: 200 or a 4xx, never a 5xx or a dropped connection; a refusal is JSON
- * {@code {"error": "..."}} without internals; a refusal changes no app. The seed is fixed (and printed
- * with every failure); {@code -Dstreamwatch.fuzz.seed=N -Dstreamwatch.fuzz.cases=N} explore further.
+ * duplicated, retyped; numbers turned into strings, NaN, huge or negative values; control
+ * characters; truncation; deep nesting; swapped event types; random bytes; gzip garbage; wrong
+ * media types; chunked framing). For every request: 200 or a 4xx, never a 5xx or a dropped
+ * connection; a refusal is JSON {@code {"error": "..."}} without internals; a refusal changes no
+ * app. The seed is fixed (and printed with every failure); {@code -Dstreamwatch.fuzz.seed=N
+ * -Dstreamwatch.fuzz.cases=N} explore further.
  */
 class IngestFuzzTest {
     private static final long SEED = Long.getLong("streamwatch.fuzz.seed", 0x5eed_2024L);
     private static final int CASES = Integer.getInteger("streamwatch.fuzz.cases", 3000);
+
     /** A fixed "now", so that a seed reproduces the same requests and answers on any day. */
     private static final long START = 1_790_000_000_000L;
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final String[] TYPES = {"heartbeat", "appStart", "appEnd", "streamingStarted", "batchSubmitted",
-            "batchStarted", "batchCompleted", "receiverStarted", "receiverStopped", "receiverError"};
-    /** Characters of generated text: nothing that could spell a class or package name by accident. */
+    private static final String[] TYPES = {
+        "heartbeat",
+        "appStart",
+        "appEnd",
+        "streamingStarted",
+        "batchSubmitted",
+        "batchStarted",
+        "batchCompleted",
+        "receiverStarted",
+        "receiverStopped",
+        "receiverError"
+    };
+
+    /**
+     * Characters of generated text: nothing that could spell a class or package name by accident.
+     */
     private static final String ALPHABET = "xyzqw 0123456789-_.:/éß€😀";
 
     private final Random rnd = new Random(SEED);
@@ -49,9 +65,13 @@ class IngestFuzzTest {
 
     @Test
     void noMutatedRequestGetsA5xxLeaksInternalsOrChangesStateWhenRefused() throws Exception {
-        try (LoopbackService svc = LoopbackService.start("fuzz", Map.of(
-                "STREAMWATCH_INGEST_MAX_APPS", "12",
-                "STREAMWATCH_INGEST_MAX_REQUESTS_PER_SECOND_PER_APP", "100000"), new MutableClock(START))) {
+        try (LoopbackService svc =
+                LoopbackService.start(
+                        "fuzz",
+                        Map.of(
+                                "STREAMWATCH_INGEST_MAX_APPS", "12",
+                                "STREAMWATCH_INGEST_MAX_REQUESTS_PER_SECOND_PER_APP", "100000"),
+                        new MutableClock(START))) {
             now = svc.clock.millis();
             AppRegistry registry = svc.service.registry();
             int[] byStatus = new int[600];
@@ -62,7 +82,10 @@ class IngestFuzzTest {
                 String before = state(registry);
                 LoopbackService.Response r;
                 try {
-                    r = req.chunked() ? svc.raw(chunkedRequest(svc, req)) : svc.post(req.body(), req.headers());
+                    r =
+                            req.chunked()
+                                    ? svc.raw(chunkedRequest(svc, req))
+                                    : svc.post(req.body(), req.headers());
                 } catch (Exception | AssertionError e) {
                     throw new AssertionError(where + ": no answer: " + e, e);
                 }
@@ -79,32 +102,73 @@ class IngestFuzzTest {
                     throw new AssertionError(where + ": " + e.getMessage(), e);
                 }
                 String after = state(registry);
-                if (!before.equals(after)) fail(where + ": refused with " + r + " but the state changed: " + diff(before, after));
+                if (!before.equals(after))
+                    fail(
+                            where
+                                    + ": refused with "
+                                    + r
+                                    + " but the state changed: "
+                                    + diff(before, after));
             }
             long seconds = (System.nanoTime() - started) / 1_000_000_000L;
-            System.out.printf("ingest fuzz: seed=%d, %d requests in %d s; 200: %d, 400: %d, 413: %d, 415: %d, 429: %d%n", SEED, CASES,
-                    seconds, byStatus[200], byStatus[400], byStatus[413], byStatus[415], byStatus[429]);
-            assertTrue(byStatus[200] > CASES / 20, "seed=" + SEED + ": too few valid requests to mean anything: " + byStatus[200]);
-            assertTrue(byStatus[400] > CASES / 2, "seed=" + SEED + ": too few refusals to mean anything: " + byStatus[400]);
+            System.out.printf(
+                    "ingest fuzz: seed=%d, %d requests in %d s; 200: %d, 400: %d, 413: %d, 415: %d, 429: %d%n",
+                    SEED,
+                    CASES,
+                    seconds,
+                    byStatus[200],
+                    byStatus[400],
+                    byStatus[413],
+                    byStatus[415],
+                    byStatus[429]);
+            assertTrue(
+                    byStatus[200] > CASES / 20,
+                    "seed=" + SEED + ": too few valid requests to mean anything: " + byStatus[200]);
+            assertTrue(
+                    byStatus[400] > CASES / 2,
+                    "seed=" + SEED + ": too few refusals to mean anything: " + byStatus[400]);
 
-            assertEquals(200, svc.get("/healthz", null).status(), "seed=" + SEED + ": the service still answers /healthz");
-            Events fresh = Events.from("fuzz-0", "after-fuzz").startingAt(1).completed(now - 1000, 1, 10, 1, null);
-            assertEquals(200, svc.ingest(fresh).status(), "seed=" + SEED + ": the service still ingests");
+            assertEquals(
+                    200,
+                    svc.get("/healthz", null).status(),
+                    "seed=" + SEED + ": the service still answers /healthz");
+            Events fresh =
+                    Events.from("fuzz-0", "after-fuzz")
+                            .startingAt(1)
+                            .completed(now - 1000, 1, 10, 1, null);
+            assertEquals(
+                    200,
+                    svc.ingest(fresh).status(),
+                    "seed=" + SEED + ": the service still ingests");
         }
     }
 
     /**
-     * Every app, its counters and newest batches. {@code restUp} is left out: the driver REST poller sets it on
-     * its own schedule (the generated uiUrl answers nothing), independently of any ingest request.
+     * Every app, its counters and newest batches. {@code restUp} is left out: the driver REST
+     * poller sets it on its own schedule (the generated uiUrl answers nothing), independently of
+     * any ingest request.
      */
     private static String state(AppRegistry registry) {
         StringBuilder sb = new StringBuilder();
         for (AppSnapshot a : registry.snapshots()) {
-            sb.append(a.toString().replaceAll("\\[J@[0-9a-f]+", "") // histogram arrays print their identity, not content
-                            .replaceAll("rest=View\\[up=[a-z]+", ""))
-                    .append(a.batches().processingTime() == null ? "" : Arrays.toString(a.batches().processingTime().counts()))
-                    .append(a.batches().totalDelay() == null ? "" : Arrays.toString(a.batches().totalDelay().counts())).append('\n')
-                    .append(registry.batches(a.app(), 5).orElseThrow()).append('\n'); // with the counts above: any new batch shows
+            sb.append(
+                            a.toString()
+                                    .replaceAll(
+                                            "\\[J@[0-9a-f]+",
+                                            "") // histogram arrays print their identity, not
+                                    // content
+                                    .replaceAll("rest=View\\[up=[a-z]+", ""))
+                    .append(
+                            a.batches().processingTime() == null
+                                    ? ""
+                                    : Arrays.toString(a.batches().processingTime().counts()))
+                    .append(
+                            a.batches().totalDelay() == null
+                                    ? ""
+                                    : Arrays.toString(a.batches().totalDelay().counts()))
+                    .append('\n')
+                    .append(registry.batches(a.app(), 5).orElseThrow())
+                    .append('\n'); // with the counts above: any new batch shows
         }
         return sb.toString();
     }
@@ -118,7 +182,8 @@ class IngestFuzzTest {
         return out.toString();
     }
 
-    record Request(byte[] body, String contentType, String encoding, boolean chunked, String description) {
+    record Request(
+            byte[] body, String contentType, String encoding, boolean chunked, String description) {
         String[] headers() {
             List<String> h = new ArrayList<>(List.of("Authorization", "Bearer " + INGEST));
             if (contentType != null) h.addAll(List.of("Content-Type", contentType));
@@ -129,10 +194,17 @@ class IngestFuzzTest {
 
     private static byte[] chunkedRequest(LoopbackService svc, Request req) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringBuilder head = new StringBuilder("POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:" + svc.port()
-                + "\r\nAuthorization: Bearer " + INGEST + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n");
-        if (req.contentType() != null) head.append("Content-Type: ").append(req.contentType()).append("\r\n");
-        if (req.encoding() != null) head.append("Content-Encoding: ").append(req.encoding()).append("\r\n");
+        StringBuilder head =
+                new StringBuilder(
+                        "POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:"
+                                + svc.port()
+                                + "\r\nAuthorization: Bearer "
+                                + INGEST
+                                + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n");
+        if (req.contentType() != null)
+            head.append("Content-Type: ").append(req.contentType()).append("\r\n");
+        if (req.encoding() != null)
+            head.append("Content-Encoding: ").append(req.encoding()).append("\r\n");
         out.writeBytes(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
         byte[] body = req.body();
         Random split = new Random(body.length);
@@ -167,8 +239,19 @@ class IngestFuzzTest {
         }
         String contentType = "application/json";
         if (rnd.nextInt(12) == 0) {
-            contentType = pick(null, "", "text/plain", "application/jsonx", "application/json; charset=utf-16", "application/xml",
-                    "application/x-www-form-urlencoded", "APPLICATION/JSON", "application/json;charset=UTF-8", "*/*", "application/json; x=\"y\"");
+            contentType =
+                    pick(
+                            null,
+                            "",
+                            "text/plain",
+                            "application/jsonx",
+                            "application/json; charset=utf-16",
+                            "application/xml",
+                            "application/x-www-form-urlencoded",
+                            "APPLICATION/JSON",
+                            "application/json;charset=UTF-8",
+                            "*/*",
+                            "application/json; x=\"y\"");
             what.add("content-type " + contentType);
         }
         String encoding = null;
@@ -215,13 +298,24 @@ class IngestFuzzTest {
                 }
                 case 4 -> e.receiverError(bt, rnd.nextInt(3), "error " + rnd.nextInt(100));
                 default -> {
-                    e.completed(bt, rnd.nextInt(5000), rnd.nextInt(20_000), rnd.nextInt(1_000_000), rnd.nextInt(5) == 0 ? "boom" : null);
+                    e.completed(
+                            bt,
+                            rnd.nextInt(5000),
+                            rnd.nextInt(20_000),
+                            rnd.nextInt(1_000_000),
+                            rnd.nextInt(5) == 0 ? "boom" : null);
                     if (rnd.nextBoolean()) {
                         ObjectNode batch = (ObjectNode) last(e.root()).get("batch");
                         ObjectNode in = ((ArrayNode) batch.get("inputs")).addObject();
-                        in.put("streamId", 0).put("records", 10).put("description", "kafka\ttopic\n");
-                        in.putArray("offsets").addObject().put("topic", "orders").put("partition", rnd.nextInt(8))
-                                .put("fromOffset", 100).put("untilOffset", 110);
+                        in.put("streamId", 0)
+                                .put("records", 10)
+                                .put("description", "kafka\ttopic\n");
+                        in.putArray("offsets")
+                                .addObject()
+                                .put("topic", "orders")
+                                .put("partition", rnd.nextInt(8))
+                                .put("fromOffset", 100)
+                                .put("untilOffset", 110);
                     }
                 }
             }
@@ -292,10 +386,26 @@ class IngestFuzzTest {
             }
             case 3 -> {
                 String txt = v.isTextual() ? v.asText() : "x";
-                String c = pick("\u0000", "\u0001", "\u0007", "\n", "\r", "\t", "\u001b[31m", "\u007f", "\u0085", "\u2028", "\u202e", "\ufeff");
+                String c =
+                        pick(
+                                "\u0000",
+                                "\u0001",
+                                "\u0007",
+                                "\n",
+                                "\r",
+                                "\t",
+                                "\u001b[31m",
+                                "\u007f",
+                                "\u0085",
+                                "\u2028",
+                                "\u202e",
+                                "\ufeff");
                 int at = rnd.nextInt(txt.length() + 1);
                 s.set(NODES.textNode(txt.substring(0, at) + c + txt.substring(at)));
-                return "control char U+" + String.format("%04X", (int) c.charAt(0)) + " in " + s.path();
+                return "control char U+"
+                        + String.format("%04X", (int) c.charAt(0))
+                        + " in "
+                        + s.path();
             }
             case 4 -> {
                 s.set(nest(10 + rnd.nextInt(25)));
@@ -304,7 +414,10 @@ class IngestFuzzTest {
             case 5 -> {
                 ObjectNode event = randomEvent(root);
                 if (event == null) return "no event to swap";
-                String type = rnd.nextInt(4) == 0 ? pick("batchExploded", "Heartbeat", "", "batch_completed") : pick(TYPES);
+                String type =
+                        rnd.nextInt(4) == 0
+                                ? pick("batchExploded", "Heartbeat", "", "batch_completed")
+                                : pick(TYPES);
                 event.put("type", type);
                 return "event type -> '" + type + "'";
             }
@@ -320,12 +433,23 @@ class IngestFuzzTest {
                 return "unknown field '" + clip(name) + "' beside " + s.path();
             }
             case 8 -> {
-                long ts = pickLong(0L, -1L, 1L, now / 1000, now + 2L * 86_400_000L, now * 1000, Long.MAX_VALUE, Long.MIN_VALUE, 946_684_799_999L);
+                long ts =
+                        pickLong(
+                                0L,
+                                -1L,
+                                1L,
+                                now / 1000,
+                                now + 2L * 86_400_000L,
+                                now * 1000,
+                                Long.MAX_VALUE,
+                                Long.MIN_VALUE,
+                                946_684_799_999L);
                 s.set(NODES.numberNode(ts));
                 return "timestamp-ish " + ts + " at " + s.path();
             }
             case 9 -> {
-                if (!(root.get("events") instanceof ArrayNode events) || events.isEmpty()) return "no events to multiply";
+                if (!(root.get("events") instanceof ArrayNode events) || events.isEmpty())
+                    return "no events to multiply";
                 JsonNode one = events.get(rnd.nextInt(events.size()));
                 int copies = rnd.nextBoolean() ? 101 + rnd.nextInt(50) : 1 + rnd.nextInt(5);
                 for (int i = 0; i < copies; i++) events.add(one.deepCopy());
@@ -340,8 +464,14 @@ class IngestFuzzTest {
                 return "null at " + s.path();
             }
             default -> {
-                JsonNode replacement = pick(NODES.nullNode(), NODES.arrayNode(), NODES.numberNode(42), NODES.textNode("x"),
-                        NODES.booleanNode(true), NODES.objectNode());
+                JsonNode replacement =
+                        pick(
+                                NODES.nullNode(),
+                                NODES.arrayNode(),
+                                NODES.numberNode(42),
+                                NODES.textNode("x"),
+                                NODES.booleanNode(true),
+                                NODES.objectNode());
                 if (rnd.nextInt(6) == 0) {
                     root.removeAll();
                     root.setAll((ObjectNode) NODES.objectNode().set("schema", replacement));
@@ -364,13 +494,32 @@ class IngestFuzzTest {
     private static final Pattern KEY = Pattern.compile("\"([A-Za-z]+)\":");
     private static final Pattern STRING = Pattern.compile("\"[^\"\\\\]*\"(?=[,}\\]])");
 
-    /** Mutations only text can express: not-JSON numbers, duplicate keys, lone surrogates, truncation. */
+    /**
+     * Mutations only text can express: not-JSON numbers, duplicate keys, lone surrogates,
+     * truncation.
+     */
     private String[] mutateText(String text) {
         switch (rnd.nextInt(7)) {
             case 0 -> {
-                String literal = pick("NaN", "-NaN", "Infinity", "-Infinity", "1e999", "-1e999", "0042", "1.0e3", "-0", "0x10", "+1",
-                        "9".repeat(40), "1_000", ".5");
-                return new String[] {replaceRandom(text, NUMBER, literal), "number literal " + literal};
+                String literal =
+                        pick(
+                                "NaN",
+                                "-NaN",
+                                "Infinity",
+                                "-Infinity",
+                                "1e999",
+                                "-1e999",
+                                "0042",
+                                "1.0e3",
+                                "-0",
+                                "0x10",
+                                "+1",
+                                "9".repeat(40),
+                                "1_000",
+                                ".5");
+                return new String[] {
+                    replaceRandom(text, NUMBER, literal), "number literal " + literal
+                };
             }
             case 1 -> {
                 Matcher m = KEY.matcher(text);
@@ -383,31 +532,54 @@ class IngestFuzzTest {
                 if (at.isEmpty()) return new String[] {text, "no key to duplicate"};
                 int k = rnd.nextInt(at.size());
                 int end = at.get(k)[1];
-                return new String[] {text.substring(0, end) + "0,\"" + names.get(k) + "\":" + text.substring(end),
-                        "duplicate key '" + names.get(k) + "'"};
+                return new String[] {
+                    text.substring(0, end) + "0,\"" + names.get(k) + "\":" + text.substring(end),
+                    "duplicate key '" + names.get(k) + "'"
+                };
             }
             case 2 -> {
                 String esc = pick("\\ud800", "\\udfff", "\\ud800\\u0041", "\\u0000", "\\u001f");
-                return new String[] {replaceRandom(text, STRING, "\"x" + esc + "y\""), "escape " + esc + " in a string"};
+                return new String[] {
+                    replaceRandom(text, STRING, "\"x" + esc + "y\""),
+                    "escape " + esc + " in a string"
+                };
             }
             case 3 -> {
                 int cut = rnd.nextInt(text.length() + 1);
                 return new String[] {text.substring(0, cut), "truncated at " + cut};
             }
             case 4 -> {
-                String whole = pick("", "null", "[]", "42", "\"x\"", "true", "{}", " ", "[" + text + "]", text + text, text + " x",
-                        "{\"schema\":1}", "\ufeff" + text);
+                String whole =
+                        pick(
+                                "",
+                                "null",
+                                "[]",
+                                "42",
+                                "\"x\"",
+                                "true",
+                                "{}",
+                                " ",
+                                "[" + text + "]",
+                                text + text,
+                                text + " x",
+                                "{\"schema\":1}",
+                                "\ufeff" + text);
                 return new String[] {whole, "whole body '" + clip(whole) + "'"};
             }
             case 5 -> {
                 String raw = pick("\u0001", "'", "//", "/*", "\\", "}", "]", ",,", "\"");
                 int at = rnd.nextInt(text.length() + 1);
-                return new String[] {text.substring(0, at) + raw + text.substring(at), "raw '" + raw + "' at " + at};
+                return new String[] {
+                    text.substring(0, at) + raw + text.substring(at), "raw '" + raw + "' at " + at
+                };
             }
             default -> {
                 byte[] random = new byte[rnd.nextInt(300)];
                 rnd.nextBytes(random);
-                return new String[] {new String(random, StandardCharsets.ISO_8859_1), "random bytes (" + random.length + ")"};
+                return new String[] {
+                    new String(random, StandardCharsets.ISO_8859_1),
+                    "random bytes (" + random.length + ")"
+                };
             }
         }
     }
@@ -440,7 +612,9 @@ class IngestFuzzTest {
             case 6 -> NODES.textNode(pick("NaN", "Infinity", "-1", "1e3", "0x1F", "", " 5"));
             case 7 -> NODES.numberNode(Integer.MAX_VALUE + 1L);
             case 8 -> NODES.numberNode(0);
-            default -> NODES.numberNode(new java.math.BigDecimal("1e308").multiply(java.math.BigDecimal.TEN));
+            default ->
+                    NODES.numberNode(
+                            new java.math.BigDecimal("1e308").multiply(java.math.BigDecimal.TEN));
         };
     }
 
@@ -458,7 +632,8 @@ class IngestFuzzTest {
             }
             default -> {
                 ObjectNode o = NODES.objectNode();
-                for (int i = rnd.nextInt(4); i > 0; i--) o.set(randomText(1 + rnd.nextInt(8)), randomValue(depth + 1));
+                for (int i = rnd.nextInt(4); i > 0; i--)
+                    o.set(randomText(1 + rnd.nextInt(8)), randomValue(depth + 1));
                 yield o;
             }
         };

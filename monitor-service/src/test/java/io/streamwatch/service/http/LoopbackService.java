@@ -35,10 +35,30 @@ final class LoopbackService implements AutoCloseable {
     static final String INGEST = "ingest-secret-7f3a";
     static final String READER = "reader-secret-91c2";
 
-    /** What must never reach a client: stack frames, exception and class names, HTML error pages. */
-    private static final List<String> INTERNALS = List.of("Exception", "\tat ", "at io.", "at java.", "java.", "javax.",
-            "jakarta.", "org.eclipse", "com.fasterxml", "io.javalin", "io.streamwatch", "StreamReadConstraints",
-            "JsonReadFeature", "StreamReadFeature", "DeserializationFeature", "<h1>", "<html", "Jetty", "Caused by");
+    /**
+     * What must never reach a client: stack frames, exception and class names, HTML error pages.
+     */
+    private static final List<String> INTERNALS =
+            List.of(
+                    "Exception",
+                    "\tat ",
+                    "at io.",
+                    "at java.",
+                    "java.",
+                    "javax.",
+                    "jakarta.",
+                    "org.eclipse",
+                    "com.fasterxml",
+                    "io.javalin",
+                    "io.streamwatch",
+                    "StreamReadConstraints",
+                    "JsonReadFeature",
+                    "StreamReadFeature",
+                    "DeserializationFeature",
+                    "<h1>",
+                    "<html",
+                    "Jetty",
+                    "Caused by");
 
     final MutableClock clock;
     final StreamwatchService service;
@@ -49,7 +69,10 @@ final class LoopbackService implements AutoCloseable {
         this.service = new StreamwatchService(ConfigLoader.load(null, env).config(), clock).start();
     }
 
-    /** A service with one ingest and one reader token; {@code overrides} are STREAMWATCH_* variables ("" removes one). */
+    /**
+     * A service with one ingest and one reader token; {@code overrides} are STREAMWATCH_* variables
+     * ("" removes one).
+     */
     static LoopbackService start(String name, Map<String, String> overrides) {
         return start(name, overrides, MutableClock.atSystemTime());
     }
@@ -64,7 +87,8 @@ final class LoopbackService implements AutoCloseable {
         env.put("STREAMWATCH_INGEST_MAX_BODY_BYTES", "65536");
         env.put("STREAMWATCH_INGEST_MAX_EVENTS_PER_REQUEST", "100");
         env.putAll(overrides);
-        env.values().removeIf(String::isEmpty); // an empty override removes a default, e.g. the tokens
+        env.values()
+                .removeIf(String::isEmpty); // an empty override removes a default, e.g. the tokens
         return new LoopbackService(env, clock);
     }
 
@@ -97,8 +121,13 @@ final class LoopbackService implements AutoCloseable {
     }
 
     Response send(String method, String path, byte[] body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base() + path))
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofByteArray(body));
         for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
         HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         Map<String, String> h = new LinkedHashMap<>();
@@ -107,7 +136,9 @@ final class LoopbackService implements AutoCloseable {
     }
 
     Response get(String path, String token) throws Exception {
-        return token == null ? send("GET", path, null) : send("GET", path, null, "Authorization", "Bearer " + token);
+        return token == null
+                ? send("GET", path, null)
+                : send("GET", path, null, "Authorization", "Bearer " + token);
     }
 
     Response post(byte[] body, String... headers) throws Exception {
@@ -115,7 +146,12 @@ final class LoopbackService implements AutoCloseable {
     }
 
     Response ingest(String json) throws Exception {
-        return post(json.getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer " + INGEST, "Content-Type", "application/json");
+        return post(
+                json.getBytes(StandardCharsets.UTF_8),
+                "Authorization",
+                "Bearer " + INGEST,
+                "Content-Type",
+                "application/json");
     }
 
     Response ingest(Events e) throws Exception {
@@ -124,7 +160,8 @@ final class LoopbackService implements AutoCloseable {
 
     /**
      * Writes {@code request} as ISO-8859-1 bytes (so any byte can be sent), half-closes, and reads
-     * the answer until the server closes. A reset or silence fails the test: the server must answer.
+     * the answer until the server closes. A reset or silence fails the test: the server must
+     * answer.
      */
     Response raw(String request) throws Exception {
         return raw(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -142,26 +179,31 @@ final class LoopbackService implements AutoCloseable {
             try {
                 in.transferTo(answer);
             } catch (IOException e) {
-                if (answer.size() == 0) fail("no answer, the connection failed: " + e + " for " + preview(request));
+                if (answer.size() == 0)
+                    fail("no answer, the connection failed: " + e + " for " + preview(request));
             }
             return parse(answer.toString(StandardCharsets.UTF_8), request);
         }
     }
 
     private static String preview(byte[] request) {
-        String s = new String(request, 0, Math.min(request.length, 120), StandardCharsets.ISO_8859_1);
+        String s =
+                new String(request, 0, Math.min(request.length, 120), StandardCharsets.ISO_8859_1);
         return s.replace("\r\n", "|");
     }
 
     private static Response parse(String text, byte[] request) {
         int end = text.indexOf("\r\n\r\n");
-        if (!text.startsWith("HTTP/1.1 ") || end < 0) fail("not an HTTP answer: '" + text + "' for " + preview(request));
+        if (!text.startsWith("HTTP/1.1 ") || end < 0)
+            fail("not an HTTP answer: '" + text + "' for " + preview(request));
         String[] lines = text.substring(0, end).split("\r\n");
         int status = Integer.parseInt(lines[0].substring(9, 12));
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         String body = text.substring(end + 4);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) body = unchunk(body);
@@ -181,10 +223,16 @@ final class LoopbackService implements AutoCloseable {
         return out.toString();
     }
 
-    /** Everything a reader can see of {@code app} (404 included), to compare before and after a request. */
+    /**
+     * Everything a reader can see of {@code app} (404 included), to compare before and after a
+     * request.
+     */
     String snapshot(String app) throws Exception {
         String key = path(app);
-        return get("/api/v1/apps", READER).body + "\n" + get("/api/v1/apps/" + key, READER).body + "\n"
+        return get("/api/v1/apps", READER).body
+                + "\n"
+                + get("/api/v1/apps/" + key, READER).body
+                + "\n"
                 + get("/api/v1/apps/" + key + "/batches?limit=1000", READER).body;
     }
 
@@ -192,19 +240,28 @@ final class LoopbackService implements AutoCloseable {
         return URLEncoder.encode(app, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** A refusal: the status, a JSON {@code {"error": "<non-empty>"}} body, and nothing of the internals. */
+    /**
+     * A refusal: the status, a JSON {@code {"error": "<non-empty>"}} body, and nothing of the
+     * internals.
+     */
     static void assertRefused(Response r, int status, String fragment) {
         assertEquals(status, r.status(), () -> "status of " + r);
         assertCleanError(r);
         String error = r.json().path("error").asText();
-        assertTrue(error.contains(fragment), () -> "expected '" + fragment + "' in the error of " + r);
+        assertTrue(
+                error.contains(fragment), () -> "expected '" + fragment + "' in the error of " + r);
     }
 
     static void assertCleanError(Response r) {
         JsonNode json = r.json();
-        assertTrue(json.isObject() && json.path("error").isTextual() && !json.path("error").asText().isBlank(),
+        assertTrue(
+                json.isObject()
+                        && json.path("error").isTextual()
+                        && !json.path("error").asText().isBlank(),
                 () -> "not {\"error\": \"...\"}: " + r);
-        assertTrue(r.header("content-type") != null && r.header("content-type").startsWith("application/json"),
+        assertTrue(
+                r.header("content-type") != null
+                        && r.header("content-type").startsWith("application/json"),
                 () -> "content type " + r.header("content-type") + " of " + r);
         for (String s : INTERNALS) {
             assertFalse(r.body().contains(s), () -> "internals ('" + s + "') in " + r);

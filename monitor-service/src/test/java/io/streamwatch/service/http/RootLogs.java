@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
-/** Everything any logger writes while open (Jetty and Javalin included), message and stack trace as text. */
+/**
+ * Everything any logger writes while open (Jetty and Javalin included), message and stack trace as
+ * text.
+ */
 final class RootLogs extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -22,8 +25,10 @@ final class RootLogs extends AppenderBase<ILoggingEvent> implements AutoCloseabl
 
     @Override
     protected void append(ILoggingEvent event) {
-        String line = event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage();
-        if (event.getThrowableProxy() != null) line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
+        String line =
+                event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage();
+        if (event.getThrowableProxy() != null)
+            line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
         lines.add(line);
     }
 

@@ -69,14 +69,16 @@ class ServiceHttpTest {
     }
 
     static HttpResponse<String> post(byte[] body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> ingest(Events e) throws Exception {
-        return post(e.json(), "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
+        return post(
+                e.json(), "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
     }
 
     static HttpResponse<String> get(String path, String token) throws Exception {
@@ -97,17 +99,23 @@ class ServiceHttpTest {
         return get("/metrics", null).body();
     }
 
-    static void assertError(HttpResponse<String> r, int status, String fragment) throws IOException {
+    static void assertError(HttpResponse<String> r, int status, String fragment)
+            throws IOException {
         assertEquals(status, r.statusCode(), r.body());
         String error = json(r).path("error").asText();
         assertTrue(error.contains(fragment), () -> "expected '" + fragment + "' in " + r.body());
-        assertFalse(r.body().contains("at io.") || r.body().contains("Exception"), "no internals in " + r.body());
+        assertFalse(
+                r.body().contains("at io.") || r.body().contains("Exception"),
+                "no internals in " + r.body());
     }
 
     @Test
     void acceptedEventsAreCountedAndRetriesAreDuplicates() throws Exception {
         long t = clock.millis();
-        Events e = Events.from("dup-app", "app-d").streamingStarted(t, 1000).completed(t, 5, 100, 7, null);
+        Events e =
+                Events.from("dup-app", "app-d")
+                        .streamingStarted(t, 1000)
+                        .completed(t, 5, 100, 7, null);
         JsonNode first = json(ingest(e));
         assertEquals(2, first.get("accepted").asInt());
         assertEquals(0, first.get("duplicates").asInt());
@@ -116,22 +124,38 @@ class ServiceHttpTest {
         assertEquals(2, again.get("duplicates").asInt());
         JsonNode batches = json(get("/api/v1/apps/dup-app/batches", READER));
         assertEquals(1, batches.get("batches").size(), "a retried batch appears once");
-        assertTrue(metrics().contains("streamwatch_listener_events_duplicate_total{app=\"dup-app\"} 2.0"));
+        assertTrue(
+                metrics()
+                        .contains(
+                                "streamwatch_listener_events_duplicate_total{app=\"dup-app\"} 2.0"));
     }
 
     @Test
     void batchesAreServedNewestFirstWithTheContractsFields() throws Exception {
         long t = clock.millis() - 10_000;
         Events e = Events.from("history", "app-h").streamingStarted(t, 1000);
-        for (int i = 0; i < 5; i++) e.completed(t + i * 1000L, i, 200 + i, 10 + i, i == 3 ? "boom" : null);
+        for (int i = 0; i < 5; i++)
+            e.completed(t + i * 1000L, i, 200 + i, 10 + i, i == 3 ? "boom" : null);
         assertEquals(200, ingest(e).statusCode());
         JsonNode batches = json(get("/api/v1/apps/history/batches?limit=3", READER)).get("batches");
         assertEquals(3, batches.size());
         assertEquals(t + 4000, batches.get(0).get("batchTime").asLong());
         assertEquals(t + 3000, batches.get(1).get("batchTime").asLong());
         JsonNode failed = batches.get(1);
-        for (String f : new String[] {"appId", "batchTime", "submissionTime", "processingStartTime", "processingEndTime",
-                "schedulingDelayMs", "processingTimeMs", "totalDelayMs", "records", "failed", "failureReason"}) {
+        for (String f :
+                new String[] {
+                    "appId",
+                    "batchTime",
+                    "submissionTime",
+                    "processingStartTime",
+                    "processingEndTime",
+                    "schedulingDelayMs",
+                    "processingTimeMs",
+                    "totalDelayMs",
+                    "records",
+                    "failed",
+                    "failureReason"
+                }) {
             assertTrue(failed.has(f), "field " + f);
         }
         assertEquals("app-h", failed.get("appId").asText());
@@ -147,18 +171,32 @@ class ServiceHttpTest {
         assertTrue(m.contains("spark_streaming_batches_completed_total{app=\"history\"} 5.0"), m);
         assertTrue(m.contains("spark_streaming_batches_failed_total{app=\"history\"} 1.0"), m);
         assertTrue(m.contains("spark_streaming_records_total{app=\"history\"} 60.0"), m);
-        assertTrue(m.contains("spark_streaming_last_batch_processing_time_seconds{app=\"history\"} 0.204"), m);
+        assertTrue(
+                m.contains(
+                        "spark_streaming_last_batch_processing_time_seconds{app=\"history\"} 0.204"),
+                m);
         assertTrue(m.contains("spark_streaming_last_batch_records{app=\"history\"} 14.0"), m);
-        assertTrue(m.contains("spark_streaming_input_rate_records_per_second{app=\"history\"} 14.0"), m);
-        assertTrue(m.contains("spark_streaming_batch_processing_time_seconds_bucket{app=\"history\",le=\"0.25\"} 5"), m);
-        assertTrue(m.contains("spark_streaming_batch_processing_time_seconds_bucket{app=\"history\",le=\"0.1\"} 0"), m);
+        assertTrue(
+                m.contains("spark_streaming_input_rate_records_per_second{app=\"history\"} 14.0"),
+                m);
+        assertTrue(
+                m.contains(
+                        "spark_streaming_batch_processing_time_seconds_bucket{app=\"history\",le=\"0.25\"} 5"),
+                m);
+        assertTrue(
+                m.contains(
+                        "spark_streaming_batch_processing_time_seconds_bucket{app=\"history\",le=\"0.1\"} 0"),
+                m);
     }
 
     @Test
     void limitIsValidated() throws Exception {
         long t = clock.millis();
         ingest(Events.from("limits", "app-l").completed(t, 0, 1, 1, null));
-        assertError(get("/api/v1/apps/limits/batches?limit=0", READER), 400, "limit: must be a whole number from 1 to");
+        assertError(
+                get("/api/v1/apps/limits/batches?limit=0", READER),
+                400,
+                "limit: must be a whole number from 1 to");
         assertError(get("/api/v1/apps/limits/batches?limit=abc", READER), 400, "limit");
         assertError(get("/api/v1/apps/limits/batches?limit=99999999", READER), 400, "limit");
     }
@@ -167,21 +205,42 @@ class ServiceHttpTest {
     void appKeysWithSpacesAndNonAsciiLettersWorkUrlEncoded() throws Exception {
         String key = "Zahlungsströme EU west";
         long t = clock.millis();
-        assertEquals(200, ingest(Events.from(key, "app-u").streamingStarted(t, 2000).completed(t, 0, 50, 3, null)).statusCode());
+        assertEquals(
+                200,
+                ingest(
+                                Events.from(key, "app-u")
+                                        .streamingStarted(t, 2000)
+                                        .completed(t, 0, 50, 3, null))
+                        .statusCode());
         JsonNode app = json(get("/api/v1/apps/" + path(key), READER));
         assertEquals(key, app.get("app").asText());
         assertEquals(2000, app.get("batchIntervalMs").asLong());
-        assertEquals(1, json(get("/api/v1/apps/" + path(key) + "/batches", READER)).get("batches").size());
-        assertTrue(metrics().contains("spark_streaming_batch_interval_seconds{app=\"" + key + "\"} 2.0"));
+        assertEquals(
+                1,
+                json(get("/api/v1/apps/" + path(key) + "/batches", READER)).get("batches").size());
+        assertTrue(
+                metrics()
+                        .contains(
+                                "spark_streaming_batch_interval_seconds{app=\"" + key + "\"} 2.0"));
     }
 
     @Test
     void aNewAppIdUnderTheSameKeyIsARestartOnTheSameSeries() throws Exception {
         long t = clock.millis();
-        ingest(Events.from("restarty", "app-r1").streamingStarted(t, 1000).completed(t, 0, 10, 1, null));
-        ingest(Events.from("restarty", "app-r2").streamingStarted(t + 5000, 1000).completed(t + 5000, 0, 10, 1, null));
+        ingest(
+                Events.from("restarty", "app-r1")
+                        .streamingStarted(t, 1000)
+                        .completed(t, 0, 10, 1, null));
+        ingest(
+                Events.from("restarty", "app-r2")
+                        .streamingStarted(t + 5000, 1000)
+                        .completed(t + 5000, 0, 10, 1, null));
         // A late retry from the first run changes nothing about the current run.
-        ingest(Events.from("restarty", "app-r1").startingAt(3).heartbeat(t + 6000).completed(t + 1000, 0, 10, 1, null));
+        ingest(
+                Events.from("restarty", "app-r1")
+                        .startingAt(3)
+                        .heartbeat(t + 6000)
+                        .completed(t + 1000, 0, 10, 1, null));
         JsonNode app = json(get("/api/v1/apps/restarty", READER));
         assertEquals("app-r2", app.get("appId").asText());
         assertEquals(1, app.get("restarts").asInt());
@@ -198,8 +257,13 @@ class ServiceHttpTest {
     @Test
     void waitingBatchesAndReceiverErrorsAreTracked() throws Exception {
         long t = clock.millis();
-        ingest(Events.from("waiting", "app-w").submitted(t).submitted(t + 1000).submitted(t + 2000)
-                .completed(t, 0, 10, 1, null).receiverError(t + 100, 0, "connection refused"));
+        ingest(
+                Events.from("waiting", "app-w")
+                        .submitted(t)
+                        .submitted(t + 1000)
+                        .submitted(t + 2000)
+                        .completed(t, 0, 10, 1, null)
+                        .receiverError(t + 100, 0, "connection refused"));
         String m = metrics();
         assertTrue(m.contains("spark_streaming_waiting_batches{app=\"waiting\"} 2.0"), m);
         assertTrue(m.contains("spark_streaming_receiver_errors_total{app=\"waiting\"} 1.0"), m);
@@ -212,7 +276,11 @@ class ServiceHttpTest {
     void aSequenceGapAndListenerDropsAreRecorded() throws Exception {
         long t = clock.millis();
         ingest(Events.from("gappy", "app-g").completed(t, 0, 10, 1, null));
-        ingest(Events.from("gappy", "app-g").startingAt(5).dropped(3).completed(t + 1000, 0, 10, 1, null));
+        ingest(
+                Events.from("gappy", "app-g")
+                        .startingAt(5)
+                        .dropped(3)
+                        .completed(t + 1000, 0, 10, 1, null));
         JsonNode listener = json(get("/api/v1/apps/gappy", READER)).get("listener");
         assertEquals(3, listener.get("eventsLost").asInt());
         assertEquals(3, listener.get("eventsDropped").asInt());
@@ -222,12 +290,25 @@ class ServiceHttpTest {
     void ingestNeedsTheBearerToken() throws Exception {
         String body = Events.from("auth", "app-a").heartbeat(clock.millis()).json();
         assertError(post(body, "Content-Type", "application/json"), 401, "missing bearer token");
-        assertError(post(body, "Content-Type", "application/json", "Authorization", "Bearer wrong"), 401, "not accepted");
-        assertError(post(body, "Content-Type", "application/json", "Authorization", "Basic " + TOKEN), 401, "scheme");
-        assertError(post(body, "Content-Type", "application/json", "Authorization", "Bearer " + READER), 401, "not accepted");
-        HttpResponse<String> r = post(body, "Content-Type", "application/json", "Authorization", "Bearer wrong");
+        assertError(
+                post(body, "Content-Type", "application/json", "Authorization", "Bearer wrong"),
+                401,
+                "not accepted");
+        assertError(
+                post(body, "Content-Type", "application/json", "Authorization", "Basic " + TOKEN),
+                401,
+                "scheme");
+        assertError(
+                post(body, "Content-Type", "application/json", "Authorization", "Bearer " + READER),
+                401,
+                "not accepted");
+        HttpResponse<String> r =
+                post(body, "Content-Type", "application/json", "Authorization", "Bearer wrong");
         assertFalse(r.body().contains("wrong"), "the presented token is not echoed");
-        assertEquals(404, get("/api/v1/apps/auth", READER).statusCode(), "a refused request creates no app");
+        assertEquals(
+                404,
+                get("/api/v1/apps/auth", READER).statusCode(),
+                "a refused request creates no app");
     }
 
     @Test
@@ -244,71 +325,153 @@ class ServiceHttpTest {
     @Test
     void wrongContentTypesAndEncodingsAre415() throws Exception {
         String body = Events.from("ct", "app-c").heartbeat(clock.millis()).json();
-        assertError(post(body, "Authorization", "Bearer " + TOKEN, "Content-Type", "text/plain"), 415, "Content-Type must be application/json");
-        assertError(post(body, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json", "Content-Encoding", "br"), 415, "Content-Encoding must be gzip or identity");
+        assertError(
+                post(body, "Authorization", "Bearer " + TOKEN, "Content-Type", "text/plain"),
+                415,
+                "Content-Type must be application/json");
+        assertError(
+                post(
+                        body,
+                        "Authorization",
+                        "Bearer " + TOKEN,
+                        "Content-Type",
+                        "application/json",
+                        "Content-Encoding",
+                        "br"),
+                415,
+                "Content-Encoding must be gzip or identity");
     }
 
     @Test
     void gzipBodiesAreAcceptedAndBrokenGzipIs400() throws Exception {
-        String body = Events.from("zipped", "app-z").completed(clock.millis(), 0, 10, 5, null).json();
-        HttpResponse<String> ok = post(gzip(body.getBytes(StandardCharsets.UTF_8)), "Authorization", "Bearer " + TOKEN,
-                "Content-Type", "application/json", "Content-Encoding", "gzip");
+        String body =
+                Events.from("zipped", "app-z").completed(clock.millis(), 0, 10, 5, null).json();
+        HttpResponse<String> ok =
+                post(
+                        gzip(body.getBytes(StandardCharsets.UTF_8)),
+                        "Authorization",
+                        "Bearer " + TOKEN,
+                        "Content-Type",
+                        "application/json",
+                        "Content-Encoding",
+                        "gzip");
         assertEquals(200, ok.statusCode(), ok.body());
-        assertError(post("not gzip at all", "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json",
-                "Content-Encoding", "gzip"), 400, "not valid gzip");
+        assertError(
+                post(
+                        "not gzip at all",
+                        "Authorization",
+                        "Bearer " + TOKEN,
+                        "Content-Type",
+                        "application/json",
+                        "Content-Encoding",
+                        "gzip"),
+                400,
+                "not valid gzip");
     }
 
     @Test
     void oversizedBodiesAre413EvenWhenTheyOnlyGrowAfterDecompression() throws Exception {
-        byte[] big = ("{\"schema\":1,\"pad\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
-        assertError(post(big, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json"), 413, "ingest.maxBodyBytes");
+        byte[] big =
+                ("{\"schema\":1,\"pad\":\"" + "x".repeat(70_000) + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+        assertError(
+                post(big, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json"),
+                413,
+                "ingest.maxBodyBytes");
         byte[] bomb = gzip(new byte[10_000_000]);
         assertTrue(bomb.length < 65536);
-        assertError(post(bomb, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json", "Content-Encoding", "gzip"),
-                413, "decompressed body exceeds the limit");
+        assertError(
+                post(
+                        bomb,
+                        "Authorization",
+                        "Bearer " + TOKEN,
+                        "Content-Type",
+                        "application/json",
+                        "Content-Encoding",
+                        "gzip"),
+                413,
+                "decompressed body exceeds the limit");
     }
 
     @Test
     void aRejectedRequestChangesNothing() throws Exception {
         long t = clock.millis();
         ingest(Events.from("atomic", "app-x").completed(t, 0, 10, 1, null));
-        Events mixed = Events.from("atomic", "app-x").startingAt(2).completed(t + 1000, 0, 10, 1, null);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) mixed.event("batchCompleted", t).putObject("batch")).put("batchTime", -1);
+        Events mixed =
+                Events.from("atomic", "app-x").startingAt(2).completed(t + 1000, 0, 10, 1, null);
+        ((com.fasterxml.jackson.databind.node.ObjectNode)
+                        mixed.event("batchCompleted", t).putObject("batch"))
+                .put("batchTime", -1);
         assertEquals(400, ingest(mixed).statusCode());
-        assertEquals(1, json(get("/api/v1/apps/atomic/batches", READER)).get("batches").size(),
+        assertEquals(
+                1,
+                json(get("/api/v1/apps/atomic/batches", READER)).get("batches").size(),
                 "the valid first event of a rejected request was not applied");
         // The same sequence numbers are still accepted once the request is fixed.
-        JsonNode r = json(ingest(Events.from("atomic", "app-x").startingAt(2).completed(t + 1000, 0, 10, 1, null)));
+        JsonNode r =
+                json(
+                        ingest(
+                                Events.from("atomic", "app-x")
+                                        .startingAt(2)
+                                        .completed(t + 1000, 0, 10, 1, null)));
         assertEquals(1, r.get("accepted").asInt());
     }
 
     @Test
     void unknownAppsAndEndpointsAre404WithAMessage() throws Exception {
-        assertError(get("/api/v1/apps/" + path("no such app"), READER), 404, "unknown app 'no such app'");
-        assertError(get("/api/v1/apps/" + path("no such app") + "/batches", READER), 404, "unknown app");
+        assertError(
+                get("/api/v1/apps/" + path("no such app"), READER),
+                404,
+                "unknown app 'no such app'");
+        assertError(
+                get("/api/v1/apps/" + path("no such app") + "/batches", READER),
+                404,
+                "unknown app");
         assertError(get("/api/v2/nothing", null), 404, "not found");
     }
 
     @Test
     void openMetricsIsServedWhenAsked() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
-                .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"));
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                                .header(
+                                        "Accept",
+                                        "application/openmetrics-text; version=1.0.0; charset=utf-8")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertTrue(
+                r.headers()
+                        .firstValue("Content-Type")
+                        .orElse("")
+                        .startsWith("application/openmetrics-text"));
         assertTrue(r.body().trim().endsWith("# EOF"));
         HttpResponse<String> text = get("/metrics", null);
-        assertTrue(text.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        assertTrue(
+                text.headers()
+                        .firstValue("Content-Type")
+                        .orElse("")
+                        .startsWith("text/plain; version=0.0.4"));
     }
 
     @Test
     void seriesOfAGoneAppAreRemovedAfterTheRetentionPeriod() throws Exception {
         long t = clock.millis();
         ingest(Events.from("short-lived", "app-s").completed(t, 0, 10, 1, null).appEnd(t + 100));
-        assertTrue(metrics().contains("spark_streaming_app_up{app=\"short-lived\"} 0.0"), "a finished app is not up");
-        assertEquals("finished", json(get("/api/v1/apps/short-lived", READER)).get("state").asText());
+        assertTrue(
+                metrics().contains("spark_streaming_app_up{app=\"short-lived\"} 0.0"),
+                "a finished app is not up");
+        assertEquals(
+                "finished", json(get("/api/v1/apps/short-lived", READER)).get("state").asText());
         clock.advance(Duration.ofMinutes(11));
         try {
-            assertFalse(metrics().contains("app=\"short-lived\""), "no series after metrics.appRetention");
-            assertEquals(200, get("/api/v1/apps/short-lived", READER).statusCode(), "the app itself is still known");
+            assertFalse(
+                    metrics().contains("app=\"short-lived\""),
+                    "no series after metrics.appRetention");
+            assertEquals(
+                    200,
+                    get("/api/v1/apps/short-lived", READER).statusCode(),
+                    "the app itself is still known");
         } finally {
             clock.advance(Duration.ofMinutes(-11));
         }
@@ -329,10 +492,19 @@ class ServiceHttpTest {
         assertEquals("StreamingBatchTooSlow", paged.get("alertname").asText());
         assertEquals("warning", paged.get("severity").asText());
         assertEquals("firing", paged.get("state").asText());
-        assertTrue(paged.get("summary").asText().startsWith("processing 2.5 s > interval 1.0 s"), paged.toString());
+        assertTrue(
+                paged.get("summary").asText().startsWith("processing 2.5 s > interval 1.0 s"),
+                paged.toString());
         assertTrue(paged.get("endsAt").isNull());
-        assertTrue(paged.get("runbookUrl").asText().startsWith("http://127.0.0.1:" + service.port() + "/runbook#"), paged.toString());
-        assertTrue(metrics().contains("streamwatch_alerts_firing{alertname=\"StreamingBatchTooSlow\",severity=\"warning\"}"));
+        assertTrue(
+                paged.get("runbookUrl")
+                        .asText()
+                        .startsWith("http://127.0.0.1:" + service.port() + "/runbook#"),
+                paged.toString());
+        assertTrue(
+                metrics()
+                        .contains(
+                                "streamwatch_alerts_firing{alertname=\"StreamingBatchTooSlow\",severity=\"warning\"}"));
     }
 
     @Test

@@ -42,7 +42,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
-/** {@code server.tls}: the service over HTTPS only, from PEM files, with certificates keytool makes. */
+/**
+ * {@code server.tls}: the service over HTTPS only, from PEM files, with certificates keytool makes.
+ */
 class TlsTest {
     private static final String TOKEN = "tls-ingest-token";
     private static final MutableClock clock = MutableClock.atSystemTime();
@@ -75,32 +77,55 @@ class TlsTest {
     }
 
     private static HttpClient trusting(SelfSignedCert cert) throws Exception {
-        return HttpClient.newBuilder().sslContext(cert.trustingContext()).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder()
+                .sslContext(cert.trustingContext())
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     private static HttpResponse<String> get(HttpClient client, String url) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN)
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @ParameterizedTest(name = "{0} key")
     @ValueSource(strings = {"EC", "RSA"})
-    void ingestAndTheApiAreServedOverHttpsToAClientThatTrustsTheCertificate(String keyAlg) throws Exception {
+    void ingestAndTheApiAreServedOverHttpsToAClientThatTrustsTheCertificate(String keyAlg)
+            throws Exception {
         SelfSignedCert cert = keyAlg.equals("EC") ? ec : rsa;
         try (StreamwatchService service = start(cert)) {
             HttpClient client = trusting(cert);
             for (String host : List.of("127.0.0.1", "localhost")) {
-                assertEquals(200, get(client, "https://" + host + ":" + service.port() + "/healthz").statusCode(), host);
+                assertEquals(
+                        200,
+                        get(client, "https://" + host + ":" + service.port() + "/healthz")
+                                .statusCode(),
+                        host);
             }
             String base = "https://127.0.0.1:" + service.port();
             long t = clock.millis();
-            HttpResponse<String> posted = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
-                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Events.from("tls-app", "app-tls")
-                            .streamingStarted(t, 1000).completed(t, 5, 100, 7, null).json())).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> posted =
+                    client.send(
+                            HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                                    .header("Authorization", "Bearer " + TOKEN)
+                                    .header("Content-Type", "application/json")
+                                    .POST(
+                                            HttpRequest.BodyPublishers.ofString(
+                                                    Events.from("tls-app", "app-tls")
+                                                            .streamingStarted(t, 1000)
+                                                            .completed(t, 5, 100, 7, null)
+                                                            .json()))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, posted.statusCode(), posted.body());
-            JsonNode batches = Events.JSON.readTree(get(client, base + "/api/v1/apps/tls-app/batches").body()).get("batches");
+            JsonNode batches =
+                    Events.JSON
+                            .readTree(get(client, base + "/api/v1/apps/tls-app/batches").body())
+                            .get("batches");
             assertEquals(1, batches.size());
             assertEquals(t, batches.get(0).get("batchTime").asLong());
         }
@@ -109,11 +134,17 @@ class TlsTest {
     @Test
     void thereIsNoPlainHttpOnTheTlsPort() throws Exception {
         try (StreamwatchService service = start(ec)) {
-            HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            assertThrows(IOException.class, () -> get(plain, "http://127.0.0.1:" + service.port() + "/healthz"));
+            HttpClient plain =
+                    HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            assertThrows(
+                    IOException.class,
+                    () -> get(plain, "http://127.0.0.1:" + service.port() + "/healthz"));
             String answer = rawPlainRequest(service.port());
             assertFalse(answer.startsWith("HTTP/"), "no HTTP answer to plaintext, got: " + answer);
-            assertTrue(get(trusting(ec), "https://127.0.0.1:" + service.port() + "/healthz").statusCode() == 200,
+            assertTrue(
+                    get(trusting(ec), "https://127.0.0.1:" + service.port() + "/healthz")
+                                    .statusCode()
+                            == 200,
                     "HTTPS still works on the same port");
         }
     }
@@ -122,8 +153,14 @@ class TlsTest {
     void aClientThatDoesNotTrustTheCertificateIsRefused() throws Exception {
         try (StreamwatchService service = start(ec)) {
             String url = "https://127.0.0.1:" + service.port() + "/healthz";
-            assertThrows(SSLHandshakeException.class, () -> get(HttpClient.newHttpClient(), url), "JVM default trust");
-            assertThrows(SSLHandshakeException.class, () -> get(trusting(other), url), "a different self-signed certificate");
+            assertThrows(
+                    SSLHandshakeException.class,
+                    () -> get(HttpClient.newHttpClient(), url),
+                    "JVM default trust");
+            assertThrows(
+                    SSLHandshakeException.class,
+                    () -> get(trusting(other), url),
+                    "a different self-signed certificate");
         }
     }
 
@@ -131,7 +168,11 @@ class TlsTest {
     void tls12AndTls13AreBothNegotiated() throws Exception {
         try (StreamwatchService service = start(ec)) {
             for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
-                try (SSLSocket socket = (SSLSocket) ec.trustingContext().getSocketFactory().createSocket("127.0.0.1", service.port())) {
+                try (SSLSocket socket =
+                        (SSLSocket)
+                                ec.trustingContext()
+                                        .getSocketFactory()
+                                        .createSocket("127.0.0.1", service.port())) {
                     socket.setEnabledProtocols(new String[] {protocol});
                     socket.startHandshake();
                     assertEquals(protocol, socket.getSession().getProtocol());
@@ -147,11 +188,25 @@ class TlsTest {
         logs.start();
         logger.addAppender(logs);
         try (StreamwatchService service = start(ec)) {
-            List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-            assertTrue(lines.stream().anyMatch(l -> l.contains("TLS is on") && l.contains(":" + service.port())
-                    && l.contains("ip:127.0.0.1") && l.contains("TLSv1.3/TLSv1.2")), lines.toString());
+            List<String> lines =
+                    logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertTrue(
+                    lines.stream()
+                            .anyMatch(
+                                    l ->
+                                            l.contains("TLS is on")
+                                                    && l.contains(":" + service.port())
+                                                    && l.contains("ip:127.0.0.1")
+                                                    && l.contains("TLSv1.3/TLSv1.2")),
+                    lines.toString());
             String keyText = Base64.getEncoder().encodeToString(ec.key().getEncoded());
-            assertFalse(lines.stream().anyMatch(l -> l.contains(keyText.substring(0, 40)) || l.contains("PRIVATE KEY")), lines.toString());
+            assertFalse(
+                    lines.stream()
+                            .anyMatch(
+                                    l ->
+                                            l.contains(keyText.substring(0, 40))
+                                                    || l.contains("PRIVATE KEY")),
+                    lines.toString());
         } finally {
             logger.detachAppender(logs);
         }
@@ -164,30 +219,81 @@ class TlsTest {
     void badFilesStopStartupWithAMessageNamingTheKeyAndTheProblem() throws Exception {
         String cert = Files.readString(ec.certFile());
         String key = Files.readString(ec.keyFile());
-        String block = "-----BEGIN %s-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END %s-----\n";
-        List<Case> cases = List.of(
-                new Case("certificate file is not PEM", "hello, I am not a certificate\n", key, "server.tls.certFile", "is not a PEM file"),
-                new Case("certificate file holds only a key", key, key, "server.tls.certFile", "holds no PEM certificate"),
-                new Case("certificate block is damaged", cert.replace("MII", "MIIXXXX"), key, "server.tls.certFile",
-                        "is not a valid X.509 certificate"),
-                new Case("key file holds only the certificate", cert, cert, "server.tls.keyFile", "holds no PEM private key"),
-                new Case("key file is empty", cert, "", "server.tls.keyFile", "is not a PEM file"),
-                new Case("key of another certificate", cert, Files.readString(other.keyFile()), "server.tls.keyFile",
-                        "does not belong to the first certificate"),
-                new Case("RSA key for an EC certificate", cert, Files.readString(rsa.keyFile()), "server.tls.keyFile",
-                        "does not belong to the first certificate"),
-                new Case("PKCS#1 key", cert, block.formatted("RSA PRIVATE KEY", "RSA PRIVATE KEY"), "server.tls.keyFile",
-                        "openssl pkcs8 -topk8 -nocrypt"),
-                new Case("SEC1 EC key", cert, block.formatted("EC PRIVATE KEY", "EC PRIVATE KEY"), "server.tls.keyFile",
-                        "openssl pkcs8 -topk8 -nocrypt"),
-                new Case("encrypted key", cert, block.formatted("ENCRYPTED PRIVATE KEY", "ENCRYPTED PRIVATE KEY"),
-                        "server.tls.keyFile", "is encrypted"),
-                new Case("damaged PKCS#8 key", cert, block.formatted("PRIVATE KEY", "PRIVATE KEY"), "server.tls.keyFile",
-                        "is not a valid RSA or EC private key"));
+        String block =
+                "-----BEGIN %s-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END %s-----\n";
+        List<Case> cases =
+                List.of(
+                        new Case(
+                                "certificate file is not PEM",
+                                "hello, I am not a certificate\n",
+                                key,
+                                "server.tls.certFile",
+                                "is not a PEM file"),
+                        new Case(
+                                "certificate file holds only a key",
+                                key,
+                                key,
+                                "server.tls.certFile",
+                                "holds no PEM certificate"),
+                        new Case(
+                                "certificate block is damaged",
+                                cert.replace("MII", "MIIXXXX"),
+                                key,
+                                "server.tls.certFile",
+                                "is not a valid X.509 certificate"),
+                        new Case(
+                                "key file holds only the certificate",
+                                cert,
+                                cert,
+                                "server.tls.keyFile",
+                                "holds no PEM private key"),
+                        new Case(
+                                "key file is empty",
+                                cert,
+                                "",
+                                "server.tls.keyFile",
+                                "is not a PEM file"),
+                        new Case(
+                                "key of another certificate",
+                                cert,
+                                Files.readString(other.keyFile()),
+                                "server.tls.keyFile",
+                                "does not belong to the first certificate"),
+                        new Case(
+                                "RSA key for an EC certificate",
+                                cert,
+                                Files.readString(rsa.keyFile()),
+                                "server.tls.keyFile",
+                                "does not belong to the first certificate"),
+                        new Case(
+                                "PKCS#1 key",
+                                cert,
+                                block.formatted("RSA PRIVATE KEY", "RSA PRIVATE KEY"),
+                                "server.tls.keyFile",
+                                "openssl pkcs8 -topk8 -nocrypt"),
+                        new Case(
+                                "SEC1 EC key",
+                                cert,
+                                block.formatted("EC PRIVATE KEY", "EC PRIVATE KEY"),
+                                "server.tls.keyFile",
+                                "openssl pkcs8 -topk8 -nocrypt"),
+                        new Case(
+                                "encrypted key",
+                                cert,
+                                block.formatted("ENCRYPTED PRIVATE KEY", "ENCRYPTED PRIVATE KEY"),
+                                "server.tls.keyFile",
+                                "is encrypted"),
+                        new Case(
+                                "damaged PKCS#8 key",
+                                cert,
+                                block.formatted("PRIVATE KEY", "PRIVATE KEY"),
+                                "server.tls.keyFile",
+                                "is not a valid RSA or EC private key"));
         List<String> failures = new ArrayList<>();
         String keyText = Base64.getEncoder().encodeToString(ec.key().getEncoded()).substring(0, 40);
         for (Case c : cases) {
-            Path certFile = Files.writeString(Files.createTempFile(dir, "cert", ".pem"), c.certPem());
+            Path certFile =
+                    Files.writeString(Files.createTempFile(dir, "cert", ".pem"), c.certPem());
             Path keyFile = Files.writeString(Files.createTempFile(dir, "key", ".pem"), c.keyPem());
             ServiceConfig config = config(certFile, keyFile);
             try (StreamwatchService ignored = new StreamwatchService(config, clock).start()) {
@@ -195,7 +301,14 @@ class TlsTest {
             } catch (ConfigException e) {
                 String m = e.getMessage();
                 if (!m.contains(c.key()) || !m.contains(c.fragment()) || m.contains(keyText)) {
-                    failures.add(c.what() + ": expected '" + c.key() + "' and '" + c.fragment() + "', got: " + m);
+                    failures.add(
+                            c.what()
+                                    + ": expected '"
+                                    + c.key()
+                                    + "' and '"
+                                    + c.fragment()
+                                    + "', got: "
+                                    + m);
                 }
             }
         }
@@ -206,7 +319,9 @@ class TlsTest {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             try (InputStream in = s.getInputStream()) {

@@ -33,7 +33,10 @@ class RateLimiterTest {
         clock.advance(Duration.ofMillis(100));
         assertEquals(5, admitted(limiter, "orders", 10), "50/s for 100 ms");
         clock.advance(Duration.ofHours(1));
-        assertEquals(100, admitted(limiter, "orders", 150), "an idle hour buys one burst, not 180,000 requests");
+        assertEquals(
+                100,
+                admitted(limiter, "orders", 150),
+                "an idle hour buys one burst, not 180,000 requests");
     }
 
     @Test
@@ -75,7 +78,10 @@ class RateLimiterTest {
         admitted(limiter, "real-2", 3);
         for (int i = 0; i < 10_000; i++) limiter.acquire("invented-" + i);
         assertTrue(limiter.size() <= 10, "buckets: " + limiter.size());
-        assertEquals(0, admitted(limiter, "real-1", 5), "a known app's bucket survives the flood: still empty");
+        assertEquals(
+                0,
+                admitted(limiter, "real-1", 5),
+                "a known app's bucket survives the flood: still empty");
         assertEquals(7, admitted(limiter, "real-2", 20), "and keeps its count");
     }
 
@@ -87,6 +93,9 @@ class RateLimiterTest {
         clock.advance(Duration.ofSeconds(10)); // both refilled: indistinguishable from new buckets
         limiter.acquire("c");
         assertTrue(limiter.size() <= 2, "buckets: " + limiter.size());
-        assertEquals(10, admitted(limiter, "a", 20), "a forgotten idle app starts with a full burst, as before");
+        assertEquals(
+                10,
+                admitted(limiter, "a", 20),
+                "a forgotten idle app starts with a full burst, as before");
     }
 }

@@ -16,11 +16,36 @@ class AlertRendererTest {
 
     @Test
     void anAppAlertLinksToTheAppWithItsKeyEncodedAndToItsRunbookSection() {
-        Alert a = renderer.alert("StreamingBatchTooSlow", Severity.WARNING, "app", "orders eu/1", "slow", "really slow", STARTS, null);
-        assertEquals(Map.of("alertname", "StreamingBatchTooSlow", "app", "orders eu/1", "severity", "warning"), a.labels());
-        assertEquals(Map.of("summary", "slow", "description", "really slow",
-                "runbook_url", "http://streamwatch.test:9470/runbook#streamingbatchtooslow",
-                "app_url", "http://streamwatch.test:9470/api/v1/apps/orders%20eu%2F1"), a.annotations());
+        Alert a =
+                renderer.alert(
+                        "StreamingBatchTooSlow",
+                        Severity.WARNING,
+                        "app",
+                        "orders eu/1",
+                        "slow",
+                        "really slow",
+                        STARTS,
+                        null);
+        assertEquals(
+                Map.of(
+                        "alertname",
+                        "StreamingBatchTooSlow",
+                        "app",
+                        "orders eu/1",
+                        "severity",
+                        "warning"),
+                a.labels());
+        assertEquals(
+                Map.of(
+                        "summary",
+                        "slow",
+                        "description",
+                        "really slow",
+                        "runbook_url",
+                        "http://streamwatch.test:9470/runbook#streamingbatchtooslow",
+                        "app_url",
+                        "http://streamwatch.test:9470/api/v1/apps/orders%20eu%2F1"),
+                a.annotations());
         assertEquals("http://streamwatch.test:9470/api/v1/apps/orders%20eu%2F1", a.generatorUrl());
         assertEquals("warning", a.severity());
         assertEquals("orders eu/1", a.subject());
@@ -31,16 +56,36 @@ class AlertRendererTest {
 
     @Test
     void aConsumerGroupAlertLinksToTheAlertListAndHasNoDescriptionWhenTheRuleGaveNone() {
-        Alert a = renderer.alert("KafkaLagGrowing", Severity.CRITICAL, "group", "billing", "lag", null, STARTS, ENDS);
-        assertEquals(Map.of("alertname", "KafkaLagGrowing", "group", "billing", "severity", "critical"), a.labels());
-        assertEquals(Map.of("summary", "lag", "runbook_url", "http://streamwatch.test:9470/runbook#kafkalaggrowing",
-                "alerts_url", "http://streamwatch.test:9470/api/v1/alerts?state=all"), a.annotations());
+        Alert a =
+                renderer.alert(
+                        "KafkaLagGrowing",
+                        Severity.CRITICAL,
+                        "group",
+                        "billing",
+                        "lag",
+                        null,
+                        STARTS,
+                        ENDS);
+        assertEquals(
+                Map.of("alertname", "KafkaLagGrowing", "group", "billing", "severity", "critical"),
+                a.labels());
+        assertEquals(
+                Map.of(
+                        "summary",
+                        "lag",
+                        "runbook_url",
+                        "http://streamwatch.test:9470/runbook#kafkalaggrowing",
+                        "alerts_url",
+                        "http://streamwatch.test:9470/api/v1/alerts?state=all"),
+                a.annotations());
         assertFalse(a.firing());
         assertEquals(ENDS, a.endsAt());
     }
 
     @Test
     void theRunbookLinkIsTheAlertNameInLowerCase() {
-        assertEquals("http://streamwatch.test:9470/runbook#streamingappdown", renderer.runbookUrl("StreamingAppDown"));
+        assertEquals(
+                "http://streamwatch.test:9470/runbook#streamingappdown",
+                renderer.runbookUrl("StreamingAppDown"));
     }
 }

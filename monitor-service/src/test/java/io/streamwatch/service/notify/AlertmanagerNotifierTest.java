@@ -16,16 +16,24 @@ class AlertmanagerNotifierTest {
 
     @Test
     void postsToTheV2AlertsEndpointWithoutADoubleSlash() {
-        OutboundRequest request = notifier.toRequest(TestAlerts.firing("StreamingAppDown", "orders", "critical"),
-                Transition.FIRING, NOW);
+        OutboundRequest request =
+                notifier.toRequest(
+                        TestAlerts.firing("StreamingAppDown", "orders", "critical"),
+                        Transition.FIRING,
+                        NOW);
         assertEquals("http://am.example:9093/api/v2/alerts", request.url().toString());
     }
 
     @Test
     void aFiringAlertIsValidForFourResendIntervals() throws Exception {
-        OutboundRequest request = notifier.toRequest(TestAlerts.firing("StreamingAppDown", "orders", "critical"),
-                Transition.FIRING, NOW);
-        assertEquals(JSON.readTree("""
+        OutboundRequest request =
+                notifier.toRequest(
+                        TestAlerts.firing("StreamingAppDown", "orders", "critical"),
+                        Transition.FIRING,
+                        NOW);
+        assertEquals(
+                JSON.readTree(
+                        """
                 [{"labels":{"alertname":"StreamingAppDown","app":"orders","severity":"critical"},
                   "annotations":{"summary":"StreamingAppDown on orders",
                                  "description":"Processing time exceeded the batch interval for 3 batches.",
@@ -33,7 +41,8 @@ class AlertmanagerNotifierTest {
                   "startsAt":"2024-05-01T10:00:00.123Z",
                   "endsAt":"2024-05-01T10:09:00.456Z",
                   "generatorURL":"http://streamwatch.example:8080/api/v1/apps/orders"}]
-                """), JSON.readTree(request.json()));
+                """),
+                JSON.readTree(request.json()));
     }
 
     @Test
@@ -41,14 +50,21 @@ class AlertmanagerNotifierTest {
         Alert alert = TestAlerts.firing("StreamingAppDown", "orders", "critical");
         assertTrue(notifier.accepts(Transition.REPEAT));
         OutboundRequest request = notifier.toRequest(alert, Transition.REPEAT, NOW.plusSeconds(60));
-        assertEquals("2024-05-01T10:10:00.456Z", JSON.readTree(request.json()).get(0).get("endsAt").asText());
+        assertEquals(
+                "2024-05-01T10:10:00.456Z",
+                JSON.readTree(request.json()).get(0).get("endsAt").asText());
     }
 
     @Test
     void aResolvedAlertEndsAtItsResolveTime() throws Exception {
-        Alert alert = TestAlerts.resolved(TestAlerts.firing("StreamingAppDown", "orders", "critical"), TestAlerts.ENDS_AT);
+        Alert alert =
+                TestAlerts.resolved(
+                        TestAlerts.firing("StreamingAppDown", "orders", "critical"),
+                        TestAlerts.ENDS_AT);
         OutboundRequest request = notifier.toRequest(alert, Transition.RESOLVED, NOW);
-        assertEquals(JSON.readTree("""
+        assertEquals(
+                JSON.readTree(
+                        """
                 [{"labels":{"alertname":"StreamingAppDown","app":"orders","severity":"critical"},
                   "annotations":{"summary":"StreamingAppDown on orders",
                                  "description":"Processing time exceeded the batch interval for 3 batches.",
@@ -56,6 +72,7 @@ class AlertmanagerNotifierTest {
                   "startsAt":"2024-05-01T10:00:00.123Z",
                   "endsAt":"2024-05-01T10:07:30.000Z",
                   "generatorURL":"http://streamwatch.example:8080/api/v1/apps/orders"}]
-                """), JSON.readTree(request.json()));
+                """),
+                JSON.readTree(request.json()));
     }
 }

@@ -20,11 +20,22 @@ class FingerprintTest {
 
     @Test
     void matchesPrometheusForKnownLabelSets() {
-        assertEquals(hex("5799056148416392346"),
+        assertEquals(
+                hex("5799056148416392346"),
                 Fingerprint.of(Map.of("name", "garland, briggs", "fear", "love is not enough")));
-        assertEquals(hex("5146282821936882169"), Fingerprint.of(Map.of("first-label", "first-label-value")));
-        assertEquals(hex("13843036195897128121"), Fingerprint.of(Map.of("first-label", "first-label-value",
-                "second-label", "second-label-value", "third-label", "third-label-value")));
+        assertEquals(
+                hex("5146282821936882169"),
+                Fingerprint.of(Map.of("first-label", "first-label-value")));
+        assertEquals(
+                hex("13843036195897128121"),
+                Fingerprint.of(
+                        Map.of(
+                                "first-label",
+                                "first-label-value",
+                                "second-label",
+                                "second-label-value",
+                                "third-label",
+                                "third-label-value")));
     }
 
     @Test
@@ -41,6 +52,7 @@ class FingerprintTest {
 
     @Test
     void changesWhenAValueChanges() {
-        assertNotEquals(Fingerprint.of(Map.of("app", "orders")), Fingerprint.of(Map.of("app", "payments")));
+        assertNotEquals(
+                Fingerprint.of(Map.of("app", "orders")), Fingerprint.of(Map.of("app", "payments")));
     }
 }

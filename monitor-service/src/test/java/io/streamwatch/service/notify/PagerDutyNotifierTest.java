@@ -22,7 +22,9 @@ class PagerDutyNotifierTest {
     void aFiringAlertTriggersWithTheContractsPayload() throws Exception {
         OutboundRequest request = notifier.toRequest(firing, Transition.FIRING, NOW);
         assertEquals("https://events.pagerduty.com/v2/enqueue", request.url().toString());
-        assertEquals(JSON.readTree("""
+        assertEquals(
+                JSON.readTree(
+                        """
                 {"routing_key":"%s","event_action":"trigger","dedup_key":"streamwatch/StreamingDelayGrowing/orders",
                  "payload":{"summary":"StreamingDelayGrowing on orders","source":"orders","severity":"critical",
                    "timestamp":"2024-05-01T10:00:00.123Z","component":"orders","class":"StreamingDelayGrowing",
@@ -33,33 +35,65 @@ class PagerDutyNotifierTest {
                  "links":[{"href":"https://runbooks.example/streamwatch#StreamingDelayGrowing","text":"Runbook"},
                           {"href":"http://streamwatch.example:8080/api/v1/apps/orders","text":"Streamwatch"}],
                  "client":"Streamwatch"}
-                """.formatted(KEY)), JSON.readTree(request.json()));
+                """
+                                .formatted(KEY)),
+                JSON.readTree(request.json()));
     }
 
     @Test
     void aResolveCarriesOnlyTheKeyTheActionAndTheDedupKey() throws Exception {
-        OutboundRequest request = notifier.toRequest(TestAlerts.resolved(firing, TestAlerts.ENDS_AT), Transition.RESOLVED, NOW);
-        assertEquals(JSON.readTree("""
+        OutboundRequest request =
+                notifier.toRequest(
+                        TestAlerts.resolved(firing, TestAlerts.ENDS_AT), Transition.RESOLVED, NOW);
+        assertEquals(
+                JSON.readTree(
+                        """
                 {"routing_key":"%s","event_action":"resolve","dedup_key":"streamwatch/StreamingDelayGrowing/orders"}
-                """.formatted(KEY)), JSON.readTree(request.json()));
+                """
+                                .formatted(KEY)),
+                JSON.readTree(request.json()));
     }
 
     @Test
     void theDedupKeyIsStablePerAlertnameAndApp() throws Exception {
         Alert laterRun = TestAlerts.firing("StreamingDelayGrowing", "orders", "critical", NOW);
         Alert otherApp = TestAlerts.firing("StreamingDelayGrowing", "payments", "critical");
-        String a = JSON.readTree(notifier.toRequest(firing, Transition.FIRING, NOW).json()).get("dedup_key").asText();
-        String b = JSON.readTree(notifier.toRequest(laterRun, Transition.FIRING, NOW).json()).get("dedup_key").asText();
-        String c = JSON.readTree(notifier.toRequest(otherApp, Transition.FIRING, NOW).json()).get("dedup_key").asText();
+        String a =
+                JSON.readTree(notifier.toRequest(firing, Transition.FIRING, NOW).json())
+                        .get("dedup_key")
+                        .asText();
+        String b =
+                JSON.readTree(notifier.toRequest(laterRun, Transition.FIRING, NOW).json())
+                        .get("dedup_key")
+                        .asText();
+        String c =
+                JSON.readTree(notifier.toRequest(otherApp, Transition.FIRING, NOW).json())
+                        .get("dedup_key")
+                        .asText();
         assertEquals(a, b);
         assertFalse(a.equals(c));
     }
 
     @Test
     void severitiesMapOntoPagerDutys() {
-        Map<String, String> expected = Map.of("critical", "critical", "warning", "warning", "info", "info",
-                "error", "error", "CRITICAL", "critical", "page", "error", "", "error");
-        expected.forEach((ours, theirs) -> assertEquals(theirs, PagerDutyNotifier.severity(ours), ours));
+        Map<String, String> expected =
+                Map.of(
+                        "critical",
+                        "critical",
+                        "warning",
+                        "warning",
+                        "info",
+                        "info",
+                        "error",
+                        "error",
+                        "CRITICAL",
+                        "critical",
+                        "page",
+                        "error",
+                        "",
+                        "error");
+        expected.forEach(
+                (ours, theirs) -> assertEquals(theirs, PagerDutyNotifier.severity(ours), ours));
         assertEquals("error", PagerDutyNotifier.severity(null));
     }
 
@@ -67,13 +101,29 @@ class PagerDutyNotifierTest {
     void theSummaryIsCutTo1024CharactersAndFallsBackToNameAndSubject() throws Exception {
         Map<String, String> annotations = new HashMap<>(firing.annotations());
         annotations.put("summary", "x".repeat(5000));
-        Alert longOne = new Alert(firing.name(), firing.subject(), firing.severity(), firing.labels(), annotations,
-                firing.startsAt(), null, firing.generatorUrl());
+        Alert longOne =
+                new Alert(
+                        firing.name(),
+                        firing.subject(),
+                        firing.severity(),
+                        firing.labels(),
+                        annotations,
+                        firing.startsAt(),
+                        null,
+                        firing.generatorUrl());
         JsonNode body = JSON.readTree(notifier.toRequest(longOne, Transition.FIRING, NOW).json());
         assertEquals(1024, body.at("/payload/summary").asText().length());
 
-        Alert bare = new Alert(firing.name(), firing.subject(), "warning", firing.labels(), Map.of(), firing.startsAt(),
-                null, null);
+        Alert bare =
+                new Alert(
+                        firing.name(),
+                        firing.subject(),
+                        "warning",
+                        firing.labels(),
+                        Map.of(),
+                        firing.startsAt(),
+                        null,
+                        null);
         body = JSON.readTree(notifier.toRequest(bare, Transition.FIRING, NOW).json());
         assertEquals("StreamingDelayGrowing on orders", body.at("/payload/summary").asText());
         assertEquals(0, body.get("links").size());
@@ -84,7 +134,9 @@ class PagerDutyNotifierTest {
         OutboundRequest request = notifier.toRequest(firing, Transition.FIRING, NOW);
         assertFalse(request.toString().contains(KEY), request.toString());
         assertFalse(notifier.toString().contains(KEY), notifier.toString());
-        assertEquals("{\"message\":\"unknown key <routing key>\"}", notifier.redact("{\"message\":\"unknown key " + KEY + "\"}"));
+        assertEquals(
+                "{\"message\":\"unknown key <routing key>\"}",
+                notifier.redact("{\"message\":\"unknown key " + KEY + "\"}"));
     }
 
     @Test

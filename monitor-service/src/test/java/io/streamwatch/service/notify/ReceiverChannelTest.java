@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamwatch.service.MutableClock;
 import io.streamwatch.testkit.Await;
 import io.streamwatch.testkit.WebhookReceiver;
-import io.streamwatch.service.MutableClock;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -29,12 +29,15 @@ import org.junit.jupiter.api.Test;
  */
 class ReceiverChannelTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+
     /** Short backoff (10-20 ms) so that any longer wait can only come from a Retry-After. */
-    private static final RetryPolicy SHORT = new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(20), 5,
-            Duration.ofMinutes(10));
+    private static final RetryPolicy SHORT =
+            new RetryPolicy(
+                    Duration.ofMillis(10), Duration.ofMillis(20), 5, Duration.ofMinutes(10));
 
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-05-01T10:05:00Z").toEpochMilli());
+    private final MutableClock clock =
+            new MutableClock(Instant.parse("2026-05-01T10:05:00Z").toEpochMilli());
     private final OkHttpClient client = NotificationDispatcher.defaultClient();
     private final List<Duration> waits = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
@@ -47,20 +50,33 @@ class ReceiverChannelTest {
     }
 
     private WebhookReceiver receiver(int... statuses) throws IOException {
-        WebhookReceiver r = WebhookReceiver.responding(
-                i -> new WebhookReceiver.Reply(i < statuses.length ? statuses[i] : 200, ""));
+        WebhookReceiver r =
+                WebhookReceiver.responding(
+                        i ->
+                                new WebhookReceiver.Reply(
+                                        i < statuses.length ? statuses[i] : 200, ""));
         closeAfter.add(r);
         return r;
     }
 
-    /** A started channel to {@code url} whose waits advance the clock and are recorded, not slept. */
+    /**
+     * A started channel to {@code url} whose waits advance the clock and are recorded, not slept.
+     */
     private ReceiverChannel channel(String url) {
-        ReceiverChannel c = new ReceiverChannel("webhook-0",
-                new WebhookNotifier(url, "http://streamwatch.example:8080", new ObjectMapper()), client, SHORT, clock,
-                100, metrics, d -> {
-                    waits.add(d);
-                    clock.advance(d);
-                });
+        ReceiverChannel c =
+                new ReceiverChannel(
+                        "webhook-0",
+                        new WebhookNotifier(
+                                url, "http://streamwatch.example:8080", new ObjectMapper()),
+                        client,
+                        SHORT,
+                        clock,
+                        100,
+                        metrics,
+                        d -> {
+                            waits.add(d);
+                            clock.advance(d);
+                        });
         closeAfter.add(c::forceStop);
         c.start();
         c.offer(TestAlerts.firing("StreamingBatchTooSlow", "orders", "warning"), Transition.FIRING);
@@ -73,7 +89,9 @@ class ReceiverChannelTest {
     }
 
     private void awaitSettled() {
-        Await.until(WAIT, "sent, rejected or failed",
+        Await.until(
+                WAIT,
+                "sent, rejected or failed",
                 () -> count("sent") + count("rejected") + count("failed") >= 1);
     }
 
@@ -86,13 +104,15 @@ class ReceiverChannelTest {
         assertEquals(1, count("sent"));
         assertEquals(2, r.received().size());
         assertEquals(1, waits.size(), waits.toString());
-        assertTrue(waits.get(0).compareTo(Duration.ofSeconds(2)) >= 0, "waited only " + waits.get(0));
+        assertTrue(
+                waits.get(0).compareTo(Duration.ofSeconds(2)) >= 0, "waited only " + waits.get(0));
     }
 
     @Test
     void a429WithAnHttpDateIsNotRetriedBeforeThatDate() throws IOException {
-        String inFiveSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                clock.instant().plusSeconds(5).atOffset(ZoneOffset.UTC));
+        String inFiveSeconds =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        clock.instant().plusSeconds(5).atOffset(ZoneOffset.UTC));
         WebhookReceiver r = receiver(429).retryAfter(inFiveSeconds);
         channel(r.url("/hook"));
         awaitSettled();
@@ -165,7 +185,9 @@ class ReceiverChannelTest {
     void retryAfterIsReadInSecondsOrAsAnHttpDate() {
         Instant now = Instant.parse("2026-09-21T14:13:20Z");
         assertEquals(Duration.ofSeconds(2), RetryPolicy.retryAfter("2", now));
-        assertEquals(Duration.ofSeconds(7), RetryPolicy.retryAfter("Mon, 21 Sep 2026 14:13:27 GMT", now));
+        assertEquals(
+                Duration.ofSeconds(7),
+                RetryPolicy.retryAfter("Mon, 21 Sep 2026 14:13:27 GMT", now));
         assertEquals(Duration.ZERO, RetryPolicy.retryAfter("Mon, 21 Sep 2026 14:00:00 GMT", now));
         assertNull(RetryPolicy.retryAfter(null, now));
         assertNull(RetryPolicy.retryAfter("soon", now));

@@ -15,16 +15,32 @@ final class TestAlerts {
     }
 
     static Alert firing(String name, String app, String severity, Instant startsAt) {
-        return new Alert(name, app, severity,
+        return new Alert(
+                name,
+                app,
+                severity,
                 Map.of("alertname", name, "app", app, "severity", severity),
-                Map.of("summary", name + " on " + app,
-                        "description", "Processing time exceeded the batch interval for 3 batches.",
-                        "runbook_url", "https://runbooks.example/streamwatch#" + name),
-                startsAt, null, "http://streamwatch.example:8080/api/v1/apps/" + app);
+                Map.of(
+                        "summary",
+                        name + " on " + app,
+                        "description",
+                        "Processing time exceeded the batch interval for 3 batches.",
+                        "runbook_url",
+                        "https://runbooks.example/streamwatch#" + name),
+                startsAt,
+                null,
+                "http://streamwatch.example:8080/api/v1/apps/" + app);
     }
 
     static Alert resolved(Alert firing, Instant endsAt) {
-        return new Alert(firing.name(), firing.subject(), firing.severity(), firing.labels(), firing.annotations(),
-                firing.startsAt(), endsAt, firing.generatorUrl());
+        return new Alert(
+                firing.name(),
+                firing.subject(),
+                firing.severity(),
+                firing.labels(),
+                firing.annotations(),
+                firing.startsAt(),
+                endsAt,
+                firing.generatorUrl());
     }
 }

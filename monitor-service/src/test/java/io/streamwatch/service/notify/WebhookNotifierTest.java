@@ -14,7 +14,10 @@ class WebhookNotifierTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant NOW = Instant.parse("2024-05-01T10:05:00Z");
     private final WebhookNotifier notifier =
-            new WebhookNotifier("http://hooks.example/streamwatch/in?team=data", "http://streamwatch.example:8080", JSON);
+            new WebhookNotifier(
+                    "http://hooks.example/streamwatch/in?team=data",
+                    "http://streamwatch.example:8080",
+                    JSON);
     private final Alert firing = TestAlerts.firing("StreamingBatchTooSlow", "orders", "warning");
 
     private static String expected(String status, String endsAt, String fingerprint) {
@@ -35,19 +38,24 @@ class WebhookNotifierTest {
                    "startsAt":"2024-05-01T10:00:00.123Z","endsAt":"%2$s",
                    "generatorURL":"http://streamwatch.example:8080/api/v1/apps/orders",
                    "fingerprint":"%3$s"}]}
-                """.formatted(status, endsAt, fingerprint);
+                """
+                .formatted(status, endsAt, fingerprint);
     }
 
     @Test
     void postsToTheConfiguredUrlExactly() {
-        assertEquals("http://hooks.example/streamwatch/in?team=data",
+        assertEquals(
+                "http://hooks.example/streamwatch/in?team=data",
                 notifier.toRequest(firing, Transition.FIRING, NOW).url().toString());
     }
 
     @Test
     void aFiringAlertHasAlertmanagersWebhookBodyWithZeroEndsAt() throws Exception {
         OutboundRequest request = notifier.toRequest(firing, Transition.FIRING, NOW);
-        assertEquals(JSON.readTree(expected("firing", "0001-01-01T00:00:00Z", Fingerprint.of(firing.labels()))),
+        assertEquals(
+                JSON.readTree(
+                        expected(
+                                "firing", "0001-01-01T00:00:00Z", Fingerprint.of(firing.labels()))),
                 JSON.readTree(request.json()));
     }
 
@@ -55,26 +63,51 @@ class WebhookNotifierTest {
     void aResolvedAlertCarriesItsResolveTime() throws Exception {
         Alert resolved = TestAlerts.resolved(firing, TestAlerts.ENDS_AT);
         OutboundRequest request = notifier.toRequest(resolved, Transition.RESOLVED, NOW);
-        assertEquals(JSON.readTree(expected("resolved", "2024-05-01T10:07:30.000Z", Fingerprint.of(firing.labels()))),
+        assertEquals(
+                JSON.readTree(
+                        expected(
+                                "resolved",
+                                "2024-05-01T10:07:30.000Z",
+                                Fingerprint.of(firing.labels()))),
                 JSON.readTree(request.json()));
     }
 
     @Test
     void theFingerprintIsTheSameWhenFiringAndWhenResolved() throws Exception {
         JsonNode a = JSON.readTree(notifier.toRequest(firing, Transition.FIRING, NOW).json());
-        JsonNode b = JSON.readTree(notifier.toRequest(TestAlerts.resolved(firing, TestAlerts.ENDS_AT), Transition.RESOLVED,
-                NOW).json());
+        JsonNode b =
+                JSON.readTree(
+                        notifier.toRequest(
+                                        TestAlerts.resolved(firing, TestAlerts.ENDS_AT),
+                                        Transition.RESOLVED,
+                                        NOW)
+                                .json());
         assertEquals(a.at("/alerts/0/fingerprint"), b.at("/alerts/0/fingerprint"));
         assertEquals(a.get("groupKey"), b.get("groupKey"));
     }
 
     @Test
     void groupAlertsAreGroupedByGroupInsteadOfApp() throws Exception {
-        Alert lag = new Alert("KafkaLagGrowing", "billing-consumers", "warning",
-                Map.of("alertname", "KafkaLagGrowing", "group", "billing-consumers", "severity", "warning"),
-                Map.of("summary", "lag"), TestAlerts.STARTS_AT, null, null);
+        Alert lag =
+                new Alert(
+                        "KafkaLagGrowing",
+                        "billing-consumers",
+                        "warning",
+                        Map.of(
+                                "alertname",
+                                "KafkaLagGrowing",
+                                "group",
+                                "billing-consumers",
+                                "severity",
+                                "warning"),
+                        Map.of("summary", "lag"),
+                        TestAlerts.STARTS_AT,
+                        null,
+                        null);
         JsonNode body = JSON.readTree(notifier.toRequest(lag, Transition.FIRING, NOW).json());
-        assertEquals(JSON.readTree("{\"alertname\":\"KafkaLagGrowing\",\"group\":\"billing-consumers\"}"),
+        assertEquals(
+                JSON.readTree(
+                        "{\"alertname\":\"KafkaLagGrowing\",\"group\":\"billing-consumers\"}"),
                 body.get("groupLabels"));
     }
 

@@ -43,8 +43,15 @@ class AlertEngineTest {
         registry = new AppRegistry(clock, 1000, 100, Duration.ofSeconds(30), Duration.ofDays(7));
         parser = new EventParser(clock, 1000);
         meters = new SimpleMeterRegistry();
-        engine = new AlertEngine(io.streamwatch.service.StreamwatchServiceRules.defaults(), registry, sink, clock,
-                Duration.ofSeconds(60), "http://streamwatch.test:9470", meters);
+        engine =
+                new AlertEngine(
+                        io.streamwatch.service.StreamwatchServiceRules.defaults(),
+                        registry,
+                        sink,
+                        clock,
+                        Duration.ofSeconds(60),
+                        "http://streamwatch.test:9470",
+                        meters);
         batchTime = clock.millis();
         seq = 0;
     }
@@ -94,10 +101,20 @@ class AlertEngineTest {
         assertEquals("StreamingBatchTooSlow", a.labels().get("alertname"));
         assertEquals("orders eu", a.labels().get("app"));
         assertEquals("warning", a.labels().get("severity"));
-        assertEquals("processing 1.7 s > interval 1.0 s for 3 batches", a.annotations().get("summary"));
-        assertEquals("http://streamwatch.test:9470/runbook#streamingbatchtooslow", a.annotations().get("runbook_url"));
-        assertEquals("http://streamwatch.test:9470/api/v1/apps/orders%20eu", a.annotations().get("app_url"));
-        assertEquals(1.0, meters.get("streamwatch.alerts.firing").tags("alertname", "StreamingBatchTooSlow", "severity", "warning").gauge().value());
+        assertEquals(
+                "processing 1.7 s > interval 1.0 s for 3 batches", a.annotations().get("summary"));
+        assertEquals(
+                "http://streamwatch.test:9470/runbook#streamingbatchtooslow",
+                a.annotations().get("runbook_url"));
+        assertEquals(
+                "http://streamwatch.test:9470/api/v1/apps/orders%20eu",
+                a.annotations().get("app_url"));
+        assertEquals(
+                1.0,
+                meters.get("streamwatch.alerts.firing")
+                        .tags("alertname", "StreamingBatchTooSlow", "severity", "warning")
+                        .gauge()
+                        .value());
     }
 
     @Test
@@ -105,14 +122,27 @@ class AlertEngineTest {
         for (int i = 0; i < 4; i++) batch(1500);
         for (int i = 0; i < 3; i++) batch(200);
         List<Sent> slow = sentFor(BatchTooSlow.NAME);
-        assertEquals(List.of(Transition.FIRING, Transition.RESOLVED), slow.stream().map(Sent::transition).toList());
+        assertEquals(
+                List.of(Transition.FIRING, Transition.RESOLVED),
+                slow.stream().map(Sent::transition).toList());
         Alert resolved = slow.get(1).alert();
         assertNotNull(resolved.endsAt());
         assertEquals(slow.get(0).alert().startsAt(), resolved.startsAt());
-        assertTrue(engine.alerts(false).stream().noneMatch(v -> v.alertname().equals(BatchTooSlow.NAME)));
-        AlertView history = engine.alerts(true).stream().filter(v -> v.alertname().equals(BatchTooSlow.NAME)).findFirst().orElseThrow();
+        assertTrue(
+                engine.alerts(false).stream()
+                        .noneMatch(v -> v.alertname().equals(BatchTooSlow.NAME)));
+        AlertView history =
+                engine.alerts(true).stream()
+                        .filter(v -> v.alertname().equals(BatchTooSlow.NAME))
+                        .findFirst()
+                        .orElseThrow();
         assertEquals(AlertStatus.RESOLVED, history.state());
-        assertEquals(0.0, meters.get("streamwatch.alerts.firing").tags("alertname", "StreamingBatchTooSlow", "severity", "warning").gauge().value());
+        assertEquals(
+                0.0,
+                meters.get("streamwatch.alerts.firing")
+                        .tags("alertname", "StreamingBatchTooSlow", "severity", "warning")
+                        .gauge()
+                        .value());
     }
 
     @Test
@@ -121,7 +151,9 @@ class AlertEngineTest {
         engine.tick();
         assertEquals(1, sentFor(BatchTooSlow.NAME).size());
         clock.advance(Duration.ofSeconds(61));
-        ingest(events().heartbeat(clock.millis())); // keep the app alive: this is about repeats only
+        ingest(
+                events().heartbeat(
+                                clock.millis())); // keep the app alive: this is about repeats only
         engine.tick();
         engine.tick();
         List<Transition> t = sentFor(BatchTooSlow.NAME).stream().map(Sent::transition).toList();
@@ -139,9 +171,13 @@ class AlertEngineTest {
         List<Sent> down = sentFor(AppDown.NAME);
         assertEquals(1, down.size());
         assertEquals("critical", down.get(0).alert().severity());
-        assertTrue(down.get(0).alert().annotations().get("summary").startsWith("no heartbeat for 3"), down.get(0).alert().annotations().toString());
+        assertTrue(
+                down.get(0).alert().annotations().get("summary").startsWith("no heartbeat for 3"),
+                down.get(0).alert().annotations().toString());
         ingest(events().heartbeat(clock.millis()));
-        assertEquals(List.of(Transition.FIRING, Transition.RESOLVED), sentFor(AppDown.NAME).stream().map(Sent::transition).toList());
+        assertEquals(
+                List.of(Transition.FIRING, Transition.RESOLVED),
+                sentFor(AppDown.NAME).stream().map(Sent::transition).toList());
     }
 
     @Test
@@ -183,9 +219,17 @@ class AlertEngineTest {
     @Test
     void growingConsumerGroupLagPagesWithAGroupLabelAndResolves() {
         List<LagWindow.Sample> samples = new ArrayList<>();
-        AlertEngine lagEngine = new AlertEngine(List.of(), registry, sink, clock, Duration.ofSeconds(60),
-                "http://streamwatch.test:9470", new SimpleMeterRegistry(),
-                () -> List.of(new LagWindow("group", "billing", samples, clock.millis())), List.of(new KafkaLagGrowing(5, 30)));
+        AlertEngine lagEngine =
+                new AlertEngine(
+                        List.of(),
+                        registry,
+                        sink,
+                        clock,
+                        Duration.ofSeconds(60),
+                        "http://streamwatch.test:9470",
+                        new SimpleMeterRegistry(),
+                        () -> List.of(new LagWindow("group", "billing", samples, clock.millis())),
+                        List.of(new KafkaLagGrowing(5, 30)));
         for (int i = 1; i <= 6; i++) {
             samples.add(new LagWindow.Sample(clock.millis(), 1000L * i, 20.0 * i));
             lagEngine.tick();
@@ -214,7 +258,11 @@ class AlertEngineTest {
         batchTime += SEC;
         ingest(e);
         Alert a = sentFor(BatchFailed.NAME).get(0).alert();
-        assertTrue(a.annotations().get("summary").endsWith("failed: java.io.IOException: sink refused"), a.annotations().toString());
+        assertTrue(
+                a.annotations()
+                        .get("summary")
+                        .endsWith("failed: java.io.IOException: sink refused"),
+                a.annotations().toString());
         assertNull(a.endsAt());
         assertFalse(engine.alerts(false).isEmpty());
     }

@@ -1,6 +1,5 @@
 package io.streamwatch.service.rules;
 
-import io.streamwatch.service.state.LagWindow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +12,7 @@ import io.streamwatch.service.notify.Severity;
 import io.streamwatch.service.notify.Transition;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppWindow;
+import io.streamwatch.service.state.LagWindow;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
 class AlertSchedulerTest {
     private static final int APPS = 50;
 
-    /** A rule that always answers the same and counts how often, and over how many batches, it is asked. */
+    /**
+     * A rule that always answers the same and counts how often, and over how many batches, it is
+     * asked.
+     */
     private static final class Counting<W> extends NamedRule<W> {
         final AtomicInteger checks = new AtomicInteger();
         final List<Integer> sizes = new CopyOnWriteArrayList<>();
@@ -64,7 +67,8 @@ class AlertSchedulerTest {
     }
 
     private final MutableClock clock = MutableClock.atSystemTime();
-    private final AppRegistry registry = new AppRegistry(clock, 1000, 10_000, Duration.ofSeconds(30), Duration.ofDays(7));
+    private final AppRegistry registry =
+            new AppRegistry(clock, 1000, 10_000, Duration.ofSeconds(30), Duration.ofDays(7));
     private final EventParser parser = new EventParser(clock, 1000);
     private final List<Alert> sent = new ArrayList<>();
     private final Counting<AppWindow> batchRule = new Counting<>("BatchRule", 10, false);
@@ -73,11 +77,21 @@ class AlertSchedulerTest {
 
     @BeforeEach
     void setUp() {
-        engine = new AlertEngine(List.of(batchRule, clockRule), registry, (a, t) -> sent.add(a), clock, Duration.ofSeconds(60),
-                "http://test", new SimpleMeterRegistry());
+        engine =
+                new AlertEngine(
+                        List.of(batchRule, clockRule),
+                        registry,
+                        (a, t) -> sent.add(a),
+                        clock,
+                        Duration.ofSeconds(60),
+                        "http://test",
+                        new SimpleMeterRegistry());
     }
 
-    /** Twelve 1-second batches of {@code app}, straight into the registry: nobody calls {@code evaluate}. */
+    /**
+     * Twelve 1-second batches of {@code app}, straight into the registry: nobody calls {@code
+     * evaluate}.
+     */
     private void batchesArrive(String app, long processingMs) {
         long t = clock.millis();
         Events e = Events.from(app, "run-" + app).streamingStarted(t, 1000);
@@ -98,7 +112,10 @@ class AlertSchedulerTest {
             engine.tick();
         }
         assertEquals(APPS, batchRule.checks.get(), "no batch rule is re-run on the timer");
-        assertEquals(APPS + 20 * APPS, clockRule.checks.get(), "the clock-driven rule is asked about every app every second");
+        assertEquals(
+                APPS + 20 * APPS,
+                clockRule.checks.get(),
+                "the clock-driven rule is asked about every app every second");
     }
 
     @Test
@@ -108,7 +125,10 @@ class AlertSchedulerTest {
         engine.tick();
         engine.tick();
         assertEquals(1, batchRule.checks.get());
-        assertEquals(List.of(10), batchRule.sizes, "the batch rule sees the window it declared, not the timer's");
+        assertEquals(
+                List.of(10),
+                batchRule.sizes,
+                "the batch rule sees the window it declared, not the timer's");
         assertEquals(3, clockRule.checks.get());
     }
 
@@ -124,8 +144,15 @@ class AlertSchedulerTest {
 
     @Test
     void slowBatchesThatArriveUnannouncedStillPageOnTheTimer() {
-        AlertEngine real = new AlertEngine(io.streamwatch.service.StreamwatchServiceRules.defaults(), registry,
-                (a, t) -> sent.add(a), clock, Duration.ofSeconds(60), "http://test", new SimpleMeterRegistry());
+        AlertEngine real =
+                new AlertEngine(
+                        io.streamwatch.service.StreamwatchServiceRules.defaults(),
+                        registry,
+                        (a, t) -> sent.add(a),
+                        clock,
+                        Duration.ofSeconds(60),
+                        "http://test",
+                        new SimpleMeterRegistry());
         batchesArrive("orders", 1500);
         real.tick();
         assertEquals(List.of(BatchTooSlow.NAME), sent.stream().map(Alert::name).toList());
@@ -135,8 +162,17 @@ class AlertSchedulerTest {
     void lagIsEvaluatedWhenANewSampleArrivesNotEverySecond() {
         List<LagWindow.Sample> samples = new CopyOnWriteArrayList<>();
         Counting<LagWindow> lagRule = new Counting<>("LagRule", 5, false);
-        AlertEngine lag = new AlertEngine(List.of(), registry, (a, t) -> sent.add(a), clock, Duration.ofSeconds(60), "http://test",
-                new SimpleMeterRegistry(), () -> List.of(new LagWindow("group", "billing", samples, clock.millis())), List.of(lagRule));
+        AlertEngine lag =
+                new AlertEngine(
+                        List.of(),
+                        registry,
+                        (a, t) -> sent.add(a),
+                        clock,
+                        Duration.ofSeconds(60),
+                        "http://test",
+                        new SimpleMeterRegistry(),
+                        () -> List.of(new LagWindow("group", "billing", samples, clock.millis())),
+                        List.of(lagRule));
         samples.add(new LagWindow.Sample(clock.millis(), 100, 1.0));
         for (int s = 0; s < 5; s++) lag.tick();
         assertEquals(1, lagRule.checks.get());
@@ -148,10 +184,19 @@ class AlertSchedulerTest {
 
     @Test
     void firingAlertsAreResentByTheTimerWithoutAskingTheBatchRules() {
-        Counting<AppWindow> always = new Counting<>("AlwaysFiring", 3, false, new Check(Verdict.FIRING, "on fire", null));
+        Counting<AppWindow> always =
+                new Counting<>(
+                        "AlwaysFiring", 3, false, new Check(Verdict.FIRING, "on fire", null));
         List<Transition> transitions = new ArrayList<>();
-        AlertEngine e = new AlertEngine(List.of(always), registry, (a, t) -> transitions.add(t), clock, Duration.ofSeconds(60),
-                "http://test", new SimpleMeterRegistry());
+        AlertEngine e =
+                new AlertEngine(
+                        List.of(always),
+                        registry,
+                        (a, t) -> transitions.add(t),
+                        clock,
+                        Duration.ofSeconds(60),
+                        "http://test",
+                        new SimpleMeterRegistry());
         batchesArrive("orders", 100);
         e.evaluate("orders");
         for (int s = 0; s < 61; s++) {

@@ -7,22 +7,25 @@ import io.streamwatch.service.state.LagWindow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class KafkaLagGrowingTest {
     private static final KafkaLagGrowing RULE = new KafkaLagGrowing(5, 30);
 
-    /** Replays polls (records, seconds behind) through the rule and the fire/resolve state machine. */
+    /**
+     * Replays polls (records, seconds behind) through the rule and the fire/resolve state machine.
+     */
     private static Sim.Timeline replay(long[] records, double[] seconds) {
         Sim.Timeline t = new Sim.Timeline();
         List<LagWindow.Sample> samples = new ArrayList<>();
         boolean firing = false;
         for (int i = 0; i < records.length; i++) {
             samples.add(new LagWindow.Sample(i * 15_000L, records[i], seconds[i]));
-            Verdict v = RULE.check(new LagWindow("group", "billing", samples, i * 15_000L)).verdict();
+            Verdict v =
+                    RULE.check(new LagWindow("group", "billing", samples, i * 15_000L)).verdict();
             if (v == Verdict.FIRING && !firing) {
                 firing = true;
                 t.fired.add(i);
@@ -36,22 +39,55 @@ class KafkaLagGrowingTest {
 
     static Stream<Arguments> lag() {
         return Stream.of(
-                Arguments.of("idle topic", new long[] {0, 0, 0, 0, 0, 0, 0}, new double[] {0, 0, 0, 0, 0, 0, 0}, List.of(), List.of()),
-                Arguments.of("steady small lag", new long[] {50, 50, 50, 50, 50, 50, 50}, new double[] {2, 2, 2, 2, 2, 2, 2}, List.of(), List.of()),
-                Arguments.of("bursty producer", new long[] {0, 5000, 100, 5000, 100, 5000, 100, 5000},
-                        new double[] {0, 40, 1, 40, 1, 40, 1, 40}, List.of(), List.of()),
-                Arguments.of("rising but still fresh", new long[] {10, 20, 30, 40, 50, 60, 70}, new double[] {1, 2, 3, 4, 5, 6, 7}, List.of(), List.of()),
-                Arguments.of("falling behind", new long[] {1000, 2000, 3000, 4000, 5000, 6000, 7000},
-                        new double[] {10, 20, 30, 40, 50, 60, 70}, List.of(4), List.of()),
-                // Polls 2..6 (3000..6000, 4000) still fit a slope of +4000/10 records per poll; polls 3..7
+                Arguments.of(
+                        "idle topic",
+                        new long[] {0, 0, 0, 0, 0, 0, 0},
+                        new double[] {0, 0, 0, 0, 0, 0, 0},
+                        List.of(),
+                        List.of()),
+                Arguments.of(
+                        "steady small lag",
+                        new long[] {50, 50, 50, 50, 50, 50, 50},
+                        new double[] {2, 2, 2, 2, 2, 2, 2},
+                        List.of(),
+                        List.of()),
+                Arguments.of(
+                        "bursty producer",
+                        new long[] {0, 5000, 100, 5000, 100, 5000, 100, 5000},
+                        new double[] {0, 40, 1, 40, 1, 40, 1, 40},
+                        List.of(),
+                        List.of()),
+                Arguments.of(
+                        "rising but still fresh",
+                        new long[] {10, 20, 30, 40, 50, 60, 70},
+                        new double[] {1, 2, 3, 4, 5, 6, 7},
+                        List.of(),
+                        List.of()),
+                Arguments.of(
+                        "falling behind",
+                        new long[] {1000, 2000, 3000, 4000, 5000, 6000, 7000},
+                        new double[] {10, 20, 30, 40, 50, 60, 70},
+                        List.of(4),
+                        List.of()),
+                // Polls 2..6 (3000..6000, 4000) still fit a slope of +4000/10 records per poll;
+                // polls 3..7
                 // (4000, 5000, 6000, 4000, 2000) fit -5000/10: resolved at poll 7.
-                Arguments.of("falling behind then catching up", new long[] {1000, 2000, 3000, 4000, 5000, 6000, 4000, 2000, 1000, 500},
-                        new double[] {10, 20, 30, 40, 50, 60, 40, 20, 10, 5}, List.of(4), List.of(7)));
+                Arguments.of(
+                        "falling behind then catching up",
+                        new long[] {1000, 2000, 3000, 4000, 5000, 6000, 4000, 2000, 1000, 500},
+                        new double[] {10, 20, 30, 40, 50, 60, 40, 20, 10, 5},
+                        List.of(4),
+                        List.of(7)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("lag")
-    void kafkaLagGrowing(String name, long[] records, double[] seconds, List<Integer> fired, List<Integer> resolved) {
+    void kafkaLagGrowing(
+            String name,
+            long[] records,
+            double[] seconds,
+            List<Integer> fired,
+            List<Integer> resolved) {
         Sim.Timeline t = replay(records, seconds);
         assertEquals(fired, t.fired, t::toString);
         assertEquals(resolved, t.resolved, t::toString);
@@ -63,7 +99,8 @@ class KafkaLagGrowingTest {
         for (int i = 0; i < 5; i++) s.add(new LagWindow.Sample(i, 1000L * (i + 1), 10.0 * (i + 1)));
         Check c = RULE.check(new LagWindow("app", "orders", s, 5));
         assertEquals(Verdict.FIRING, c.verdict());
-        assertEquals("Kafka lag rose from 1000 to 5000 records over 5 polls (50 s behind)", c.summary());
+        assertEquals(
+                "Kafka lag rose from 1000 to 5000 records over 5 polls (50 s behind)", c.summary());
         assertTrue(c.description().contains("app 'orders'"));
     }
 }

@@ -22,7 +22,20 @@ final class Sim {
             long due = T0 + i * intervalMs;
             long start = Math.max(due, prevEnd);
             long end = start + processing[i];
-            out.add(new BatchRecord("app-1", due, due, start, end, start - due, processing[i], end - due, 10, false, null, false));
+            out.add(
+                    new BatchRecord(
+                            "app-1",
+                            due,
+                            due,
+                            start,
+                            end,
+                            start - due,
+                            processing[i],
+                            end - due,
+                            10,
+                            false,
+                            null,
+                            false));
             prevEnd = end;
         }
         return out;
@@ -55,14 +68,20 @@ final class Sim {
         return out;
     }
 
-    /** The window the rules see after the first {@code n} batches completed (clock at the last end). */
+    /**
+     * The window the rules see after the first {@code n} batches completed (clock at the last end).
+     */
     static AppWindow after(List<BatchRecord> batches, int n, long intervalMs) {
         List<BatchRecord> recent = batches.subList(0, n);
         long now = recent.isEmpty() ? T0 : recent.get(n - 1).processingEndTime();
-        return new AppWindow("orders", "app-1", intervalMs, recent, now, now, false, now, null, 0, null);
+        return new AppWindow(
+                "orders", "app-1", intervalMs, recent, now, now, false, now, null, 0, null);
     }
 
-    /** Replays the batches one by one through the engine's state machine: indexes where it fired and resolved. */
+    /**
+     * Replays the batches one by one through the engine's state machine: indexes where it fired and
+     * resolved.
+     */
     static Timeline replay(Rule rule, List<BatchRecord> batches, long intervalMs) {
         Timeline t = new Timeline();
         boolean firing = false;

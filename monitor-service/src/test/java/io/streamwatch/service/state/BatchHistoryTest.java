@@ -22,7 +22,9 @@ class BatchHistoryTest {
         assertTrue(h.add(batch("a", 1000)));
         assertTrue(h.add(batch("a", 2000)));
         assertFalse(h.add(batch("a", 1000)), "a batch already held is not added again");
-        assertTrue(h.add(batch("b", 1000)), "the same batch time under another app id is another batch");
+        assertTrue(
+                h.add(batch("b", 1000)),
+                "the same batch time under another app id is another batch");
         assertEquals(List.of(2000L, 1000L, 1000L), times(h.newest(10)));
         assertEquals(List.of(2000L), times(h.newest(1)));
     }

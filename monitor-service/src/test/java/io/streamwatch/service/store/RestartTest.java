@@ -22,10 +22,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The service's memory, written to the store and read back by a new instance, as after a restart. */
+/**
+ * The service's memory, written to the store and read back by a new instance, as after a restart.
+ */
 class RestartTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final MutableClock clock = MutableClock.atSystemTime();
     private final EventParser parser = new EventParser(clock, 1000);
@@ -34,11 +35,19 @@ class RestartTest {
     private final class Instance implements AutoCloseable {
         final Store store = Store.open(dir);
         final StatePersistence persistence = new StatePersistence(store);
-        final AppRegistry registry = new AppRegistry(clock, 1000, 100, Duration.ofSeconds(30), Duration.ofDays(7));
-        final AlertEngine engine = new AlertEngine(StreamwatchServiceRules.defaults(), registry,
-                (alert, t) -> {
-                    if (alert.name().equals(BatchTooSlow.NAME)) sent.add(t);
-                }, clock, Duration.ofSeconds(60), "http://test", new SimpleMeterRegistry());
+        final AppRegistry registry =
+                new AppRegistry(clock, 1000, 100, Duration.ofSeconds(30), Duration.ofDays(7));
+        final AlertEngine engine =
+                new AlertEngine(
+                        StreamwatchServiceRules.defaults(),
+                        registry,
+                        (alert, t) -> {
+                            if (alert.name().equals(BatchTooSlow.NAME)) sent.add(t);
+                        },
+                        clock,
+                        Duration.ofSeconds(60),
+                        "http://test",
+                        new SimpleMeterRegistry());
 
         Instance() {
             StatePersistence.LoadedApps loaded = persistence.loadApps(1000);
@@ -48,7 +57,8 @@ class RestartTest {
         }
 
         AppRegistry.Result ingest(Events e) throws Exception {
-            AppRegistry.Result r = registry.apply(parser.parse(e.json().getBytes(StandardCharsets.UTF_8)));
+            AppRegistry.Result r =
+                    registry.apply(parser.parse(e.json().getBytes(StandardCharsets.UTF_8)));
             r.durable().get(10, TimeUnit.SECONDS);
             engine.evaluate("orders");
             return r;
@@ -62,7 +72,8 @@ class RestartTest {
 
     private static Events run(long t, long... processing) {
         Events e = Events.from("orders", "app-1").streamingStarted(t, 1000);
-        for (int i = 0; i < processing.length; i++) e.completed(t + i * 1000L, 0, processing[i], 10 + i, i == 1 ? "boom" : null);
+        for (int i = 0; i < processing.length; i++)
+            e.completed(t + i * 1000L, 0, processing[i], 10 + i, i == 1 ? "boom" : null);
         return e;
     }
 
@@ -82,8 +93,12 @@ class RestartTest {
             assertEquals(before.batches().records(), after.batches().records());
             assertEquals(before.batchIntervalMs(), after.batchIntervalMs());
             assertEquals(before.lastBatch(), after.lastBatch());
-            assertEquals(before.batches().processingTime().count(), after.batches().processingTime().count());
-            assertEquals(java.util.Arrays.toString(before.batches().processingTime().counts()), java.util.Arrays.toString(after.batches().processingTime().counts()));
+            assertEquals(
+                    before.batches().processingTime().count(),
+                    after.batches().processingTime().count());
+            assertEquals(
+                    java.util.Arrays.toString(before.batches().processingTime().counts()),
+                    java.util.Arrays.toString(after.batches().processingTime().counts()));
             assertEquals(second.registry.batches("orders", 10).orElseThrow().size(), 3);
             // The listener re-sends what it was never told was stored: the service knows it has it.
             AppRegistry.Result again = second.ingest(run(t, 100, 200, 300));
@@ -101,7 +116,9 @@ class RestartTest {
         }
         assertEquals(List.of(Transition.FIRING), sent);
         try (Instance second = new Instance()) {
-            assertTrue(second.engine.alerts(false).stream().anyMatch(a -> a.alertname().equals(BatchTooSlow.NAME)),
+            assertTrue(
+                    second.engine.alerts(false).stream()
+                            .anyMatch(a -> a.alertname().equals(BatchTooSlow.NAME)),
                     "still firing after the restart");
             second.engine.tick();
             assertEquals(List.of(Transition.FIRING), sent, "no second page for the same alert");

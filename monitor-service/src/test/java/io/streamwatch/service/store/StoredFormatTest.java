@@ -21,13 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What earlier releases wrote to the store is read back as it was. */
 class StoredFormatTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final MutableClock clock = MutableClock.atSystemTime();
 
-    /** An app's state exactly as releases before the state was split in parts stored it (PersistedApp version 1). */
-    private static final String VERSION_1 = """
+    /**
+     * An app's state exactly as releases before the state was split in parts stored it
+     * (PersistedApp version 1).
+     */
+    private static final String VERSION_1 =
+            """
             {"version":1,"app":"orders","firstSeen":1700000000000,"appId":"app-2","attemptId":"1","appName":"Orders",\
             "sparkVersion":"3.5.3","uiUrl":"http://driver:4040","host":"driver","instance":"instance-app-2",\
             "listenerVersion":"0.1.0","startTime":1700000100000,"endTime":null,"finished":false,"batchIntervalMs":1000,\
@@ -43,20 +46,40 @@ class StoredFormatTest {
             "eventsDropped":5,"eventsLost":2,"duplicateEvents":4}""";
 
     private static BatchRecord batch(long t, long processingMs, boolean failed) {
-        return new BatchRecord("app-2", t, t, t + 10, t + 10 + processingMs, 10, processingMs, 10 + processingMs, 10,
-                failed, failed ? "boom" : null, false);
+        return new BatchRecord(
+                "app-2",
+                t,
+                t,
+                t + 10,
+                t + 10 + processingMs,
+                10,
+                processingMs,
+                10 + processingMs,
+                10,
+                failed,
+                failed ? "boom" : null,
+                false);
     }
 
     @Test
     void anAppStoredInTheFlatFormatOfVersionOneRestoresAsItWas() throws Exception {
         try (Store s = Store.open(dir)) {
-            s.submit(Store.Change.app("orders", VERSION_1, List.of(new Store.AppBatch("orders", batch(1700000001000L, 200, false)),
-                    new Store.AppBatch("orders", batch(1700000002000L, 400, true))))).get(10, TimeUnit.SECONDS);
+            s.submit(
+                            Store.Change.app(
+                                    "orders",
+                                    VERSION_1,
+                                    List.of(
+                                            new Store.AppBatch(
+                                                    "orders", batch(1700000001000L, 200, false)),
+                                            new Store.AppBatch(
+                                                    "orders", batch(1700000002000L, 400, true)))))
+                    .get(10, TimeUnit.SECONDS);
         }
         try (Store s = Store.open(dir)) {
             StatePersistence.LoadedApps loaded = new StatePersistence(s).loadApps(100);
             assertEquals(0, loaded.unreadable());
-            AppRegistry registry = new AppRegistry(clock, 100, 10, Duration.ofDays(36500), Duration.ofDays(36500));
+            AppRegistry registry =
+                    new AppRegistry(clock, 100, 10, Duration.ofDays(36500), Duration.ofDays(36500));
             registry.restore(loaded.apps(), loaded.batches());
 
             AppSnapshot a = registry.snapshot("orders").orElseThrow();
@@ -78,8 +101,18 @@ class StoredFormatTest {
             assertEquals(0.6, a.batches().totalDelay().sumSeconds());
             assertEquals(batch(1700000002000L, 400, true), a.lastBatch());
             assertEquals(3, a.receiving().errors());
-            assertEquals(List.of(new AppSnapshot.ReceiverView(0, "kafka", true, "10.0.0.7", "1", 3, "connection refused",
-                    1700000149000L)), a.receivers());
+            assertEquals(
+                    List.of(
+                            new AppSnapshot.ReceiverView(
+                                    0,
+                                    "kafka",
+                                    true,
+                                    "10.0.0.7",
+                                    "1",
+                                    3,
+                                    "connection refused",
+                                    1700000149000L)),
+                    a.receivers());
             assertEquals("instance-app-2", a.listener().instance());
             assertEquals("0.1.0", a.listener().listenerVersion());
             assertEquals(5, a.listener().eventsDropped());
@@ -96,19 +129,28 @@ class StoredFormatTest {
             assertEquals(Map.of("clicks", Map.of(0, 120L, 1, 80L)), k.offsets());
             assertEquals(1700000002000L, k.batchTime());
 
-            // The sequence watermark came back (events up to seq 7 are duplicates), the drop count is not
+            // The sequence watermark came back (events up to seq 7 are duplicates), the drop count
+            // is not
             // counted twice, and a request from the earlier run app-1 changes no identity.
             EventParser parser = new EventParser(clock, 100);
-            Events resent = Events.from("orders", "app-2").dropped(5).startingAt(7)
-                    .streamingStarted(clock.millis(), 1000).streamingStarted(clock.millis(), 1000);
-            AppRegistry.Result r = registry.apply(parser.parse(resent.json().getBytes(StandardCharsets.UTF_8)));
+            Events resent =
+                    Events.from("orders", "app-2")
+                            .dropped(5)
+                            .startingAt(7)
+                            .streamingStarted(clock.millis(), 1000)
+                            .streamingStarted(clock.millis(), 1000);
+            AppRegistry.Result r =
+                    registry.apply(parser.parse(resent.json().getBytes(StandardCharsets.UTF_8)));
             assertEquals(1, r.duplicates(), "seq 7 was applied before the restart");
             assertEquals(1, r.accepted());
             AppSnapshot after = registry.snapshot("orders").orElseThrow();
             assertEquals(5, after.listener().eventsDropped());
             Events old = Events.from("orders", "app-1").streamingStarted(clock.millis(), 5000);
             registry.apply(parser.parse(old.json().getBytes(StandardCharsets.UTF_8)));
-            assertEquals("app-2", registry.snapshot("orders").orElseThrow().run().appId(), "app-1 is a known earlier run");
+            assertEquals(
+                    "app-2",
+                    registry.snapshot("orders").orElseThrow().run().appId(),
+                    "app-1 is a known earlier run");
         }
     }
 }

@@ -3,9 +3,9 @@ package io.streamwatch.testkit.spark;
 import org.apache.spark.SparkConf;
 
 /**
- * Local Spark drivers for tests, the demo and the benchmarks: everything on loopback, the UI on a free
- * port, and Streamwatch attached only by configuration, as on a real cluster. Spark is {@code provided}:
- * this package loads only where the user already has Spark.
+ * Local Spark drivers for tests, the demo and the benchmarks: everything on loopback, the UI on a
+ * free port, and Streamwatch attached only by configuration, as on a real cluster. Spark is {@code
+ * provided}: this package loads only where the user already has Spark.
  */
 public final class SparkFixtures {
     private SparkFixtures() {}
@@ -21,8 +21,12 @@ public final class SparkFixtures {
                 .set("spark.ui.showConsoleProgress", "false");
     }
 
-    /** The Streamwatch listener by {@code spark.extraListeners}, shipping to {@code serviceUrl} as {@code appKey}. */
-    public static SparkConf withListener(SparkConf conf, String serviceUrl, String token, String appKey) {
+    /**
+     * The Streamwatch listener by {@code spark.extraListeners}, shipping to {@code serviceUrl} as
+     * {@code appKey}.
+     */
+    public static SparkConf withListener(
+            SparkConf conf, String serviceUrl, String token, String appKey) {
         return conf.set("spark.extraListeners", "io.streamwatch.listener.StreamwatchListener")
                 .set("spark.streamwatch.url", serviceUrl)
                 .set("spark.streamwatch.token", token)

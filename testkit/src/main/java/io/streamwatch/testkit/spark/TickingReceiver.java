@@ -18,7 +18,8 @@ public final class TickingReceiver extends Receiver<String> {
         this(perTick, -1, null, null);
     }
 
-    private TickingReceiver(int perTick, long errorAtRecord, String errorMessage, RuntimeException errorCause) {
+    private TickingReceiver(
+            int perTick, long errorAtRecord, String errorMessage, RuntimeException errorCause) {
         super(StorageLevel.MEMORY_ONLY());
         this.perTick = perTick;
         this.errorAtRecord = errorAtRecord;
@@ -26,25 +27,31 @@ public final class TickingReceiver extends Receiver<String> {
         this.errorCause = errorCause;
     }
 
-    /** The same input, reporting {@code message} and {@code cause} as a receiver error once record {@code n} is stored. */
+    /**
+     * The same input, reporting {@code message} and {@code cause} as a receiver error once record
+     * {@code n} is stored.
+     */
     public TickingReceiver reportingErrorAt(long n, String message, RuntimeException cause) {
         return new TickingReceiver(perTick, n, message, cause);
     }
 
     @Override
     public void onStart() {
-        Thread t = new Thread(() -> {
-            long n = 0;
-            while (!isStopped()) {
-                for (int i = 0; i < perTick; i++) store("record-" + n++);
-                if (n == errorAtRecord) reportError(errorMessage, errorCause);
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "ticking-receiver");
+        Thread t =
+                new Thread(
+                        () -> {
+                            long n = 0;
+                            while (!isStopped()) {
+                                for (int i = 0; i < perTick; i++) store("record-" + n++);
+                                if (n == errorAtRecord) reportError(errorMessage, errorCause);
+                                try {
+                                    Thread.sleep(100);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "ticking-receiver");
         t.setDaemon(true);
         t.start();
     }

@@ -46,13 +46,14 @@ final class AdminKafkaOffsets implements KafkaOffsets {
 
     /** Creates the Admin client (no I/O yet). Throws if the properties are unusable. */
     static AdminKafkaOffsets create(ServiceConfig.Kafka config) {
-        return new AdminKafkaOffsets(Admin.create(clientProperties(config)), timeoutMs(config.requestTimeout()));
+        return new AdminKafkaOffsets(
+                Admin.create(clientProperties(config)), timeoutMs(config.requestTimeout()));
     }
 
     /**
      * {@code kafka.properties} as given (SASL, SSL, anything the Admin client takes), over defaults
-     * that keep a dead cluster from blocking a poll beyond {@code kafka.requestTimeout};
-     * {@code bootstrap.servers} always comes from {@code kafka.bootstrapServers}.
+     * that keep a dead cluster from blocking a poll beyond {@code kafka.requestTimeout}; {@code
+     * bootstrap.servers} always comes from {@code kafka.bootstrapServers}.
      */
     static Properties clientProperties(ServiceConfig.Kafka config) {
         String timeout = String.valueOf(timeoutMs(config.requestTimeout()));
@@ -73,67 +74,91 @@ final class AdminKafkaOffsets implements KafkaOffsets {
     @Override
     public void ping() throws Unreachable {
         try {
-            await(admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).nodes(), "describeCluster");
+            await(
+                    admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))
+                            .nodes(),
+                    "describeCluster");
         } catch (Failed f) {
-            // Not answering, or refusing us outright (authentication): either way the cluster cannot be polled.
+            // Not answering, or refusing us outright (authentication): either way the cluster
+            // cannot be polled.
             throw new Unreachable("describeCluster: " + f.getMessage(), f.getCause());
         }
     }
 
     @Override
-    public Answer<Map<String, Map<Integer, Long>>> committed(Collection<String> groups) throws Unreachable {
+    public Answer<Map<String, Map<Integer, Long>>> committed(Collection<String> groups)
+            throws Unreachable {
         Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
         for (String g : groups) specs.put(g, new ListConsumerGroupOffsetsSpec());
-        ListConsumerGroupOffsetsResult result = admin.listConsumerGroupOffsets(specs,
-                new ListConsumerGroupOffsetsOptions().timeoutMs(timeoutMs));
+        ListConsumerGroupOffsetsResult result =
+                admin.listConsumerGroupOffsets(
+                        specs, new ListConsumerGroupOffsetsOptions().timeoutMs(timeoutMs));
         Map<String, KafkaFuture<Map<TopicPartition, OffsetAndMetadata>>> futures = new TreeMap<>();
         for (String g : groups) futures.put(g, result.partitionsToOffsetAndMetadata(g));
         Map<String, String> problems = new TreeMap<>();
         Map<String, Map<String, Map<Integer, Long>>> values = new TreeMap<>();
-        collect(futures, "listConsumerGroupOffsets", problems).forEach((g, offsets) -> {
-            Map<String, Map<Integer, Long>> byTopic = new TreeMap<>();
-            offsets.forEach((tp, om) -> {
-                if (om != null) byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), om.offset());
-            });
-            values.put(g, byTopic);
-        });
+        collect(futures, "listConsumerGroupOffsets", problems)
+                .forEach(
+                        (g, offsets) -> {
+                            Map<String, Map<Integer, Long>> byTopic = new TreeMap<>();
+                            offsets.forEach(
+                                    (tp, om) -> {
+                                        if (om != null)
+                                            byTopic.computeIfAbsent(
+                                                            tp.topic(), t -> new TreeMap<>())
+                                                    .put(tp.partition(), om.offset());
+                                    });
+                            values.put(g, byTopic);
+                        });
         return new Answer<>(values, problems);
     }
 
     @Override
     public Answer<List<Integer>> partitions(Collection<String> topics) throws Unreachable {
-        Map<String, KafkaFuture<TopicDescription>> futures = admin.describeTopics(topics,
-                new DescribeTopicsOptions().timeoutMs(timeoutMs)).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> futures =
+                admin.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(timeoutMs))
+                        .topicNameValues();
         Map<String, String> problems = new TreeMap<>();
         Map<String, List<Integer>> values = new TreeMap<>();
-        collect(futures, "describeTopics", problems).forEach((t, d) -> {
-            List<Integer> parts = new ArrayList<>();
-            for (TopicPartitionInfo p : d.partitions()) parts.add(p.partition());
-            values.put(t, parts);
-        });
+        collect(futures, "describeTopics", problems)
+                .forEach(
+                        (t, d) -> {
+                            List<Integer> parts = new ArrayList<>();
+                            for (TopicPartitionInfo p : d.partitions()) parts.add(p.partition());
+                            values.put(t, parts);
+                        });
         return new Answer<>(values, problems);
     }
 
     @Override
-    public Map<TopicPartition, Long> endOffsets(Collection<TopicPartition> partitions) throws Unreachable {
+    public Map<TopicPartition, Long> endOffsets(Collection<TopicPartition> partitions)
+            throws Unreachable {
         return offsets(partitions, OffsetSpec.latest());
     }
 
     @Override
-    public Map<TopicPartition, Long> startOffsets(Collection<TopicPartition> partitions) throws Unreachable {
+    public Map<TopicPartition, Long> startOffsets(Collection<TopicPartition> partitions)
+            throws Unreachable {
         return offsets(partitions, OffsetSpec.earliest());
     }
 
-    /** Partitions whose offsets could not be read (no leader) are left out; their topics are skipped for this poll. */
-    private Map<TopicPartition, Long> offsets(Collection<TopicPartition> partitions, OffsetSpec spec) throws Unreachable {
+    /**
+     * Partitions whose offsets could not be read (no leader) are left out; their topics are skipped
+     * for this poll.
+     */
+    private Map<TopicPartition, Long> offsets(
+            Collection<TopicPartition> partitions, OffsetSpec spec) throws Unreachable {
         if (partitions.isEmpty()) return Map.of();
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (TopicPartition tp : partitions) request.put(tp, spec);
-        ListOffsetsResult result = admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(timeoutMs));
-        Map<TopicPartition, KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo>> futures = new HashMap<>();
+        ListOffsetsResult result =
+                admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(timeoutMs));
+        Map<TopicPartition, KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo>> futures =
+                new HashMap<>();
         for (TopicPartition tp : partitions) futures.put(tp, result.partitionResult(tp));
         Map<TopicPartition, Long> out = new HashMap<>();
-        collect(futures, "listOffsets", new HashMap<>()).forEach((tp, info) -> out.put(tp, info.offset()));
+        collect(futures, "listOffsets", new HashMap<>())
+                .forEach((tp, info) -> out.put(tp, info.offset()));
         return out;
     }
 
@@ -142,7 +167,9 @@ final class AdminKafkaOffsets implements KafkaOffsets {
      * for want of an answer (timeouts, no leader, no coordinator) is the cluster unreachable; one
      * unavailable partition or group does not hide the others.
      */
-    private <K, T> Map<K, T> collect(Map<K, KafkaFuture<T>> futures, String call, Map<K, String> problems) throws Unreachable {
+    private <K, T> Map<K, T> collect(
+            Map<K, KafkaFuture<T>> futures, String call, Map<K, String> problems)
+            throws Unreachable {
         Map<K, T> values = new HashMap<>();
         Failed unavailable = null;
         int unavailableCount = 0;
@@ -150,7 +177,11 @@ final class AdminKafkaOffsets implements KafkaOffsets {
             try {
                 values.put(e.getKey(), await(e.getValue(), call));
             } catch (Failed f) {
-                problems.put(e.getKey(), f.getCause() instanceof UnknownTopicOrPartitionException ? "topic does not exist" : f.getMessage());
+                problems.put(
+                        e.getKey(),
+                        f.getCause() instanceof UnknownTopicOrPartitionException
+                                ? "topic does not exist"
+                                : f.getMessage());
                 if (f.unavailable) {
                     unavailable = f;
                     unavailableCount++;
@@ -165,7 +196,10 @@ final class AdminKafkaOffsets implements KafkaOffsets {
 
     /** A failure of one item (group, topic, partition). */
     private static final class Failed extends Exception {
-        /** No answer (timeout, no leader or coordinator) rather than a refusal (authorization, unknown topic). */
+        /**
+         * No answer (timeout, no leader or coordinator) rather than a refusal (authorization,
+         * unknown topic).
+         */
         final boolean unavailable;
 
         Failed(Throwable cause, boolean unavailable) {
@@ -176,17 +210,22 @@ final class AdminKafkaOffsets implements KafkaOffsets {
 
     private <T> T await(KafkaFuture<T> future, String call) throws Unreachable, Failed {
         try {
-            // The Admin call times out by itself; the extra second only guards against a client that never completes.
+            // The Admin call times out by itself; the extra second only guards against a client
+            // that never completes.
             return future.get(timeoutMs + 1000L, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unreachable(call + " interrupted", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new Failed(new TimeoutException(call + " did not complete within " + timeoutMs + " ms"), true);
+            throw new Failed(
+                    new TimeoutException(call + " did not complete within " + timeoutMs + " ms"),
+                    true);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            boolean unavailable = cause instanceof TimeoutException
-                    || (cause instanceof RetriableException && !(cause instanceof UnknownTopicOrPartitionException));
+            boolean unavailable =
+                    cause instanceof TimeoutException
+                            || (cause instanceof RetriableException
+                                    && !(cause instanceof UnknownTopicOrPartitionException));
             throw new Failed(cause, unavailable);
         }
     }

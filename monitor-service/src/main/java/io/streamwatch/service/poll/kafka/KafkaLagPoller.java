@@ -25,12 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls Kafka lag every {@code kafka.pollInterval}: of the consumer groups in
- * {@code kafka.consumerGroups} (their committed offsets) and of every Spark app whose listener
- * reports Kafka direct-stream offsets (the offsets its newest completed batch processed, which
- * works for apps that never commit). Each poll is a handful of batched Admin requests, whatever
- * the number of partitions: describeCluster, listConsumerGroupOffsets, describeTopics, and
- * listOffsets for the end (and, where needed, start) offsets.
+ * Polls Kafka lag every {@code kafka.pollInterval}: of the consumer groups in {@code
+ * kafka.consumerGroups} (their committed offsets) and of every Spark app whose listener reports
+ * Kafka direct-stream offsets (the offsets its newest completed batch processed, which works for
+ * apps that never commit). Each poll is a handful of batched Admin requests, whatever the number of
+ * partitions: describeCluster, listConsumerGroupOffsets, describeTopics, and listOffsets for the
+ * end (and, where needed, start) offsets.
  *
  * <p>A cluster that does not answer sets {@code streamwatch_kafka_up} to 0 and is logged once;
  * polling goes on at the same pace and the recovery is logged once too. The service's health does
@@ -38,16 +38,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaLagPoller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaLagPoller.class);
-    private static final String NOTHING_COMMITTED = "has no committed offsets (yet): no lag series for it";
+    private static final String NOTHING_COMMITTED =
+            "has no committed offsets (yet): no lag series for it";
 
     /**
      * What the collector renders.
      *
-     * @param up              whether the last poll reached the cluster
+     * @param up whether the last poll reached the cluster
      * @param lastPollSeconds duration of the last poll, NaN before the first
-     * @param report          lag found by the last successful poll, null before the first
+     * @param report lag found by the last successful poll, null before the first
      */
-    record Status(boolean up, double lastPollSeconds, long pollsOk, long pollsFailed, LagReport report) {}
+    record Status(
+            boolean up, double lastPollSeconds, long pollsOk, long pollsFailed, LagReport report) {}
 
     private final ServiceConfig.Kafka config;
     private final AppRegistry registry;
@@ -64,13 +66,26 @@ public final class KafkaLagPoller implements AutoCloseable {
     private boolean down;
     private final Map<String, String> reportedProblems = new HashMap<>();
 
-    public KafkaLagPoller(ServiceConfig.Kafka config, int window, AppRegistry registry, ServiceMetrics metrics, Clock clock) {
+    public KafkaLagPoller(
+            ServiceConfig.Kafka config,
+            int window,
+            AppRegistry registry,
+            ServiceMetrics metrics,
+            Clock clock) {
         this(config, window, registry, metrics, clock, () -> AdminKafkaOffsets.create(config));
     }
 
-    /** @param clients creates the cluster client; called on the poll thread, again after a failed creation */
-    KafkaLagPoller(ServiceConfig.Kafka config, int window, AppRegistry registry, ServiceMetrics metrics, Clock clock,
-                   Supplier<KafkaOffsets> clients) {
+    /**
+     * @param clients creates the cluster client; called on the poll thread, again after a failed
+     *     creation
+     */
+    KafkaLagPoller(
+            ServiceConfig.Kafka config,
+            int window,
+            AppRegistry registry,
+            ServiceMetrics metrics,
+            Clock clock,
+            Supplier<KafkaOffsets> clients) {
         this.config = config;
         this.registry = registry;
         this.clock = clock;
@@ -79,23 +94,34 @@ public final class KafkaLagPoller implements AutoCloseable {
         this.estimator = new LagSecondsEstimator(Math.max(10 * interval, 60_000));
         this.history = new LagHistory(window);
         this.window = window;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "streamwatch-kafka-lag");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "streamwatch-kafka-lag");
+                            t.setDaemon(true);
+                            return t;
+                        });
         metrics.register(new KafkaLagCollector(this::status));
     }
 
     public KafkaLagPoller start() {
-        log.info("Kafka lag: polling {} every {} for consumer groups {} and for Spark apps' Kafka direct streams{}",
-                config.bootstrapServers(), Durations.format(config.pollInterval()), config.consumerGroups(),
-                config.properties().values().isEmpty() ? "" : " (client properties " + config.properties().values().keySet() + ")");
-        executor.scheduleWithFixedDelay(this::pollSafely, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        log.info(
+                "Kafka lag: polling {} every {} for consumer groups {} and for Spark apps' Kafka direct streams{}",
+                config.bootstrapServers(),
+                Durations.format(config.pollInterval()),
+                config.consumerGroups(),
+                config.properties().values().isEmpty()
+                        ? ""
+                        : " (client properties " + config.properties().values().keySet() + ")");
+        executor.scheduleWithFixedDelay(
+                this::pollSafely, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
-    /** Recent lag per consumer group and per app (kept by the registry), oldest sample first, for the alert engine. */
+    /**
+     * Recent lag per consumer group and per app (kept by the registry), oldest sample first, for
+     * the alert engine.
+     */
     public List<LagWindow> lagWindows() {
         List<LagWindow> out = new ArrayList<>(history.windows(clock.millis()));
         out.addAll(registry.lagWindows());
@@ -115,7 +141,10 @@ public final class KafkaLagPoller implements AutoCloseable {
         }
     }
 
-    /** One poll: gathers offsets, computes lag, publishes it. Runs on the poll thread (tests call it directly). */
+    /**
+     * One poll: gathers offsets, computes lag, publishes it. Runs on the poll thread (tests call it
+     * directly).
+     */
     void pollOnce() {
         long started = System.nanoTime();
         Status before = status;
@@ -123,15 +152,35 @@ public final class KafkaLagPoller implements AutoCloseable {
             LagReport report = gather();
             history.record(report);
             registry.kafkaLag(LagHistory.appSamples(report), window);
-            status = new Status(true, seconds(started), before.pollsOk() + 1, before.pollsFailed(), report);
-            if (down) log.info("Kafka at {} answers again; lag polling has recovered", config.bootstrapServers());
+            status =
+                    new Status(
+                            true,
+                            seconds(started),
+                            before.pollsOk() + 1,
+                            before.pollsFailed(),
+                            report);
+            if (down)
+                log.info(
+                        "Kafka at {} answers again; lag polling has recovered",
+                        config.bootstrapServers());
             down = false;
         } catch (KafkaOffsets.Unreachable | RuntimeException e) {
-            status = new Status(false, seconds(started), before.pollsOk(), before.pollsFailed() + 1, null);
+            status =
+                    new Status(
+                            false,
+                            seconds(started),
+                            before.pollsOk(),
+                            before.pollsFailed() + 1,
+                            null);
             if (!down) {
-                log.warn("Kafka at {} {} ({}): streamwatch_kafka_up is 0 and lag is not reported until it answers; "
-                        + "retrying every {} (logged once, not per poll)", config.bootstrapServers(),
-                        e instanceof KafkaOffsets.Unreachable ? "is unreachable" : "cannot be polled", redact(describe(e)),
+                log.warn(
+                        "Kafka at {} {} ({}): streamwatch_kafka_up is 0 and lag is not reported until it answers; "
+                                + "retrying every {} (logged once, not per poll)",
+                        config.bootstrapServers(),
+                        e instanceof KafkaOffsets.Unreachable
+                                ? "is unreachable"
+                                : "cannot be polled",
+                        redact(describe(e)),
                         Durations.format(config.pollInterval()));
                 if (e instanceof RuntimeException) log.debug("Kafka lag poll failure", e);
             }
@@ -153,9 +202,11 @@ public final class KafkaLagPoller implements AutoCloseable {
         if (!groups.isEmpty()) {
             KafkaOffsets.Answer<Map<String, Map<Integer, Long>>> a = c.committed(groups);
             Map<String, String> groupProblems = new TreeMap<>(a.problems());
-            a.values().forEach((g, byTopic) -> {
-                if (byTopic.isEmpty()) groupProblems.put(g, NOTHING_COMMITTED);
-            });
+            a.values()
+                    .forEach(
+                            (g, byTopic) -> {
+                                if (byTopic.isEmpty()) groupProblems.put(g, NOTHING_COMMITTED);
+                            });
             problems("consumer group", groups, groupProblems);
             committed.putAll(a.values());
         }
@@ -165,14 +216,20 @@ public final class KafkaLagPoller implements AutoCloseable {
         Set<String> topics = new TreeSet<>();
         committed.values().forEach(byTopic -> topics.addAll(byTopic.keySet()));
         apps.values().forEach(p -> topics.addAll(p.offsets().keySet()));
-        KafkaOffsets.Answer<List<Integer>> partitions = topics.isEmpty()
-                ? new KafkaOffsets.Answer<>(Map.of(), Map.of()) : c.partitions(topics);
+        KafkaOffsets.Answer<List<Integer>> partitions =
+                topics.isEmpty()
+                        ? new KafkaOffsets.Answer<>(Map.of(), Map.of())
+                        : c.partitions(topics);
         problems("topic", topics, partitions.problems());
 
         List<TopicPartition> all = new ArrayList<>();
-        partitions.values().forEach((t, parts) -> parts.forEach(p -> all.add(new TopicPartition(t, p))));
+        partitions
+                .values()
+                .forEach((t, parts) -> parts.forEach(p -> all.add(new TopicPartition(t, p))));
         Set<TopicPartition> needStart = new LinkedHashSet<>();
-        committed.values().forEach(byTopic -> unpositioned(byTopic, partitions.values(), needStart));
+        committed
+                .values()
+                .forEach(byTopic -> unpositioned(byTopic, partitions.values(), needStart));
         apps.values().forEach(p -> unpositioned(p.offsets(), partitions.values(), needStart));
 
         Map<TopicPartition, Long> end = c.endOffsets(all);
@@ -180,25 +237,38 @@ public final class KafkaLagPoller implements AutoCloseable {
         long at = clock.millis();
         estimator.observe(end, at);
 
-        LagCalculator.Offsets offsets = new LagCalculator.Offsets(partitions.values(), end, start, at);
+        LagCalculator.Offsets offsets =
+                new LagCalculator.Offsets(partitions.values(), end, start, at);
         Map<String, Map<String, TopicLag>> groupLag = new TreeMap<>();
-        committed.forEach((g, positions) -> groupLag.put(g, LagCalculator.lag(positions, offsets, estimator)));
+        committed.forEach(
+                (g, positions) ->
+                        groupLag.put(g, LagCalculator.lag(positions, offsets, estimator)));
         Map<String, Map<String, TopicLag>> appLag = new TreeMap<>();
-        apps.forEach((app, p) -> appLag.put(app, LagCalculator.lag(p.offsets(), offsets, estimator)));
+        apps.forEach(
+                (app, p) -> appLag.put(app, LagCalculator.lag(p.offsets(), offsets, estimator)));
         return new LagReport(at, groupLag, appLag);
     }
 
-    /** Adds the partitions of the consumer's topics it has no position for: they count from the log start. */
-    private static void unpositioned(Map<String, Map<Integer, Long>> positions, Map<String, List<Integer>> partitions,
-                                     Set<TopicPartition> out) {
-        positions.forEach((topic, byPartition) -> {
-            for (int p : partitions.getOrDefault(topic, List.of())) {
-                if (!byPartition.containsKey(p)) out.add(new TopicPartition(topic, p));
-            }
-        });
+    /**
+     * Adds the partitions of the consumer's topics it has no position for: they count from the log
+     * start.
+     */
+    private static void unpositioned(
+            Map<String, Map<Integer, Long>> positions,
+            Map<String, List<Integer>> partitions,
+            Set<TopicPartition> out) {
+        positions.forEach(
+                (topic, byPartition) -> {
+                    for (int p : partitions.getOrDefault(topic, List.of())) {
+                        if (!byPartition.containsKey(p)) out.add(new TopicPartition(topic, p));
+                    }
+                });
     }
 
-    /** Logs a problem with one group or topic once (again only if it changes), and forgets it once it is gone. */
+    /**
+     * Logs a problem with one group or topic once (again only if it changes), and forgets it once
+     * it is gone.
+     */
     private void problems(String kind, Iterable<String> subjects, Map<String, String> problems) {
         Set<String> seen = new HashSet<>();
         for (String s : subjects) {
@@ -207,7 +277,12 @@ public final class KafkaLagPoller implements AutoCloseable {
             if (p != null) problem(kind, s, p);
             else reportedProblems.remove(kind + " " + s);
         }
-        reportedProblems.keySet().removeIf(k -> k.startsWith(kind + " ") && !seen.contains(k.substring(kind.length() + 1)));
+        reportedProblems
+                .keySet()
+                .removeIf(
+                        k ->
+                                k.startsWith(kind + " ")
+                                        && !seen.contains(k.substring(kind.length() + 1)));
     }
 
     private void problem(String kind, String subject, String message) {
@@ -219,10 +294,15 @@ public final class KafkaLagPoller implements AutoCloseable {
     }
 
     private static String describe(Exception e) {
-        return e instanceof KafkaOffsets.Unreachable ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return e instanceof KafkaOffsets.Unreachable
+                ? e.getMessage()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
-    /** Client errors may quote configuration; never let a value of {@code kafka.properties} reach the log. */
+    /**
+     * Client errors may quote configuration; never let a value of {@code kafka.properties} reach
+     * the log.
+     */
     private String redact(String message) {
         if (message == null) return "";
         String out = message;
@@ -250,8 +330,11 @@ public final class KafkaLagPoller implements AutoCloseable {
     public void close() {
         executor.shutdownNow();
         try {
-            if (!executor.awaitTermination(config.requestTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS)) {
-                log.warn("Kafka lag poll did not stop within {}", Durations.format(config.requestTimeout()));
+            if (!executor.awaitTermination(
+                    config.requestTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS)) {
+                log.warn(
+                        "Kafka lag poll did not stop within {}",
+                        Durations.format(config.requestTimeout()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

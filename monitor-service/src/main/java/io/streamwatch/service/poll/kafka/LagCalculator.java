@@ -18,14 +18,19 @@ final class LagCalculator {
     private LagCalculator() {}
 
     /** The offsets one poll gathered. */
-    record Offsets(Map<String, List<Integer>> partitions, Map<TopicPartition, Long> end, Map<TopicPartition, Long> start,
-                   long at) {}
+    record Offsets(
+            Map<String, List<Integer>> partitions,
+            Map<TopicPartition, Long> end,
+            Map<TopicPartition, Long> start,
+            long at) {}
 
     /**
-     * @param positions the consumer's next offset to read per partition, by topic (partitions absent: never consumed)
+     * @param positions the consumer's next offset to read per partition, by topic (partitions
+     *     absent: never consumed)
      * @return lag per topic, for the topics of {@code positions} whose offsets are all known
      */
-    static Map<String, TopicLag> lag(Map<String, Map<Integer, Long>> positions, Offsets o, LagSecondsEstimator seconds) {
+    static Map<String, TopicLag> lag(
+            Map<String, Map<Integer, Long>> positions, Offsets o, LagSecondsEstimator seconds) {
         Map<String, TopicLag> out = new TreeMap<>();
         topics:
         for (var e : positions.entrySet()) {
@@ -43,19 +48,29 @@ final class LagCalculator {
                 if (end == null || position == null) continue topics;
                 long lag = Math.max(0, end - position);
                 records += lag;
-                Double s = lag == 0 ? Double.valueOf(0.0) : seconds.secondsBehind(tp, position, end, o.at());
+                Double s =
+                        lag == 0
+                                ? Double.valueOf(0.0)
+                                : seconds.secondsBehind(tp, position, end, o.at());
                 if (s == null) unknownSeconds = true;
                 else if (worst == null || s > worst) worst = s;
             }
-            // With some lagging partitions not estimable yet, the largest known value is still a lower bound;
+            // With some lagging partitions not estimable yet, the largest known value is still a
+            // lower bound;
             // with none known, no value is better than a made-up one.
-            Double topicSeconds = records == 0 ? Double.valueOf(0.0) : (worst == null || (unknownSeconds && worst == 0.0) ? null : worst);
+            Double topicSeconds =
+                    records == 0
+                            ? Double.valueOf(0.0)
+                            : (worst == null || (unknownSeconds && worst == 0.0) ? null : worst);
             out.put(topic, new TopicLag(records, topicSeconds));
         }
         return out;
     }
 
-    /** Total records over topics and the largest seconds value (null if none is known), for the alert windows. */
+    /**
+     * Total records over topics and the largest seconds value (null if none is known), for the
+     * alert windows.
+     */
     static long totalRecords(Map<String, TopicLag> byTopic) {
         long sum = 0;
         for (TopicLag t : byTopic.values()) sum += t.records();

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The last {@code window} lag samples of each consumer group, oldest first, for {@code KafkaLagGrowing}
- * (an app's samples live with the app, in state). Written by the poll thread once per successful
- * poll, read by the alert engine every second; the lock is held only for these in-memory copies.
+ * The last {@code window} lag samples of each consumer group, oldest first, for {@code
+ * KafkaLagGrowing} (an app's samples live with the app, in state). Written by the poll thread once
+ * per successful poll, read by the alert engine every second; the lock is held only for these
+ * in-memory copies.
  */
 final class LagHistory {
     private record Key(String label, String subject) {}
@@ -24,7 +25,9 @@ final class LagHistory {
         this.window = Math.max(1, window);
     }
 
-    /** Adds one sample per group of {@code report}; groups the report no longer has are forgotten. */
+    /**
+     * Adds one sample per group of {@code report}; groups the report no longer has are forgotten.
+     */
     synchronized void record(LagReport report) {
         Set<Key> present = new HashSet<>();
         add(present, "group", report.groups(), report.at());
@@ -34,30 +37,37 @@ final class LagHistory {
     /** One sample per app of {@code report} that has lag in some topic. */
     static Map<String, LagWindow.Sample> appSamples(LagReport report) {
         Map<String, LagWindow.Sample> out = new LinkedHashMap<>();
-        report.apps().forEach((app, topics) -> {
-            if (!topics.isEmpty()) out.put(app, sample(report.at(), topics));
-        });
+        report.apps()
+                .forEach(
+                        (app, topics) -> {
+                            if (!topics.isEmpty()) out.put(app, sample(report.at(), topics));
+                        });
         return out;
     }
 
     private static LagWindow.Sample sample(long at, Map<String, TopicLag> topics) {
-        return new LagWindow.Sample(at, LagCalculator.totalRecords(topics), LagCalculator.maxSeconds(topics));
+        return new LagWindow.Sample(
+                at, LagCalculator.totalRecords(topics), LagCalculator.maxSeconds(topics));
     }
 
-    private void add(Set<Key> present, String label, Map<String, Map<String, TopicLag>> bySubject, long at) {
-        bySubject.forEach((subject, topics) -> {
-            if (topics.isEmpty()) return;
-            Key k = new Key(label, subject);
-            present.add(k);
-            ArrayDeque<LagWindow.Sample> q = samples.computeIfAbsent(k, x -> new ArrayDeque<>(window + 1));
-            q.addLast(sample(at, topics));
-            while (q.size() > window) q.removeFirst();
-        });
+    private void add(
+            Set<Key> present, String label, Map<String, Map<String, TopicLag>> bySubject, long at) {
+        bySubject.forEach(
+                (subject, topics) -> {
+                    if (topics.isEmpty()) return;
+                    Key k = new Key(label, subject);
+                    present.add(k);
+                    ArrayDeque<LagWindow.Sample> q =
+                            samples.computeIfAbsent(k, x -> new ArrayDeque<>(window + 1));
+                    q.addLast(sample(at, topics));
+                    while (q.size() > window) q.removeFirst();
+                });
     }
 
     synchronized List<LagWindow> windows(long now) {
         List<LagWindow> out = new ArrayList<>(samples.size());
-        samples.forEach((k, q) -> out.add(new LagWindow(k.label(), k.subject(), new ArrayList<>(q), now)));
+        samples.forEach(
+                (k, q) -> out.add(new LagWindow(k.label(), k.subject(), new ArrayList<>(q), now)));
         return out;
     }
 }

@@ -7,7 +7,10 @@ import java.util.Map;
  *
  * @param at poll time (epoch ms), the moment the end offsets were read
  */
-public record LagReport(long at, Map<String, Map<String, TopicLag>> groups, Map<String, Map<String, TopicLag>> apps) {
+public record LagReport(
+        long at,
+        Map<String, Map<String, TopicLag>> groups,
+        Map<String, Map<String, TopicLag>> apps) {
     public LagReport {
         groups = Map.copyOf(groups);
         apps = Map.copyOf(apps);

@@ -1,16 +1,16 @@
 package io.streamwatch.service.poll.kafka;
 
 /**
- * When one partition's log end offset was seen to move: a bounded table of points
- * {@code (offset, firstSeen, lastSeen)}, one per distinct end offset observed, where
- * {@code firstSeen}/{@code lastSeen} are the first and last polls that saw the end at that offset.
- * Records {@code [offset_i, offset_i+1)} were therefore appended after {@code lastSeen_i} and no
- * later than {@code firstSeen_i+1}: an interval of one poll, however long the topic was idle
- * before. This is what keeps estimates sane on idle and bursty topics.
+ * When one partition's log end offset was seen to move: a bounded table of points {@code (offset,
+ * firstSeen, lastSeen)}, one per distinct end offset observed, where {@code firstSeen}/{@code
+ * lastSeen} are the first and last polls that saw the end at that offset. Records {@code [offset_i,
+ * offset_i+1)} were therefore appended after {@code lastSeen_i} and no later than {@code
+ * firstSeen_i+1}: an interval of one poll, however long the topic was idle before. This is what
+ * keeps estimates sane on idle and bursty topics.
  *
- * <p>Bounded to {@link #CAPACITY} points: when full, every other point of the older half is
- * dropped (the oldest is kept), so recent history keeps poll resolution and older history becomes
- * coarser geometrically while the span covered keeps growing. Not thread-safe: the poll thread owns it.
+ * <p>Bounded to {@link #CAPACITY} points: when full, every other point of the older half is dropped
+ * (the oldest is kept), so recent history keeps poll resolution and older history becomes coarser
+ * geometrically while the span covered keeps growing. Not thread-safe: the poll thread owns it.
  */
 final class OffsetTimeline {
     static final int CAPACITY = 64;
@@ -21,7 +21,10 @@ final class OffsetTimeline {
     private int size;
     private long lastObservedAt;
 
-    /** The end offset seen at {@code at}. An end offset below the last one (log truncated, topic re-created) starts afresh. */
+    /**
+     * The end offset seen at {@code at}. An end offset below the last one (log truncated, topic
+     * re-created) starts afresh.
+     */
     void observe(long end, long at) {
         lastObservedAt = at;
         if (size > 0) {
@@ -54,8 +57,8 @@ final class OffsetTimeline {
     }
 
     /**
-     * Seconds between {@code now} and the moment the record at {@code position} (the next record the
-     * consumer will read) was appended, for a partition whose end offset is {@code end}.
+     * Seconds between {@code now} and the moment the record at {@code position} (the next record
+     * the consumer will read) was appended, for a partition whose end offset is {@code end}.
      *
      * @return exactly 0 when {@code position >= end}; the interpolated age of that record when the
      *     table covers it; when the record is older than the table, the lower bound {@code now −
@@ -77,7 +80,8 @@ final class OffsetTimeline {
             o1 = offset[i + 1];
             t1 = firstSeen[i + 1];
         } else {
-            // The caller's end is newer than the table: the record arrived after the last poll that saw it.
+            // The caller's end is newer than the table: the record arrived after the last poll that
+            // saw it.
             o1 = end;
             t1 = now;
         }

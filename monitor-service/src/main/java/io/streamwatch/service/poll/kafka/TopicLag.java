@@ -5,6 +5,6 @@ package io.streamwatch.service.poll.kafka;
  *
  * @param records end offset minus the consumer's position, summed over partitions (never negative)
  * @param seconds estimated time behind the head: the largest over the topic's partitions; exactly 0
- *                when {@code records} is 0; null when it cannot be estimated yet
+ *     when {@code records} is 0; null when it cannot be estimated yet
  */
 public record TopicLag(long records, Double seconds) {}

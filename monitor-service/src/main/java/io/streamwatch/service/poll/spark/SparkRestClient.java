@@ -27,12 +27,13 @@ final class SparkRestClient implements AutoCloseable {
 
     SparkRestClient(Duration timeout) {
         this.timeout = timeout;
-        this.http = new OkHttpClient.Builder()
-                .connectTimeout(timeout)
-                .readTimeout(timeout)
-                .writeTimeout(timeout)
-                .callTimeout(timeout)
-                .build();
+        this.http =
+                new OkHttpClient.Builder()
+                        .connectTimeout(timeout)
+                        .readTimeout(timeout)
+                        .writeTimeout(timeout)
+                        .callTimeout(timeout)
+                        .build();
     }
 
     List<SparkJson.Application> applications(String ui) throws SparkRestException {
@@ -40,21 +41,35 @@ final class SparkRestClient implements AutoCloseable {
     }
 
     SparkJson.Statistics statistics(String ui, String appId) throws SparkRestException {
-        return get(streaming(ui, appId).addPathSegment("statistics").build(), SparkJson::statistics);
+        return get(
+                streaming(ui, appId).addPathSegment("statistics").build(), SparkJson::statistics);
     }
 
     List<AppSnapshot.ReceiverView> receivers(String ui, String appId) throws SparkRestException {
         return get(streaming(ui, appId).addPathSegment("receivers").build(), SparkJson::receivers);
     }
 
-    /** @param status QUEUED, PROCESSING or COMPLETED */
-    List<SparkJson.Batch> batches(String ui, String appId, String status) throws SparkRestException {
-        return get(streaming(ui, appId).addPathSegment("batches").addQueryParameter("status", status).build(), SparkJson::batches);
+    /**
+     * @param status QUEUED, PROCESSING or COMPLETED
+     */
+    List<SparkJson.Batch> batches(String ui, String appId, String status)
+            throws SparkRestException {
+        return get(
+                streaming(ui, appId)
+                        .addPathSegment("batches")
+                        .addQueryParameter("status", status)
+                        .build(),
+                SparkJson::batches);
     }
 
     String failureReason(String ui, String appId, long batchId) throws SparkRestException {
-        return get(streaming(ui, appId).addPathSegment("batches").addPathSegment(Long.toString(batchId))
-                .addPathSegment("operations").build(), SparkJson::firstFailureReason);
+        return get(
+                streaming(ui, appId)
+                        .addPathSegment("batches")
+                        .addPathSegment(Long.toString(batchId))
+                        .addPathSegment("operations")
+                        .build(),
+                SparkJson::firstFailureReason);
     }
 
     private static HttpUrl.Builder url(String ui) throws SparkRestException {
@@ -73,17 +88,27 @@ final class SparkRestClient implements AutoCloseable {
     }
 
     private <T> T get(HttpUrl url, Reader<T> reader) throws SparkRestException {
-        Request request = new Request.Builder().url(url).header("Accept", "application/json").get().build();
+        Request request =
+                new Request.Builder().url(url).header("Accept", "application/json").get().build();
         try (Response response = http.newCall(request).execute()) {
             if (!response.isSuccessful()) {
-                throw new SparkRestException(response.code(), "HTTP " + response.code() + " from " + url.encodedPath()
-                        + (response.code() == 404 ? " (no such application, or its StreamingContext is not running)" : ""));
+                throw new SparkRestException(
+                        response.code(),
+                        "HTTP "
+                                + response.code()
+                                + " from "
+                                + url.encodedPath()
+                                + (response.code() == 404
+                                        ? " (no such application, or its StreamingContext is not running)"
+                                        : ""));
             }
             ResponseBody body = response.body();
-            if (body == null) throw new SparkRestException("empty answer from " + url.encodedPath());
+            if (body == null)
+                throw new SparkRestException("empty answer from " + url.encodedPath());
             return reader.read(body.byteStream());
         } catch (JsonMappingException e) {
-            throw new SparkRestException("an answer of an unexpected shape from " + url.encodedPath());
+            throw new SparkRestException(
+                    "an answer of an unexpected shape from " + url.encodedPath());
         } catch (JsonProcessingException e) {
             throw new SparkRestException("an answer that is not JSON from " + url.encodedPath());
         } catch (ConnectException e) {
@@ -91,9 +116,12 @@ final class SparkRestClient implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new SparkRestException("unknown host " + url.host());
         } catch (InterruptedIOException e) {
-            throw new SparkRestException("no answer within " + timeout.toMillis() + " ms (spark.requestTimeout)");
+            throw new SparkRestException(
+                    "no answer within " + timeout.toMillis() + " ms (spark.requestTimeout)");
         } catch (IOException e) {
-            throw new SparkRestException(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            throw new SparkRestException(
+                    e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
     }
 

@@ -33,26 +33,31 @@ import org.slf4j.LoggerFactory;
  * Polls each Spark driver's REST API every {@code spark.restPollInterval}: the UI URL each listener
  * reports, plus the static {@code spark.targets} (apps that run without the listener).
  *
- * <p>A tick only hands targets to a pool of {@code maxConcurrentPolls} threads; a target whose previous
- * poll is still running is skipped, so polls of one target never overlap, and every request is bounded
- * by {@code requestTimeout}, so a hung driver holds one thread for a while and delays no one else.
+ * <p>A tick only hands targets to a pool of {@code maxConcurrentPolls} threads; a target whose
+ * previous poll is still running is skipped, so polls of one target never overlap, and every
+ * request is bounded by {@code requestTimeout}, so a hung driver holds one thread for a while and
+ * delays no one else.
  *
  * <p>Per poll:
+ *
  * <ul>
- *   <li>Listener apps: {@code /streaming/statistics} of the app id the listener reported (a 404 there
- *       means the StreamingContext stopped, or another app now owns the port: both are "REST down"; only
- *       before the app ever answered and before its streaming started is a 404 not held against it). Receivers
- *       and waiting batches are not fetched: the listener's own are exact and newer. Completed batches
- *       are fetched only to backfill: the first time this poller sees the app (after a service restart
- *       the listener's in-flight batches are lost) and whenever the listener's sequence gaps
- *       ({@code eventsLost}) grew. The backfill waits while the listener still reports queued events, up
- *       to {@value #MAX_DEFERRED_POLLS} polls, so batches it is about to deliver keep their exact times.</li>
- *   <li>Apps without a listener: {@code /applications} (the running app), statistics, receivers, queued
- *       batches, and every poll the completed batches not yet handed to the registry.</li>
+ *   <li>Listener apps: {@code /streaming/statistics} of the app id the listener reported (a 404
+ *       there means the StreamingContext stopped, or another app now owns the port: both are "REST
+ *       down"; only before the app ever answered and before its streaming started is a 404 not held
+ *       against it). Receivers and waiting batches are not fetched: the listener's own are exact
+ *       and newer. Completed batches are fetched only to backfill: the first time this poller sees
+ *       the app (after a service restart the listener's in-flight batches are lost) and whenever
+ *       the listener's sequence gaps ({@code eventsLost}) grew. The backfill waits while the
+ *       listener still reports queued events, up to {@value #MAX_DEFERRED_POLLS} polls, so batches
+ *       it is about to deliver keep their exact times.
+ *   <li>Apps without a listener: {@code /applications} (the running app), statistics, receivers,
+ *       queued batches, and every poll the completed batches not yet handed to the registry.
  * </ul>
+ *
  * A failed batch's reason is Spark's {@code firstFailureReason}, or, when absent, the first failed
- * operation's {@code failureReason} from {@code /batches/{id}/operations}; cut to {@value #MAX_FAILURE_REASON}
- * characters. A driver going down or coming back is logged once per change, never per poll.
+ * operation's {@code failureReason} from {@code /batches/{id}/operations}; cut to {@value
+ * #MAX_FAILURE_REASON} characters. A driver going down or coming back is logged once per change,
+ * never per poll.
  */
 public final class SparkRestPoller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SparkRestPoller.class);
@@ -71,26 +76,36 @@ public final class SparkRestPoller implements AutoCloseable {
     private final Timer pollTime;
     private volatile boolean closed;
 
-    public SparkRestPoller(ServiceConfig.Spark config, AppRegistry registry, MeterRegistry meters, Clock clock) {
+    public SparkRestPoller(
+            ServiceConfig.Spark config, AppRegistry registry, MeterRegistry meters, Clock clock) {
         this.config = config;
         this.registry = registry;
         this.clock = clock;
         this.client = new SparkRestClient(config.requestTimeout());
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("streamwatch-rest-ticker"));
         int threads = Math.max(1, config.maxConcurrentPolls());
-        this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemon("streamwatch-rest-poll"));
+        this.workers =
+                new ThreadPoolExecutor(
+                        threads,
+                        threads,
+                        60,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(),
+                        daemon("streamwatch-rest-poll"));
         this.workers.allowCoreThreadTimeOut(true);
         this.pollsOk = polls(meters, "ok");
         this.pollsFailed = polls(meters, "failed");
-        this.pollTime = Timer.builder("streamwatch.rest.poll")
-                .description("Time to poll one Spark driver's REST API (all requests of one poll)")
-                .register(meters);
+        this.pollTime =
+                Timer.builder("streamwatch.rest.poll")
+                        .description(
+                                "Time to poll one Spark driver's REST API (all requests of one poll)")
+                        .register(meters);
     }
 
     private static Counter polls(MeterRegistry meters, String result) {
         return Counter.builder("streamwatch.rest.polls")
-                .description("Polls of Spark drivers' REST APIs, by result (failed: refused, timed out, non-2xx, unreadable)")
+                .description(
+                        "Polls of Spark drivers' REST APIs, by result (failed: refused, timed out, non-2xx, unreadable)")
                 .tag("result", result)
                 .register(meters);
     }
@@ -107,13 +122,19 @@ public final class SparkRestPoller implements AutoCloseable {
     public SparkRestPoller start() {
         long period = config.restPollInterval().toMillis();
         ticker.scheduleAtFixedRate(this::tick, 0, period, TimeUnit.MILLISECONDS);
-        log.info("polling Spark driver REST APIs every {} ({} static target(s), at most {} at once, {} ms per request)",
-                config.restPollInterval(), config.targets().size(), workers.getMaximumPoolSize(),
+        log.info(
+                "polling Spark driver REST APIs every {} ({} static target(s), at most {} at once, {} ms per request)",
+                config.restPollInterval(),
+                config.targets().size(),
+                workers.getMaximumPoolSize(),
                 config.requestTimeout().toMillis());
         return this;
     }
 
-    /** Hands every target whose previous poll has ended to the pool. Never throws (it would end the schedule). */
+    /**
+     * Hands every target whose previous poll has ended to the pool. Never throws (it would end the
+     * schedule).
+     */
     private void tick() {
         try {
             Map<String, String> wanted = wantedTargets();
@@ -123,13 +144,14 @@ public final class SparkRestPoller implements AutoCloseable {
                 if (!t.inFlight.compareAndSet(false, true)) continue;
                 String ui = e.getValue();
                 try {
-                    workers.execute(() -> {
-                        try {
-                            poll(t, ui);
-                        } finally {
-                            t.inFlight.set(false);
-                        }
-                    });
+                    workers.execute(
+                            () -> {
+                                try {
+                                    poll(t, ui);
+                                } finally {
+                                    t.inFlight.set(false);
+                                }
+                            });
                 } catch (RejectedExecutionException closing) {
                     t.inFlight.set(false);
                 }
@@ -139,11 +161,16 @@ public final class SparkRestPoller implements AutoCloseable {
         }
     }
 
-    /** App key to UI URL: what listeners of unfinished apps report, overridden by {@code spark.targets}. */
+    /**
+     * App key to UI URL: what listeners of unfinished apps report, overridden by {@code
+     * spark.targets}.
+     */
     private Map<String, String> wantedTargets() {
         Map<String, String> out = new TreeMap<>();
         for (AppSnapshot a : registry.snapshots()) {
-            if (a.hasListener() && a.run().uiUrl() != null && !AppSnapshot.FINISHED.equals(a.state())) {
+            if (a.hasListener()
+                    && a.run().uiUrl() != null
+                    && !AppSnapshot.FINISHED.equals(a.state())) {
                 out.put(a.app(), a.run().uiUrl().replaceAll("/+$", ""));
             }
         }
@@ -159,11 +186,15 @@ public final class SparkRestPoller implements AutoCloseable {
             boolean backfill = backfillDue(t, known, listener);
             Fetched f = fetch(t, ui, known, listener, backfill);
             if (registry.restObserved(t.app, f.observation())) {
-                if (f.completed() != null) handOver(t, f.observation().appId(), f.completed(), listener);
+                if (f.completed() != null)
+                    handOver(t, f.observation().appId(), f.completed(), listener);
             } else if (!t.rejectedLogged) {
                 t.rejectedLogged = true;
-                log.warn("Spark REST target '{}' at {} answers, but the service already tracks ingest.maxApps apps; "
-                        + "it is not added. Raise ingest.maxApps or remove the target", t.app, ui);
+                log.warn(
+                        "Spark REST target '{}' at {} answers, but the service already tracks ingest.maxApps apps; "
+                                + "it is not added. Raise ingest.maxApps or remove the target",
+                        t.app,
+                        ui);
             }
             markUp(t, ui);
             pollsOk.increment();
@@ -183,13 +214,19 @@ public final class SparkRestPoller implements AutoCloseable {
         }
     }
 
-    /** Everything one poll read, fetched before any state changes so a poll lands whole or not at all. */
+    /**
+     * Everything one poll read, fetched before any state changes so a poll lands whole or not at
+     * all.
+     */
     private record Fetched(RestObservation observation, Completed completed) {}
 
-    /** Completed batches not handed to the registry before, and the ids of all Spark still retains. */
+    /**
+     * Completed batches not handed to the registry before, and the ids of all Spark still retains.
+     */
     private record Completed(List<BatchRecord> fresh, Set<Long> retained) {}
 
-    private Fetched fetch(Target t, String ui, AppSnapshot known, boolean listener, boolean backfill)
+    private Fetched fetch(
+            Target t, String ui, AppSnapshot known, boolean listener, boolean backfill)
             throws SparkRestException {
         String appId = listener ? known.run().appId() : null;
         String sparkVersion = null;
@@ -208,11 +245,20 @@ public final class SparkRestPoller implements AutoCloseable {
             queued = client.batches(ui, appId, "QUEUED").size();
         }
         Completed completed = backfill ? completed(t, ui, appId) : null;
-        return new Fetched(new RestObservation(appId, sparkVersion, ui, stats.batchDurationMs(),
-                startTime != null ? startTime : stats.startTime(), queued, receivers), completed);
+        return new Fetched(
+                new RestObservation(
+                        appId,
+                        sparkVersion,
+                        ui,
+                        stats.batchDurationMs(),
+                        startTime != null ? startTime : stats.startTime(),
+                        queued,
+                        receivers),
+                completed);
     }
 
-    private static SparkJson.Application running(List<SparkJson.Application> apps) throws SparkRestException {
+    private static SparkJson.Application running(List<SparkJson.Application> apps)
+            throws SparkRestException {
         if (apps.isEmpty()) throw new SparkRestException("the driver lists no application");
         return apps.stream().filter(SparkJson.Application::running).findFirst().orElse(apps.get(0));
     }
@@ -235,9 +281,10 @@ public final class SparkRestPoller implements AutoCloseable {
     }
 
     /**
-     * Gives the registry the batches it may lack (it keeps each batch once). For apps without a listener
-     * the ids handed over are remembered, so each poll converts only new batches; a listener app's
-     * backfills are rare, and remembering up to 1000 ids for each of thousands of apps is not worth it.
+     * Gives the registry the batches it may lack (it keeps each batch once). For apps without a
+     * listener the ids handed over are remembered, so each poll converts only new batches; a
+     * listener app's backfills are rare, and remembering up to 1000 ids for each of thousands of
+     * apps is not worth it.
      */
     private void handOver(Target t, String appId, Completed c, boolean listener) {
         int added = c.fresh().isEmpty() ? 0 : registry.backfill(t.app, appId, c.fresh());
@@ -249,15 +296,20 @@ public final class SparkRestPoller implements AutoCloseable {
             for (BatchRecord r : c.fresh()) t.handed.add(r.batchTime());
         }
         if (t.backfillPending && added > 0) {
-            log.info("backfilled {} batch(es) of app '{}' ({}) from the driver's REST API", added, t.app, appId);
+            log.info(
+                    "backfilled {} batch(es) of app '{}' ({}) from the driver's REST API",
+                    added,
+                    t.app,
+                    appId);
         }
         t.backfillPending = false;
         t.deferredPolls = 0;
     }
 
     /**
-     * Apps without a listener: every poll. Listener apps: when first seen or when sequence gaps grew,
-     * as soon as the listener has nothing queued (or after {@value #MAX_DEFERRED_POLLS} polls).
+     * Apps without a listener: every poll. Listener apps: when first seen or when sequence gaps
+     * grew, as soon as the listener has nothing queued (or after {@value #MAX_DEFERRED_POLLS}
+     * polls).
      */
     private static boolean backfillDue(Target t, AppSnapshot known, boolean listener) {
         if (!listener) return true;
@@ -273,11 +325,12 @@ public final class SparkRestPoller implements AutoCloseable {
     }
 
     /**
-     * A listener reports its app before the app's StreamingContext exists, and Spark answers 404 on the
-     * streaming endpoints until it does: not a driver that is down. Only while the poller never got an
-     * answer and the listener has not reported a batch interval either.
+     * A listener reports its app before the app's StreamingContext exists, and Spark answers 404 on
+     * the streaming endpoints until it does: not a driver that is down. Only while the poller never
+     * got an answer and the listener has not reported a batch interval either.
      */
-    private static boolean streamingNotStartedYet(Target t, AppSnapshot known, boolean listener, SparkRestException e) {
+    private static boolean streamingNotStartedYet(
+            Target t, AppSnapshot known, boolean listener, SparkRestException e) {
         return e.status() == 404 && listener && t.up == null && known.batchIntervalMs() == null;
     }
 
@@ -285,7 +338,10 @@ public final class SparkRestPoller implements AutoCloseable {
         Boolean was = t.up;
         t.up = true;
         if (Boolean.FALSE.equals(was)) {
-            log.info("Spark REST API of app '{}' at {} answers again (it did not for {} s)", t.app, ui,
+            log.info(
+                    "Spark REST API of app '{}' at {} answers again (it did not for {} s)",
+                    t.app,
+                    ui,
                     Math.max(0, clock.millis() - t.downSince) / 1000);
         } else if (was == null) {
             log.debug("Spark REST API of app '{}' at {} answers", t.app, ui);
@@ -296,7 +352,8 @@ public final class SparkRestPoller implements AutoCloseable {
         if (Boolean.FALSE.equals(t.up)) return;
         t.up = false;
         t.downSince = clock.millis();
-        String message = "Spark REST API of app '{}' at {} does not answer: {}. spark_streaming_rest_up is 0 until it does";
+        String message =
+                "Spark REST API of app '{}' at {} does not answer: {}. spark_streaming_rest_up is 0 until it does";
         if (bug == null) log.warn(message, t.app, ui, reason);
         else log.warn(message, t.app, ui, reason, bug);
     }
@@ -315,8 +372,8 @@ public final class SparkRestPoller implements AutoCloseable {
     }
 
     /**
-     * Bookkeeping for one app key. Only the single poll in flight for the key touches the plain fields;
-     * {@code inFlight} hands them from one poll to the next.
+     * Bookkeeping for one app key. Only the single poll in flight for the key touches the plain
+     * fields; {@code inFlight} hands them from one poll to the next.
      */
     private static final class Target {
         final String app;

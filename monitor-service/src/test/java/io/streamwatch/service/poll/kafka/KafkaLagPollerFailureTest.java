@@ -35,23 +35,39 @@ import org.slf4j.LoggerFactory;
  */
 class KafkaLagPollerFailureTest {
     private static final String SECRET = "s3cret-pass-123";
-    private static final ServiceConfig.Kafka CONFIG = new ServiceConfig.Kafka("broker-1:9093", List.of("g"), Duration.ofSeconds(15),
-            new ServiceConfig.SecretProperties(Map.of("security.protocol", "SASL_SSL",
-                    "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"sw\" password=\"" + SECRET + "\";",
-                    "bootstrap.servers", "ignored:1")),
-            Duration.ofSeconds(3));
+    private static final ServiceConfig.Kafka CONFIG =
+            new ServiceConfig.Kafka(
+                    "broker-1:9093",
+                    List.of("g"),
+                    Duration.ofSeconds(15),
+                    new ServiceConfig.SecretProperties(
+                            Map.of(
+                                    "security.protocol",
+                                    "SASL_SSL",
+                                    "sasl.jaas.config",
+                                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"sw\" password=\""
+                                            + SECRET
+                                            + "\";",
+                                    "bootstrap.servers",
+                                    "ignored:1")),
+                    Duration.ofSeconds(3));
 
     private final MutableClock clock = MutableClock.atSystemTime();
-    private final AppRegistry registry = new AppRegistry(clock, 100, 100, Duration.ofSeconds(30), Duration.ofHours(1));
-    private final ServiceMetrics metrics = new ServiceMetrics(registry, new AppMetricsCollector(registry, clock, Duration.ofHours(1)));
+    private final AppRegistry registry =
+            new AppRegistry(clock, 100, 100, Duration.ofSeconds(30), Duration.ofHours(1));
+    private final ServiceMetrics metrics =
+            new ServiceMetrics(
+                    registry, new AppMetricsCollector(registry, clock, Duration.ofHours(1)));
     private final List<String> logs = new CopyOnWriteArrayList<>();
-    private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
-        @Override
-        protected void append(ILoggingEvent e) {
-            logs.add(e.getLevel() + " " + e.getFormattedMessage());
-        }
-    };
-    private final Logger logger = (Logger) LoggerFactory.getLogger("io.streamwatch.service.poll.kafka");
+    private final AppenderBase<ILoggingEvent> appender =
+            new AppenderBase<>() {
+                @Override
+                protected void append(ILoggingEvent e) {
+                    logs.add(e.getLevel() + " " + e.getFormattedMessage());
+                }
+            };
+    private final Logger logger =
+            (Logger) LoggerFactory.getLogger("io.streamwatch.service.poll.kafka");
 
     /** A cluster with topic t (partitions 0 and 1) and group g committed on partition 0 only. */
     static final class FakeCluster implements KafkaOffsets {
@@ -59,7 +75,10 @@ class KafkaLagPollerFailureTest {
 
         @Override
         public void ping() throws Unreachable {
-            if (!answering.get()) throw new Unreachable("describeCluster: TimeoutException: Timed out waiting for a node assignment", null);
+            if (!answering.get())
+                throw new Unreachable(
+                        "describeCluster: TimeoutException: Timed out waiting for a node assignment",
+                        null);
         }
 
         @Override
@@ -79,7 +98,10 @@ class KafkaLagPollerFailureTest {
 
         @Override
         public Map<TopicPartition, Long> startOffsets(Collection<TopicPartition> partitions) {
-            assertEquals(List.of(new TopicPartition("t", 1)), List.copyOf(partitions), "start offsets only where needed");
+            assertEquals(
+                    List.of(new TopicPartition("t", 1)),
+                    List.copyOf(partitions),
+                    "start offsets only where needed");
             return Map.of(new TopicPartition("t", 1), 1L);
         }
 
@@ -109,22 +131,39 @@ class KafkaLagPollerFailureTest {
     }
 
     @Test
-    void aClientThatCannotBeCreatedIsRetriedEveryPollLoggedOnceAndNeverLeaksSecrets() throws Exception {
+    void aClientThatCannotBeCreatedIsRetriedEveryPollLoggedOnceAndNeverLeaksSecrets()
+            throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         FakeCluster cluster = new FakeCluster();
-        KafkaLagPoller poller = new KafkaLagPoller(CONFIG, 3, registry, metrics, clock, () -> {
-            if (attempts.incrementAndGet() <= 3) {
-                throw new KafkaException("Failed to create new KafkaAdminClient: invalid JAAS config '" + CONFIG.properties().values().get("sasl.jaas.config") + "'");
-            }
-            return cluster;
-        });
+        KafkaLagPoller poller =
+                new KafkaLagPoller(
+                        CONFIG,
+                        3,
+                        registry,
+                        metrics,
+                        clock,
+                        () -> {
+                            if (attempts.incrementAndGet() <= 3) {
+                                throw new KafkaException(
+                                        "Failed to create new KafkaAdminClient: invalid JAAS config '"
+                                                + CONFIG.properties()
+                                                        .values()
+                                                        .get("sasl.jaas.config")
+                                                + "'");
+                            }
+                            return cluster;
+                        });
         for (int i = 0; i < 3; i++) poller.pollOnce();
         assertFalse(poller.status().up());
         assertEquals(3, poller.status().pollsFailed());
         assertEquals(0.0, KafkaTestSupport.value(scrape(), "streamwatch_kafka_up"));
-        assertEquals(3.0, KafkaTestSupport.value(scrape(), "streamwatch_kafka_polls_total", "result", "error"));
+        assertEquals(
+                3.0,
+                KafkaTestSupport.value(
+                        scrape(), "streamwatch_kafka_polls_total", "result", "error"));
         assertEquals(1, count("cannot be polled"), logs.toString());
-        assertTrue(logs.stream().noneMatch(l -> l.contains(SECRET)), "no secret in the log: " + logs);
+        assertTrue(
+                logs.stream().noneMatch(l -> l.contains(SECRET)), "no secret in the log: " + logs);
         assertEquals(1, count("[hidden]"), logs.toString());
 
         poller.pollOnce();
@@ -132,29 +171,44 @@ class KafkaLagPollerFailureTest {
         assertEquals(4, attempts.get());
         String s = scrape();
         assertEquals(1.0, KafkaTestSupport.value(s, "streamwatch_kafka_up"));
-        assertEquals((10 - 5) + (4 - 1), KafkaTestSupport.value(s, "kafka_consumer_group_lag_records", "group", "g", "topic", "t"));
+        assertEquals(
+                (10 - 5) + (4 - 1),
+                KafkaTestSupport.value(
+                        s, "kafka_consumer_group_lag_records", "group", "g", "topic", "t"));
         assertEquals(1, count("answers again"));
     }
 
     @Test
     void aClusterThatStopsAnsweringHidesLagOnceLoggedAndComesBackOnItsOwn() throws Exception {
         FakeCluster cluster = new FakeCluster();
-        KafkaLagPoller poller = new KafkaLagPoller(CONFIG, 3, registry, metrics, clock, () -> cluster);
+        KafkaLagPoller poller =
+                new KafkaLagPoller(CONFIG, 3, registry, metrics, clock, () -> cluster);
         poller.pollOnce();
-        assertEquals(8.0, KafkaTestSupport.value(scrape(), "kafka_consumer_group_lag_records", "group", "g", "topic", "t"));
+        assertEquals(
+                8.0,
+                KafkaTestSupport.value(
+                        scrape(), "kafka_consumer_group_lag_records", "group", "g", "topic", "t"));
         assertEquals(1, poller.lagWindows().size());
 
         cluster.answering.set(false);
         for (int i = 0; i < 5; i++) poller.pollOnce();
         String s = scrape();
         assertEquals(0.0, KafkaTestSupport.value(s, "streamwatch_kafka_up"));
-        assertNull(KafkaTestSupport.value(s, "kafka_consumer_group_lag_records", "group", "g", "topic", "t"));
+        assertNull(
+                KafkaTestSupport.value(
+                        s, "kafka_consumer_group_lag_records", "group", "g", "topic", "t"));
         assertEquals(1, count("is unreachable"));
-        assertEquals(1, poller.lagWindows().get(0).samples().size(), "no samples while down; the window is kept");
+        assertEquals(
+                1,
+                poller.lagWindows().get(0).samples().size(),
+                "no samples while down; the window is kept");
 
         cluster.answering.set(true);
         poller.pollOnce();
-        assertEquals(8.0, KafkaTestSupport.value(scrape(), "kafka_consumer_group_lag_records", "group", "g", "topic", "t"));
+        assertEquals(
+                8.0,
+                KafkaTestSupport.value(
+                        scrape(), "kafka_consumer_group_lag_records", "group", "g", "topic", "t"));
         assertEquals(2, poller.lagWindows().get(0).samples().size());
         assertEquals(1, count("answers again"));
     }
@@ -166,8 +220,13 @@ class KafkaLagPollerFailureTest {
         assertEquals("SASL_SSL", p.get("security.protocol"));
         assertEquals("3000", p.get("request.timeout.ms"));
         assertEquals("3000", p.get("default.api.timeout.ms"));
-        var override = new ServiceConfig.Kafka("b:1", List.of(), Duration.ofSeconds(15),
-                new ServiceConfig.SecretProperties(Map.of("request.timeout.ms", "500")), Duration.ofSeconds(3));
+        var override =
+                new ServiceConfig.Kafka(
+                        "b:1",
+                        List.of(),
+                        Duration.ofSeconds(15),
+                        new ServiceConfig.SecretProperties(Map.of("request.timeout.ms", "500")),
+                        Duration.ofSeconds(3));
         assertEquals("500", AdminKafkaOffsets.clientProperties(override).get("request.timeout.ms"));
         assertFalse(CONFIG.toString().contains(SECRET));
     }

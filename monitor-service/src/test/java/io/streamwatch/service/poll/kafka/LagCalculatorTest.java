@@ -17,7 +17,8 @@ class LagCalculatorTest {
 
     private final LagSecondsEstimator seconds = new LagSecondsEstimator(60_000);
 
-    private LagCalculator.Offsets offsets(Map<TopicPartition, Long> end, Map<TopicPartition, Long> start) {
+    private LagCalculator.Offsets offsets(
+            Map<TopicPartition, Long> end, Map<TopicPartition, Long> start) {
         seconds.observe(end, AT);
         return new LagCalculator.Offsets(Map.of("t", List.of(0, 1, 2)), end, start, AT);
     }
@@ -39,8 +40,11 @@ class LagCalculatorTest {
     @Test
     void aTopicWithAnUnreadablePartitionIsLeftOutRatherThanUnderReported() {
         var o = offsets(Map.of(T0, 100L, T1, 50L), Map.of());
-        assertFalse(LagCalculator.lag(Map.of("t", Map.of(0, 1L, 1, 1L, 2, 1L)), o, seconds).containsKey("t"));
-        assertFalse(LagCalculator.lag(Map.of("gone", Map.of(0, 1L)), o, seconds).containsKey("gone"));
+        assertFalse(
+                LagCalculator.lag(Map.of("t", Map.of(0, 1L, 1, 1L, 2, 1L)), o, seconds)
+                        .containsKey("t"));
+        assertFalse(
+                LagCalculator.lag(Map.of("gone", Map.of(0, 1L)), o, seconds).containsKey("gone"));
     }
 
     @Test
@@ -48,6 +52,7 @@ class LagCalculatorTest {
         var o = offsets(Map.of(T0, 100L, T1, 50L, T2, 30L), Map.of());
         var lag = LagCalculator.lag(Map.of("t", Map.of(0, 90L, 1, 50L, 2, 30L)), o, seconds);
         assertEquals(10, lag.get("t").records());
-        assertNull(lag.get("t").seconds(), "first poll: the age of the 10 records is not known yet");
+        assertNull(
+                lag.get("t").seconds(), "first poll: the age of the 10 records is not known yet");
     }
 }

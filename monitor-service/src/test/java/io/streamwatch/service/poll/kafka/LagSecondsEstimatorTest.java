@@ -15,16 +15,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The lag-in-seconds estimate against production histories whose true answer is known: each case
- * is a script of polls (time, end offset) with a clock the test moves, a consumer position, and
- * the real age of the record at that position.
+ * The lag-in-seconds estimate against production histories whose true answer is known: each case is
+ * a script of polls (time, end offset) with a clock the test moves, a consumer position, and the
+ * real age of the record at that position.
  */
 class LagSecondsEstimatorTest {
     private static final TopicPartition TP = new TopicPartition("t", 0);
     private static final long POLL = 15_000;
     private static final long T0 = 1_700_000_000_000L;
 
-    /** A topic's history: when each record was appended, and what the poller saw every {@link #POLL} ms. */
+    /**
+     * A topic's history: when each record was appended, and what the poller saw every {@link #POLL}
+     * ms.
+     */
     static final class History {
         final List<Long> appendedAt = new ArrayList<>();
         long now = T0;
@@ -35,7 +38,10 @@ class LagSecondsEstimatorTest {
             return this;
         }
 
-        /** {@code perSecond} records a second, evenly spread, polled every {@link #POLL} ms, for {@code seconds}. */
+        /**
+         * {@code perSecond} records a second, evenly spread, polled every {@link #POLL} ms, for
+         * {@code seconds}.
+         */
         History steady(double perSecond, long seconds) {
             long until = now + seconds * 1000;
             double gap = 1000.0 / perSecond;
@@ -92,20 +98,42 @@ class LagSecondsEstimatorTest {
     static Stream<Case> accurateWithinOnePoll() {
         History steady = new History().poll().steady(10, 600);
         History steadyThenIdle = new History().poll().steady(10, 300).idle(3600);
-        History idleThenBurst = new History().poll().steady(2, 60).idle(3600).burst(5000, 4_000).idle(15);
+        History idleThenBurst =
+                new History().poll().steady(2, 60).idle(3600).burst(5000, 4_000).idle(15);
         History burstThenSteady = new History().poll().burst(100_000, 1).idle(15).steady(50, 120);
         History slowTrickle = new History().poll().steady(0.01, 3 * 3600);
         return Stream.of(
                 new Case("steady production, consumer 60 s behind", steady, steady.end() - 600),
                 new Case("steady production, consumer at the oldest record", steady, 0),
                 new Case("steady production, consumer one record behind", steady, steady.end() - 1),
-                new Case("idle hour after production, consumer stuck mid-stream", steadyThenIdle, steadyThenIdle.end() - 1200),
-                new Case("idle hour, consumer at the last record before the idle hour", steadyThenIdle, steadyThenIdle.end() - 1),
-                new Case("burst after an idle hour, consumer at the burst's first record", idleThenBurst, idleThenBurst.end() - 5000),
-                new Case("burst after an idle hour, consumer at the burst's last record", idleThenBurst, idleThenBurst.end() - 1),
-                new Case("burst after an idle hour, consumer before the idle hour", idleThenBurst, idleThenBurst.end() - 5001),
-                new Case("huge burst, then steady: consumer inside the burst", burstThenSteady, 50_000),
-                new Case("one record every 100 s, consumer 3 records behind", slowTrickle, slowTrickle.end() - 3));
+                new Case(
+                        "idle hour after production, consumer stuck mid-stream",
+                        steadyThenIdle,
+                        steadyThenIdle.end() - 1200),
+                new Case(
+                        "idle hour, consumer at the last record before the idle hour",
+                        steadyThenIdle,
+                        steadyThenIdle.end() - 1),
+                new Case(
+                        "burst after an idle hour, consumer at the burst's first record",
+                        idleThenBurst,
+                        idleThenBurst.end() - 5000),
+                new Case(
+                        "burst after an idle hour, consumer at the burst's last record",
+                        idleThenBurst,
+                        idleThenBurst.end() - 1),
+                new Case(
+                        "burst after an idle hour, consumer before the idle hour",
+                        idleThenBurst,
+                        idleThenBurst.end() - 5001),
+                new Case(
+                        "huge burst, then steady: consumer inside the burst",
+                        burstThenSteady,
+                        50_000),
+                new Case(
+                        "one record every 100 s, consumer 3 records behind",
+                        slowTrickle,
+                        slowTrickle.end() - 3));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -114,7 +142,8 @@ class LagSecondsEstimatorTest {
         Double estimate = c.history().estimate(c.position());
         double truth = c.history().trueSeconds(c.position());
         assertNotNull(estimate, c.name());
-        assertTrue(Math.abs(estimate - truth) <= POLL / 1000.0,
+        assertTrue(
+                Math.abs(estimate - truth) <= POLL / 1000.0,
                 c.name() + ": estimated " + estimate + " s, truly " + truth + " s");
     }
 
@@ -122,8 +151,14 @@ class LagSecondsEstimatorTest {
     void exactlyZeroWhenCaughtUpEvenOnAnIdleTopic() {
         History h = new History().poll().steady(10, 60).idle(7200);
         assertEquals(0.0, h.estimate(h.end()));
-        assertEquals(0.0, h.estimate(h.end() + 5), "a position past the end (read between polls) is caught up too");
-        assertEquals(0.0, new LagSecondsEstimator(1000).secondsBehind(TP, 7, 7, T0), "caught up needs no history at all");
+        assertEquals(
+                0.0,
+                h.estimate(h.end() + 5),
+                "a position past the end (read between polls) is caught up too");
+        assertEquals(
+                0.0,
+                new LagSecondsEstimator(1000).secondsBehind(TP, 7, 7, T0),
+                "caught up needs no history at all");
     }
 
     @Test
@@ -131,9 +166,14 @@ class LagSecondsEstimatorTest {
         History h = new History().burst(500, 0);
         h.now += 1;
         h.poll(); // the service starts: 500 records of unknown age already in the log
-        assertNull(h.estimate(100), "nothing is known about the age of a record the service never saw arrive");
+        assertNull(
+                h.estimate(100),
+                "nothing is known about the age of a record the service never saw arrive");
         h.idle(60);
-        assertEquals(60.0, h.estimate(100), "at least as old as the first poll that saw it: a bound that grows 1 s per second");
+        assertEquals(
+                60.0,
+                h.estimate(100),
+                "at least as old as the first poll that saw it: a bound that grows 1 s per second");
     }
 
     @Test
@@ -152,7 +192,10 @@ class LagSecondsEstimatorTest {
         for (int i = 0; i < 100_000; i++) t.observe(i * 10L, T0 + i * POLL);
         assertTrue(t.size() <= OffsetTimeline.CAPACITY, "table holds " + t.size() + " points");
         long fourHoursBehind = h.end() - 4 * 3600 * 3;
-        assertEquals(h.trueSeconds(fourHoursBehind), h.estimate(fourHoursBehind), POLL / 1000.0,
+        assertEquals(
+                h.trueSeconds(fourHoursBehind),
+                h.estimate(fourHoursBehind),
+                POLL / 1000.0,
                 "steady production: thinning old points keeps the estimate exact");
         long dayBehind = h.end() - 30 * 3600 * 3;
         assertEquals(h.trueSeconds(dayBehind), h.estimate(dayBehind), POLL / 1000.0);

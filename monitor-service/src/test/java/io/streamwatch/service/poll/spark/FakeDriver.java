@@ -19,12 +19,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Spark driver's REST API on a loopback port, answering with the responses captured from a real
- * Spark 3.5.3 driver (src/test/resources/spark-rest). Any answer can be replaced, the whole driver can
- * hang, and every request is recorded.
+ * Spark 3.5.3 driver (src/test/resources/spark-rest). Any answer can be replaced, the whole driver
+ * can hang, and every request is recorded.
  */
 final class FakeDriver implements AutoCloseable {
     /** The application id of the captured driver. */
     static final String APP_ID = "local-1795291094879";
+
     static final long FAILED_BATCH = 1795291101000L;
     static final String STREAMING = "/" + APP_ID + "/streaming";
 
@@ -39,7 +40,9 @@ final class FakeDriver implements AutoCloseable {
 
     private FakeDriver() {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server =
+                    HttpServer.create(
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -57,7 +60,9 @@ final class FakeDriver implements AutoCloseable {
         d.answer(STREAMING + "/batches?status=QUEUED", fixture("batches-queued.json"));
         d.answer(STREAMING + "/batches?status=PROCESSING", fixture("batches-processing.json"));
         d.answer(STREAMING + "/batches?status=COMPLETED", fixture("batches-completed.json"));
-        d.answer(STREAMING + "/batches/" + FAILED_BATCH + "/operations", fixture("operations-failed.json"));
+        d.answer(
+                STREAMING + "/batches/" + FAILED_BATCH + "/operations",
+                fixture("operations-failed.json"));
         return d;
     }
 
@@ -77,7 +82,9 @@ final class FakeDriver implements AutoCloseable {
         }
     }
 
-    /** @param path below {@code /api/v1/applications}, with the query string if any */
+    /**
+     * @param path below {@code /api/v1/applications}, with the query string if any
+     */
     void answer(String path, String json) {
         answers.put(path, new Answer(200, json));
     }
@@ -90,7 +97,10 @@ final class FakeDriver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** How many requests so far were for {@code path} (below {@code /api/v1/applications}, with query). */
+    /**
+     * How many requests so far were for {@code path} (below {@code /api/v1/applications}, with
+     * query).
+     */
     long requests(String path) {
         return requests.stream().filter(path::equals).count();
     }
@@ -104,7 +114,9 @@ final class FakeDriver implements AutoCloseable {
             String uri = exchange.getRequestURI().getRawPath();
             String query = exchange.getRequestURI().getRawQuery();
             String prefix = "/api/v1/applications";
-            String path = (uri.startsWith(prefix) ? uri.substring(prefix.length()) : uri) + (query == null ? "" : "?" + query);
+            String path =
+                    (uri.startsWith(prefix) ? uri.substring(prefix.length()) : uri)
+                            + (query == null ? "" : "?" + query);
             requests.add(path);
             if (hang) {
                 try {
@@ -114,10 +126,13 @@ final class FakeDriver implements AutoCloseable {
                 }
                 return;
             }
-            // Spark answers unknown application ids and stopped StreamingContexts with 404 and a text line.
-            Answer a = answers.getOrDefault(path, new Answer(404, "unknown app or resource: " + path));
+            // Spark answers unknown application ids and stopped StreamingContexts with 404 and a
+            // text line.
+            Answer a =
+                    answers.getOrDefault(path, new Answer(404, "unknown app or resource: " + path));
             byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", a.status() == 200 ? "application/json" : "text/plain");
+            exchange.getResponseHeaders()
+                    .set("Content-Type", a.status() == 200 ? "application/json" : "text/plain");
             exchange.sendResponseHeaders(a.status(), body.length);
             exchange.getResponseBody().write(body);
         }

@@ -1,9 +1,5 @@
 package io.streamwatch.service.poll.spark;
 
-import io.streamwatch.service.CapturedLogs;
-
-import io.streamwatch.testkit.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,12 +10,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamwatch.service.CapturedLogs;
 import io.streamwatch.service.Events;
 import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
+import io.streamwatch.testkit.Await;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +43,8 @@ class SparkRestPollerTest {
     private static final String STATISTICS = FakeDriver.STREAMING + "/statistics";
 
     private final Clock clock = Clock.systemUTC();
-    private final AppRegistry registry = new AppRegistry(clock, 1000, 100, Duration.ofSeconds(30), Duration.ofHours(1));
+    private final AppRegistry registry =
+            new AppRegistry(clock, 1000, 100, Duration.ofSeconds(30), Duration.ofHours(1));
     private final EventParser parser = new EventParser(clock, 1000);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -61,8 +60,14 @@ class SparkRestPollerTest {
     }
 
     private SparkRestPoller poller(Duration requestTimeout, ServiceConfig.SparkTarget... targets) {
-        return closed(new SparkRestPoller(new ServiceConfig.Spark(INTERVAL, List.of(targets), requestTimeout, 4), registry,
-                meters, clock)).start();
+        return closed(
+                        new SparkRestPoller(
+                                new ServiceConfig.Spark(
+                                        INTERVAL, List.of(targets), requestTimeout, 4),
+                                registry,
+                                meters,
+                                clock))
+                .start();
     }
 
     private SparkRestPoller poller(ServiceConfig.SparkTarget... targets) {
@@ -78,8 +83,11 @@ class SparkRestPollerTest {
                 .collect(Collectors.toMap(BatchRecord::batchTime, r -> r));
     }
 
-    /** What the app's listener sends: its UI URL, streaming started, and whatever {@code more} adds. */
-    private void listenerSends(String app, String appId, String ui, long queued, Consumer<Events> more) {
+    /**
+     * What the app's listener sends: its UI URL, streaming started, and whatever {@code more} adds.
+     */
+    private void listenerSends(
+            String app, String appId, String ui, long queued, Consumer<Events> more) {
         Events e = Events.from(app, appId);
         ((ObjectNode) e.root().get("source")).put("uiUrl", ui);
         e.root().put("queued", queued);
@@ -88,7 +96,9 @@ class SparkRestPollerTest {
         registry.apply(parser.parse(e.json().getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static String completedWhere(java.util.function.Predicate<JsonNode> keep, Consumer<ObjectNode> edit) throws Exception {
+    private static String completedWhere(
+            java.util.function.Predicate<JsonNode> keep, Consumer<ObjectNode> edit)
+            throws Exception {
         ArrayNode all = (ArrayNode) JSON.readTree(FakeDriver.fixture("batches-completed.json"));
         ArrayNode out = JSON.createArrayNode();
         for (JsonNode b : all) {
@@ -114,13 +124,29 @@ class SparkRestPollerTest {
         assertEquals("3.5.3", a.run().sparkVersion());
         assertEquals(driver.url(), a.run().uiUrl());
         assertEquals(1000L, a.batchIntervalMs());
-        assertEquals(1795291094145L, a.run().startTime(), "the application's start, as the listener reports it");
+        assertEquals(
+                1795291094145L,
+                a.run().startTime(),
+                "the application's start, as the listener reports it");
         assertEquals(4, a.waitingBatches(), "the QUEUED batches");
-        assertEquals(List.of(new AppSnapshot.ReceiverView(0, "Ticker-0", true, "127.0.0.1", "driver", 1,
-                "synthetic receiver error at record 100", null)), a.receivers());
+        assertEquals(
+                List.of(
+                        new AppSnapshot.ReceiverView(
+                                0,
+                                "Ticker-0",
+                                true,
+                                "127.0.0.1",
+                                "driver",
+                                1,
+                                "synthetic receiver error at record 100",
+                                null)),
+                a.receivers());
         assertEquals(Boolean.TRUE, a.rest().up());
         assertFalse(a.hasListener());
-        assertEquals(AppSnapshot.RUNNING, a.state(), "a REST answer is the heartbeat of an app without a listener");
+        assertEquals(
+                AppSnapshot.RUNNING,
+                a.state(),
+                "a REST answer is the heartbeat of an app without a listener");
         Await.until(WAIT, "a counted and timed poll", () -> polls("ok") >= 1);
         assertTrue(meters.get("streamwatch.rest.poll").timer().count() >= 1);
     }
@@ -138,22 +164,46 @@ class SparkRestPollerTest {
         assertEquals(10, h.size());
         assertTrue(h.values().stream().allMatch(BatchRecord::backfilled), h.toString());
         long t = 1795291105000L;
-        assertEquals(new BatchRecord(FakeDriver.APP_ID, t, t, t + 1560, t + 1560 + 2573, 1560, 2573, 4133, 50, false, null, true),
+        assertEquals(
+                new BatchRecord(
+                        FakeDriver.APP_ID,
+                        t,
+                        t,
+                        t + 1560,
+                        t + 1560 + 2573,
+                        1560,
+                        2573,
+                        4133,
+                        50,
+                        false,
+                        null,
+                        true),
                 h.get(t));
         BatchRecord failed = h.get(FakeDriver.FAILED_BATCH);
         assertTrue(failed.failed());
-        assertTrue(failed.failureReason().startsWith("java.lang.IllegalStateException: capture: synthetic output-op failure"),
+        assertTrue(
+                failed.failureReason()
+                        .startsWith(
+                                "java.lang.IllegalStateException: capture: synthetic output-op failure"),
                 failed.failureReason());
         AppSnapshot a = app("rest only");
-        assertEquals(10, a.batches().completed(), "polled again and again, each batch counted once");
+        assertEquals(
+                10, a.batches().completed(), "polled again and again, each batch counted once");
         assertEquals(1, a.batches().failed());
         assertEquals(455, a.batches().records());
-        assertEquals(0, driver.requests(FakeDriver.STREAMING + "/batches/" + FakeDriver.FAILED_BATCH + "/operations"),
+        assertEquals(
+                0,
+                driver.requests(
+                        FakeDriver.STREAMING
+                                + "/batches/"
+                                + FakeDriver.FAILED_BATCH
+                                + "/operations"),
                 "Spark's firstFailureReason is enough");
     }
 
     @Test
-    void withoutFirstFailureReasonTheReasonComesFromTheFailedBatchsOperationsOnce() throws Exception {
+    void withoutFirstFailureReasonTheReasonComesFromTheFailedBatchsOperationsOnce()
+            throws Exception {
         FakeDriver driver = closed(FakeDriver.withCapturedApp());
         driver.answer(COMPLETED, completedWhere(b -> true, b -> b.remove("firstFailureReason")));
         poller(new ServiceConfig.SparkTarget("rest only", driver.url()));
@@ -162,23 +212,42 @@ class SparkRestPollerTest {
         long polled = driver.requests(COMPLETED);
         Await.until(WAIT, "two more polls", () -> driver.requests(COMPLETED) >= polled + 2);
 
-        String expected = JSON.readTree(FakeDriver.fixture("operations-failed.json")).get(0).get("failureReason").asText();
+        String expected =
+                JSON.readTree(FakeDriver.fixture("operations-failed.json"))
+                        .get(0)
+                        .get("failureReason")
+                        .asText();
         assertEquals(expected, history("rest only").get(FakeDriver.FAILED_BATCH).failureReason());
-        List<String> operations = driver.requests().stream().filter(r -> r.endsWith("/operations")).toList();
-        assertEquals(List.of(FakeDriver.STREAMING + "/batches/" + FakeDriver.FAILED_BATCH + "/operations"), operations,
+        List<String> operations =
+                driver.requests().stream().filter(r -> r.endsWith("/operations")).toList();
+        assertEquals(
+                List.of(
+                        FakeDriver.STREAMING
+                                + "/batches/"
+                                + FakeDriver.FAILED_BATCH
+                                + "/operations"),
+                operations,
                 "only the failed batch, only once");
     }
 
     @Test
     void aListenerAppIsPolledAtItsOwnIdAndBackfilledOnlyWithWhatItsListenerDidNotSend() {
         FakeDriver driver = closed(FakeDriver.withCapturedApp());
-        listenerSends("with listener", FakeDriver.APP_ID, driver.url(), 0, e -> e
-                .completed(1795291097000L, 9, 99, 7, null)
-                .completed(1795291098000L, 9, 99, 7, null)
-                .completed(1795291099000L, 9, 99, 7, null));
+        listenerSends(
+                "with listener",
+                FakeDriver.APP_ID,
+                driver.url(),
+                0,
+                e ->
+                        e.completed(1795291097000L, 9, 99, 7, null)
+                                .completed(1795291098000L, 9, 99, 7, null)
+                                .completed(1795291099000L, 9, 99, 7, null));
         poller();
 
-        Await.until(WAIT, "the 7 batches the listener did not send", () -> history("with listener").size() == 10);
+        Await.until(
+                WAIT,
+                "the 7 batches the listener did not send",
+                () -> history("with listener").size() == 10);
         Map<Long, BatchRecord> h = history("with listener");
         for (long t : List.of(1795291097000L, 1795291098000L, 1795291099000L)) {
             assertFalse(h.get(t).backfilled(), "the listener's own record stays: " + h.get(t));
@@ -188,18 +257,29 @@ class SparkRestPollerTest {
         AppSnapshot a = app("with listener");
         assertEquals(10, a.batches().completed());
         assertEquals(Boolean.TRUE, a.rest().up());
-        assertEquals(0, driver.requests(""), "the listener's app id is used; /applications is not needed");
-        assertEquals(0, driver.requests(FakeDriver.STREAMING + "/receivers"), "the listener's receivers are exact");
+        assertEquals(
+                0,
+                driver.requests(""),
+                "the listener's app id is used; /applications is not needed");
+        assertEquals(
+                0,
+                driver.requests(FakeDriver.STREAMING + "/receivers"),
+                "the listener's receivers are exact");
         assertEquals(0, driver.requests(FakeDriver.STREAMING + "/batches?status=QUEUED"));
     }
 
     @Test
     void aGapInTheListenersSequenceTriggersAnotherBackfillAndNothingElseDoes() throws Exception {
         FakeDriver driver = closed(FakeDriver.withCapturedApp());
-        driver.answer(COMPLETED, completedWhere(b -> b.get("batchId").asLong() <= 1795291100000L, b -> {}));
+        driver.answer(
+                COMPLETED,
+                completedWhere(b -> b.get("batchId").asLong() <= 1795291100000L, b -> {}));
         listenerSends("with listener", FakeDriver.APP_ID, driver.url(), 0, e -> {});
         poller();
-        Await.until(WAIT, "the first backfill: the 5 batches Spark had then", () -> history("with listener").size() == 5);
+        Await.until(
+                WAIT,
+                "the first backfill: the 5 batches Spark had then",
+                () -> history("with listener").size() == 5);
 
         driver.answer(COMPLETED, FakeDriver.fixture("batches-completed.json"));
         long polls = driver.requests(STATISTICS);
@@ -213,7 +293,8 @@ class SparkRestPollerTest {
         registry.apply(parser.parse(gap.json().getBytes(StandardCharsets.UTF_8)));
         assertTrue(app("with listener").listener().eventsLost() > 0);
 
-        Await.until(WAIT, "the batches lost in the gap", () -> history("with listener").size() == 10);
+        Await.until(
+                WAIT, "the batches lost in the gap", () -> history("with listener").size() == 10);
         assertTrue(history("with listener").values().stream().allMatch(BatchRecord::backfilled));
     }
 
@@ -223,9 +304,18 @@ class SparkRestPollerTest {
         listenerSends("busy listener", FakeDriver.APP_ID, driver.url(), 5, e -> {});
         poller();
 
-        Await.until(WAIT, "the third poll", () -> driver.requests(STATISTICS) >= SparkRestPoller.MAX_DEFERRED_POLLS);
-        assertEquals(0, driver.requests(COMPLETED), "deferred while the listener may still deliver them");
-        Await.until(WAIT, "the backfill after the deferral", () -> history("busy listener").size() == 10);
+        Await.until(
+                WAIT,
+                "the third poll",
+                () -> driver.requests(STATISTICS) >= SparkRestPoller.MAX_DEFERRED_POLLS);
+        assertEquals(
+                0,
+                driver.requests(COMPLETED),
+                "deferred while the listener may still deliver them");
+        Await.until(
+                WAIT,
+                "the backfill after the deferral",
+                () -> history("busy listener").size() == 10);
         assertEquals(1, driver.requests(COMPLETED));
         assertTrue(driver.requests(STATISTICS) > SparkRestPoller.MAX_DEFERRED_POLLS);
     }
@@ -242,13 +332,22 @@ class SparkRestPollerTest {
             long polls = driver.requests(STATISTICS);
             Await.until(WAIT, "three more polls", () -> driver.requests(STATISTICS) >= polls + 3);
             assertEquals(1, logs.count("does not answer"), logs.lines().toString());
-            assertTrue(logs.lines().stream().anyMatch(l -> l.startsWith("WARN") && l.contains("'stopping'") && l.contains("HTTP 404")),
+            assertTrue(
+                    logs.lines().stream()
+                            .anyMatch(
+                                    l ->
+                                            l.startsWith("WARN")
+                                                    && l.contains("'stopping'")
+                                                    && l.contains("HTTP 404")),
                     logs.lines().toString());
-            assertTrue(logs.lines().stream().noneMatch(l -> l.contains("\tat ")), "no stack traces: " + logs.lines());
+            assertTrue(
+                    logs.lines().stream().noneMatch(l -> l.contains("\tat ")),
+                    "no stack traces: " + logs.lines());
             assertTrue(polls("failed") >= 3);
 
             driver.answer(STATISTICS, FakeDriver.fixture("statistics.json"));
-            Await.until(WAIT, "REST up again", () -> Boolean.TRUE.equals(app("stopping").rest().up()));
+            Await.until(
+                    WAIT, "REST up again", () -> Boolean.TRUE.equals(app("stopping").rest().up()));
             long again = driver.requests(STATISTICS);
             Await.until(WAIT, "three more polls", () -> driver.requests(STATISTICS) >= again + 3);
             assertEquals(1, logs.count("answers again"), logs.lines().toString());
@@ -267,11 +366,16 @@ class SparkRestPollerTest {
             poller();
 
             Await.until(WAIT, "three polls", () -> driver.requests(STATISTICS) >= 3);
-            assertNull(app("starting").rest().up(), "Spark answers 404 until the StreamingContext exists");
+            assertNull(
+                    app("starting").rest().up(),
+                    "Spark answers 404 until the StreamingContext exists");
             assertEquals(0, logs.count("does not answer"), logs.lines().toString());
 
             driver.answer(STATISTICS, FakeDriver.fixture("statistics.json"));
-            Await.until(WAIT, "REST up once streaming runs", () -> Boolean.TRUE.equals(app("starting").rest().up()));
+            Await.until(
+                    WAIT,
+                    "REST up once streaming runs",
+                    () -> Boolean.TRUE.equals(app("starting").rest().up()));
         }
     }
 
@@ -313,14 +417,20 @@ class SparkRestPollerTest {
     void aHungDriverDelaysNeitherOtherDriversNorItsOwnNextPolls() {
         FakeDriver hung = closed(FakeDriver.hanging());
         FakeDriver healthy = closed(FakeDriver.withCapturedApp());
-        poller(Duration.ofSeconds(10),
+        poller(
+                Duration.ofSeconds(10),
                 new ServiceConfig.SparkTarget("hung", hung.url()),
                 new ServiceConfig.SparkTarget("healthy", healthy.url()));
 
-        Await.until(Duration.ofSeconds(5), "five polls of the healthy driver while the other hangs (timeout 10 s)",
+        Await.until(
+                Duration.ofSeconds(5),
+                "five polls of the healthy driver while the other hangs (timeout 10 s)",
                 () -> healthy.requests(STATISTICS) >= 5);
         assertEquals(Boolean.TRUE, app("healthy").rest().up());
-        assertEquals(List.of(""), hung.requests(), "one poll of the hung driver in flight, never a second on top");
+        assertEquals(
+                List.of(""),
+                hung.requests(),
+                "one poll of the hung driver in flight, never a second on top");
         assertNull(app("hung"), "a target that never answered is not an app");
     }
 
@@ -328,9 +438,16 @@ class SparkRestPollerTest {
     void theRegistryKeepsEachBatchOnceWhateverTheSource() {
         long t = clock.millis() / 1000 * 1000 - 10_000;
         listenerSends("once", "app-1", "http://127.0.0.1:1", 0, e -> e.completed(t, 1, 2, 3, null));
-        BatchRecord fromRest = new BatchRecord("app-1", t, t, t + 1, t + 3, 1, 2, 3, 3, false, null, true);
-        BatchRecord newer = new BatchRecord("app-1", t + 1000, t + 1000, t + 1001, t + 1003, 1, 2, 3, 3, false, null, true);
-        assertEquals(1, registry.backfill("once", "app-1", List.of(fromRest, newer)), "only the batch it did not hold");
+        BatchRecord fromRest =
+                new BatchRecord("app-1", t, t, t + 1, t + 3, 1, 2, 3, 3, false, null, true);
+        BatchRecord newer =
+                new BatchRecord(
+                        "app-1", t + 1000, t + 1000, t + 1001, t + 1003, 1, 2, 3, 3, false, null,
+                        true);
+        assertEquals(
+                1,
+                registry.backfill("once", "app-1", List.of(fromRest, newer)),
+                "only the batch it did not hold");
         assertEquals(0, registry.backfill("once", "app-1", List.of(fromRest, newer)));
         assertFalse(history("once").get(t).backfilled(), "the listener's record is kept");
         assertEquals(2, app("once").batches().completed());
