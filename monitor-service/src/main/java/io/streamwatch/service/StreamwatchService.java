@@ -25,6 +25,7 @@ import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.store.StatePersistence;
 import io.streamwatch.service.store.Store;
+import io.streamwatch.service.store.StoreMetrics;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -202,7 +203,7 @@ public final class StreamwatchService implements AutoCloseable {
     private void startStore() {
         store = Store.open(config.storage().dir());
         persistence = new StatePersistence(store);
-        metrics.storeMetrics(store);
+        StoreMetrics.register(metrics.registry(), store);
         housekeeping.scheduleWithFixedDelay(
                 () -> store.submit(Store.Change.prune(config.storage().historyBatches())),
                 10,

@@ -2,8 +2,6 @@ package io.streamwatch.service.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -45,29 +43,16 @@ public final class ServiceMetrics implements AutoCloseable {
                 .meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")));
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
-            FunctionCounter.builder("process.cpu.seconds", os, o -> o.getProcessCpuTime() / 1e9)
-                    .description("CPU time used by the service process")
-                    .register(registry);
+            MetricCatalogue.PROCESS_CPU.functionCounter(
+                    registry, os, o -> o.getProcessCpuTime() / 1e9);
         }
         registry.getPrometheusRegistry().register(appCollector);
-        eventsAccepted =
-                Counter.builder("streamwatch.ingest.events")
-                        .tag("result", "accepted")
-                        .description("Events accepted from listeners")
-                        .register(registry);
-        eventsDuplicate =
-                Counter.builder("streamwatch.ingest.events")
-                        .tag("result", "duplicate")
-                        .description("Events accepted from listeners")
-                        .register(registry);
-        requestBytes =
-                DistributionSummary.builder("streamwatch.ingest.request.size")
-                        .baseUnit("bytes")
-                        .description("Ingest request bodies as received (compressed)")
-                        .register(registry);
-        Gauge.builder("streamwatch.apps", apps, AppRegistry::size)
-                .description("Apps the service knows")
-                .register(registry);
+        MetricCatalogue.METRICS_RENDER_ERRORS.functionCounter(
+                registry, appCollector, AppMetricsCollector::renderErrors);
+        eventsAccepted = MetricCatalogue.INGEST_EVENTS.counter(registry, "accepted");
+        eventsDuplicate = MetricCatalogue.INGEST_EVENTS.counter(registry, "duplicate");
+        requestBytes = MetricCatalogue.INGEST_REQUEST_SIZE.bytesSummary(registry);
+        MetricCatalogue.APPS.gauge(registry, apps, AppRegistry::size);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -82,13 +67,7 @@ public final class ServiceMetrics implements AutoCloseable {
      */
     public void ingestRequest(String result) {
         ingestRequests
-                .computeIfAbsent(
-                        result,
-                        r ->
-                                Counter.builder("streamwatch.ingest.requests")
-                                        .tag("result", r)
-                                        .description("Ingest requests by outcome")
-                                        .register(registry))
+                .computeIfAbsent(result, r -> MetricCatalogue.INGEST_REQUESTS.counter(registry, r))
                 .increment();
     }
 
@@ -96,45 +75,6 @@ public final class ServiceMetrics implements AutoCloseable {
         eventsAccepted.increment(accepted);
         eventsDuplicate.increment(duplicates);
         requestBytes.record(bytes);
-    }
-
-    /** The state store's health, commits and size. */
-    public void storeMetrics(io.streamwatch.service.store.Store store) {
-        Gauge.builder("streamwatch.store.healthy", store, s -> s.healthy() ? 1 : 0)
-                .description("1 while the state store accepts writes")
-                .register(registry);
-        FunctionCounter.builder(
-                        "streamwatch.store.commits",
-                        store,
-                        io.streamwatch.service.store.Store::commits)
-                .description("Transactions committed to the state store (each holds many changes)")
-                .register(registry);
-        FunctionCounter.builder(
-                        "streamwatch.store.changes",
-                        store,
-                        io.streamwatch.service.store.Store::changes)
-                .description("Changes made durable")
-                .register(registry);
-        Gauge.builder(
-                        "streamwatch.store.size",
-                        store,
-                        s ->
-                                fileSize(s.file())
-                                        + fileSize(
-                                                s.file()
-                                                        .resolveSibling(
-                                                                s.file().getFileName() + "-wal")))
-                .baseUnit("bytes")
-                .description("Size of the state store on disk (database and write-ahead log)")
-                .register(registry);
-    }
-
-    private static double fileSize(java.nio.file.Path p) {
-        try {
-            return java.nio.file.Files.size(p);
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     /** Adds a collector that renders its own series at scrape time (e.g. Kafka lag). */

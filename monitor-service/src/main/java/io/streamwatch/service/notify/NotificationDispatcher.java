@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * overflow or shutdown).
  */
 public final class NotificationDispatcher implements AlertSink, AutoCloseable {
-    static final String METRIC = "streamwatch.notifications";
-    static final String METRIC_HELP = "Alert notifications by receiver and outcome";
 
     /** Queue length per receiver. */
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;

@@ -2,6 +2,7 @@ package io.streamwatch.service.notify;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -111,11 +112,7 @@ final class ReceiverChannel {
     }
 
     private Counter counter(MeterRegistry metrics, String result) {
-        return Counter.builder(NotificationDispatcher.METRIC)
-                .tag("receiver", name)
-                .tag("result", result)
-                .description(NotificationDispatcher.METRIC_HELP)
-                .register(metrics);
+        return MetricCatalogue.NOTIFICATIONS.counter(metrics, name, result);
     }
 
     String name() {

@@ -1,7 +1,7 @@
 package io.streamwatch.service.rules;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import java.util.function.ToIntFunction;
 
 /**
@@ -9,18 +9,17 @@ import java.util.function.ToIntFunction;
  * for.
  */
 final class FiringGauges {
-    static final String NAME = "streamwatch.alerts.firing";
-    static final String HELP = "Alerts currently firing";
-
     private FiringGauges() {}
 
     static void register(
             MeterRegistry meters, Iterable<? extends Rule<?>> rules, ToIntFunction<String> firing) {
         for (Rule<?> r : rules) {
-            Gauge.builder(NAME, () -> firing.applyAsInt(r.name()))
-                    .tags("alertname", r.name(), "severity", r.severity().label())
-                    .description(HELP)
-                    .register(meters);
+            MetricCatalogue.ALERTS_FIRING.gauge(
+                    meters,
+                    r,
+                    rule -> firing.applyAsInt(rule.name()),
+                    r.name(),
+                    r.severity().label());
         }
     }
 }

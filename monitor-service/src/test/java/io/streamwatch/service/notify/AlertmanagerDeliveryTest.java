@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamwatch.service.config.ServiceConfig.Receiver;
 import io.streamwatch.service.config.ServiceConfig.Secrets;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.testkit.Await;
 import io.streamwatch.testkit.PrometheusProcess;
 import io.streamwatch.testkit.WebhookReceiver;
@@ -193,7 +194,7 @@ class AlertmanagerDeliveryTest {
             assertEquals(resolvedAt, Instant.parse(resolved.get("endsAt").asText()));
             assertEquals(
                     2.0,
-                    metrics.get("streamwatch.notifications")
+                    metrics.get(MetricCatalogue.NOTIFICATIONS.meterName())
                             .tag("receiver", "alertmanager-0")
                             .tag("result", "sent")
                             .counter()

@@ -14,6 +14,7 @@ import io.streamwatch.service.CapturedLogs;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.config.ServiceConfig.Receiver;
 import io.streamwatch.service.config.ServiceConfig.Secrets;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.testkit.Await;
 import io.streamwatch.testkit.WebhookReceiver;
 import java.io.IOException;
@@ -83,7 +84,7 @@ class NotificationDispatcherTest {
 
     private double count(String receiver, String result) {
         Counter c =
-                metrics.find("streamwatch.notifications")
+                metrics.find(MetricCatalogue.NOTIFICATIONS.meterName())
                         .tag("receiver", receiver)
                         .tag("result", result)
                         .counter();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamwatch.service.MutableClock;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.testkit.Await;
 import io.streamwatch.testkit.WebhookReceiver;
 import java.io.IOException;
@@ -84,7 +85,10 @@ class ReceiverChannelTest {
     }
 
     private double count(String result) {
-        Counter c = metrics.find("streamwatch.notifications").tag("result", result).counter();
+        Counter c =
+                metrics.find(MetricCatalogue.NOTIFICATIONS.meterName())
+                        .tag("result", result)
+                        .counter();
         return c == null ? -1 : c.count();
     }
 

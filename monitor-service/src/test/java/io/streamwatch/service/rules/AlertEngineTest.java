@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.ingest.EventParser;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.service.notify.Alert;
 import io.streamwatch.service.notify.AlertSink;
 import io.streamwatch.service.notify.Transition;
@@ -111,7 +112,7 @@ class AlertEngineTest {
                 a.annotations().get("app_url"));
         assertEquals(
                 1.0,
-                meters.get("streamwatch.alerts.firing")
+                meters.get(MetricCatalogue.ALERTS_FIRING.meterName())
                         .tags("alertname", "StreamingBatchTooSlow", "severity", "warning")
                         .gauge()
                         .value());
@@ -139,7 +140,7 @@ class AlertEngineTest {
         assertEquals(AlertStatus.RESOLVED, history.state());
         assertEquals(
                 0.0,
-                meters.get("streamwatch.alerts.firing")
+                meters.get(MetricCatalogue.ALERTS_FIRING.meterName())
                         .tags("alertname", "StreamingBatchTooSlow", "severity", "warning")
                         .gauge()
                         .value());

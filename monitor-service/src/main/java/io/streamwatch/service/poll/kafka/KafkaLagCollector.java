@@ -5,6 +5,7 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,17 @@ import java.util.function.Supplier;
  * (stale lag would look current) and {@code streamwatch_kafka_up} says why.
  */
 final class KafkaLagCollector implements MultiCollector {
+    private static final List<String> NAMES =
+            java.util.stream.Stream.of(
+                            MetricCatalogue.APP_KAFKA_LAG_RECORDS,
+                            MetricCatalogue.APP_KAFKA_LAG_SECONDS,
+                            MetricCatalogue.GROUP_LAG_RECORDS,
+                            MetricCatalogue.GROUP_LAG_SECONDS,
+                            MetricCatalogue.KAFKA_UP,
+                            MetricCatalogue.KAFKA_POLL_SECONDS,
+                            MetricCatalogue.KAFKA_POLLS)
+                    .map(MetricCatalogue::baseName)
+                    .toList();
     private final Supplier<KafkaLagPoller.Status> status;
 
     KafkaLagCollector(Supplier<KafkaLagPoller.Status> status) {
@@ -29,25 +41,31 @@ final class KafkaLagCollector implements MultiCollector {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         LagReport r = s.up() ? s.report() : null;
         if (r != null) {
-            lag(out, r.apps(), "app", KafkaMetric.APP_LAG_RECORDS, KafkaMetric.APP_LAG_SECONDS);
+            lag(
+                    out,
+                    r.apps(),
+                    "app",
+                    MetricCatalogue.APP_KAFKA_LAG_RECORDS,
+                    MetricCatalogue.APP_KAFKA_LAG_SECONDS);
             lag(
                     out,
                     r.groups(),
                     "group",
-                    KafkaMetric.GROUP_LAG_RECORDS,
-                    KafkaMetric.GROUP_LAG_SECONDS);
+                    MetricCatalogue.GROUP_LAG_RECORDS,
+                    MetricCatalogue.GROUP_LAG_SECONDS);
         }
-        out.metricSnapshot(gauge(KafkaMetric.UP, List.of(point(Labels.EMPTY, s.up() ? 1 : 0))));
+        out.metricSnapshot(
+                gauge(MetricCatalogue.KAFKA_UP, List.of(point(Labels.EMPTY, s.up() ? 1 : 0))));
         if (!Double.isNaN(s.lastPollSeconds())) {
             out.metricSnapshot(
                     gauge(
-                            KafkaMetric.POLL_SECONDS,
+                            MetricCatalogue.KAFKA_POLL_SECONDS,
                             List.of(point(Labels.EMPTY, s.lastPollSeconds()))));
         }
         out.metricSnapshot(
                 CounterSnapshot.builder()
-                        .name(KafkaMetric.POLLS.baseName)
-                        .help(KafkaMetric.POLLS.help)
+                        .name(MetricCatalogue.KAFKA_POLLS.baseName())
+                        .help(MetricCatalogue.KAFKA_POLLS.help())
                         .dataPoint(
                                 CounterSnapshot.CounterDataPointSnapshot.builder()
                                         .labels(Labels.of("result", "ok"))
@@ -66,8 +84,8 @@ final class KafkaLagCollector implements MultiCollector {
             MetricSnapshots.Builder out,
             Map<String, Map<String, TopicLag>> bySubject,
             String label,
-            KafkaMetric recordsMetric,
-            KafkaMetric secondsMetric) {
+            MetricCatalogue recordsMetric,
+            MetricCatalogue secondsMetric) {
         List<GaugeSnapshot.GaugeDataPointSnapshot> records = new ArrayList<>();
         List<GaugeSnapshot.GaugeDataPointSnapshot> seconds = new ArrayList<>();
         bySubject.forEach(
@@ -88,16 +106,14 @@ final class KafkaLagCollector implements MultiCollector {
     }
 
     private static GaugeSnapshot gauge(
-            KafkaMetric m, List<GaugeSnapshot.GaugeDataPointSnapshot> points) {
-        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(m.baseName).help(m.help);
+            MetricCatalogue m, List<GaugeSnapshot.GaugeDataPointSnapshot> points) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(m.baseName()).help(m.help());
         points.forEach(b::dataPoint);
         return b.build();
     }
 
     @Override
     public List<String> getPrometheusNames() {
-        List<String> names = new ArrayList<>();
-        for (KafkaMetric m : KafkaMetric.values()) names.add(m.baseName);
-        return names;
+        return NAMES;
     }
 }

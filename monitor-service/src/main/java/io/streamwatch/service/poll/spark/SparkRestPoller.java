@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamwatch.service.config.ServiceConfig;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.service.poll.spark.SparkRestClient.SparkRestException;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppSnapshot;
@@ -95,19 +96,11 @@ public final class SparkRestPoller implements AutoCloseable {
         this.workers.allowCoreThreadTimeOut(true);
         this.pollsOk = polls(meters, "ok");
         this.pollsFailed = polls(meters, "failed");
-        this.pollTime =
-                Timer.builder("streamwatch.rest.poll")
-                        .description(
-                                "Time to poll one Spark driver's REST API (all requests of one poll)")
-                        .register(meters);
+        this.pollTime = MetricCatalogue.REST_POLL_SECONDS.timer(meters);
     }
 
     private static Counter polls(MeterRegistry meters, String result) {
-        return Counter.builder("streamwatch.rest.polls")
-                .description(
-                        "Polls of Spark drivers' REST APIs, by result (failed: refused, timed out, non-2xx, unreadable)")
-                .tag("result", result)
-                .register(meters);
+        return MetricCatalogue.REST_POLLS.counter(meters, result);
     }
 
     private static ThreadFactory daemon(String prefix) {

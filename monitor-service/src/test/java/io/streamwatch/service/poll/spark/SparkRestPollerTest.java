@@ -14,6 +14,7 @@ import io.streamwatch.service.CapturedLogs;
 import io.streamwatch.service.Events;
 import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.ingest.EventParser;
+import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
@@ -110,7 +111,10 @@ class SparkRestPollerTest {
     }
 
     private double polls(String result) {
-        return meters.get("streamwatch.rest.polls").tag("result", result).counter().count();
+        return meters.get(MetricCatalogue.REST_POLLS.meterName())
+                .tag("result", result)
+                .counter()
+                .count();
     }
 
     @Test
@@ -148,7 +152,7 @@ class SparkRestPollerTest {
                 a.state(),
                 "a REST answer is the heartbeat of an app without a listener");
         Await.until(WAIT, "a counted and timed poll", () -> polls("ok") >= 1);
-        assertTrue(meters.get("streamwatch.rest.poll").timer().count() >= 1);
+        assertTrue(meters.get(MetricCatalogue.REST_POLL_SECONDS.meterName()).timer().count() >= 1);
     }
 
     @Test
