@@ -1,12 +1,11 @@
 package io.streamwatch.demo;
 
+import io.streamwatch.testkit.spark.SparkFixtures;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
@@ -83,20 +82,7 @@ final class StreamingApp implements AutoCloseable {
     static StreamingApp start(SparkConf conf, String bootstrapServers, String topic) {
         JavaStreamingContext ssc = new JavaStreamingContext(conf, Durations.seconds(1));
         try {
-            Map<String, Object> kafkaParams =
-                    Map.of(
-                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                            bootstrapServers,
-                            ConsumerConfig.GROUP_ID_CONFIG,
-                            APP_KEY,
-                            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                            "earliest",
-                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                            false,
-                            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                            StringDeserializer.class,
-                            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                            StringDeserializer.class);
+            Map<String, Object> kafkaParams = SparkFixtures.kafkaParams(bootstrapServers, APP_KEY);
             long cost = COST_MICROS_PER_RECORD;
             KafkaUtils.createDirectStream(
                             ssc,

@@ -9,6 +9,7 @@ import io.streamwatch.testkit.KafkaBrokerProcess;
 import io.streamwatch.testkit.PrometheusProcess;
 import io.streamwatch.testkit.ServiceProcess;
 import io.streamwatch.testkit.WebhookReceiver;
+import io.streamwatch.testkit.spark.SparkFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -335,20 +336,7 @@ class DashboardQueriesIT {
                         StreamingDriver.conf(APP, serviceUrl, TOKEN)
                                 .set("spark.streaming.kafka.maxRatePerPartition", "100"),
                         Durations.seconds(1));
-        Map<String, Object> params =
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrap,
-                        ConsumerConfig.GROUP_ID_CONFIG,
-                        "dashboard-spark",
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        "earliest",
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                        false,
-                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                        StringDeserializer.class,
-                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                        StringDeserializer.class);
+        Map<String, Object> params = SparkFixtures.kafkaParams(bootstrap, "dashboard-spark");
         KafkaUtils.createDirectStream(
                         ssc,
                         LocationStrategies.PreferConsistent(),

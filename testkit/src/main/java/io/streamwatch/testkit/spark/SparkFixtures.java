@@ -1,5 +1,6 @@
 package io.streamwatch.testkit.spark;
 
+import java.util.Map;
 import org.apache.spark.SparkConf;
 
 /**
@@ -31,5 +32,20 @@ public final class SparkFixtures {
                 .set("spark.streamwatch.url", serviceUrl)
                 .set("spark.streamwatch.token", token)
                 .set("spark.streamwatch.app", appKey);
+    }
+
+    /**
+     * Consumer settings for a Kafka direct stream that reads {@code group}'s topics from the
+     * earliest offset, with string keys and values, and never commits on its own.
+     */
+    public static Map<String, Object> kafkaParams(String bootstrapServers, String group) {
+        String strings = "org.apache.kafka.common.serialization.StringDeserializer";
+        return Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "group.id", group,
+                "auto.offset.reset", "earliest",
+                "enable.auto.commit", false,
+                "key.deserializer", strings,
+                "value.deserializer", strings);
     }
 }
