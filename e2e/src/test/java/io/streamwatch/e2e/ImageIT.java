@@ -96,7 +96,8 @@ class ImageIT {
                 List.of(
                         "STREAMWATCH_SERVER_HOST=127.0.0.1",
                         "STREAMWATCH_SERVER_PORT=" + port,
-                        "STREAMWATCH_INGEST_TOKENS=image-token"));
+                        "STREAMWATCH_INGEST_TOKENS=image-token",
+                        "STREAMWATCH_API_TOKENS=image-token"));
         StringBuilder entrypoint = new StringBuilder();
         for (JsonNode a : c.get("Entrypoint")) entrypoint.append(' ').append(a.asText());
         String script =

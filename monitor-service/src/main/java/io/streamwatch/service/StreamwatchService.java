@@ -241,18 +241,27 @@ public final class StreamwatchService implements AutoCloseable {
      * Binds the port (reading the TLS files first), then knows the URL that links in alerts carry.
      */
     private void startHttp() {
+        var readers =
+                config.api().ingestTokensCanRead()
+                        ? List.of(config.api().tokens(), config.ingest().tokens())
+                        : List.of(config.api().tokens());
+        String writeOnly =
+                "this is an ingest token: it may only send events; reading needs a reader token"
+                        + " (api.tokens), or set api.ingestTokensCanRead: true";
         BearerAuth readAuth =
                 new BearerAuth(
-                        List.of(config.api().tokens(), config.ingest().tokens()),
-                        config.api().allowUnauthenticated(),
-                        "the read API",
-                        "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS");
+                                readers,
+                                config.api().allowUnauthenticated(),
+                                "the read API",
+                                "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS")
+                        .refusing(config.ingest().tokens(), writeOnly);
         BearerAuth metricsAuth =
                 new BearerAuth(
-                        List.of(config.api().tokens(), config.ingest().tokens()),
-                        !config.metrics().requireToken(),
-                        "/metrics",
-                        "api.tokens or ingest.tokens; or set metrics.requireToken: false");
+                                readers,
+                                !config.metrics().requireToken(),
+                                "/metrics",
+                                "api.tokens; or set metrics.requireToken: false")
+                        .refusing(config.ingest().tokens(), writeOnly);
         ServiceConfig.Server server = config.server();
         http =
                 new HttpServer(
@@ -262,6 +271,7 @@ public final class StreamwatchService implements AutoCloseable {
                                 ingestAuth,
                                 readAuth,
                                 metricsAuth,
+                                config.ingest(),
                                 ingest,
                                 registry,
                                 metrics,

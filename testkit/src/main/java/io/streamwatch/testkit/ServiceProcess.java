@@ -34,6 +34,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Path dir;
     private final String token;
+    private final String readerToken;
     private final ChildProcess process;
     private final String scheme;
     private final int port;
@@ -43,6 +44,7 @@ public final class ServiceProcess implements AutoCloseable {
     private ServiceProcess(Builder b, ChildProcess process, int port) {
         this.dir = b.dir;
         this.token = b.token;
+        this.readerToken = b.readerToken();
         this.process = process;
         this.scheme = b.certFile == null ? "http" : "https";
         this.port = port;
@@ -93,6 +95,7 @@ public final class ServiceProcess implements AutoCloseable {
         private final Path dir;
         private Path jar;
         private String token = "test-token";
+        private String readerToken;
         private int port;
         private Path certFile;
         private Path keyFile;
@@ -111,7 +114,10 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
-        /** The one ingest token, also sent by {@link #get} (default {@code test-token}). */
+        /**
+         * The one ingest token, also the reader token sent by {@link #get} unless {@link
+         * #readerToken} is given (default {@code test-token}).
+         */
         public Builder token(String token) {
             this.token = token;
             return this;
@@ -120,6 +126,16 @@ public final class ServiceProcess implements AutoCloseable {
         /**
          * 0 (the default): a free port. The same dir and port again is the same service restarted.
          */
+        /** A reader token of its own (the ingest token then only writes), sent by {@link #get}. */
+        public Builder readerToken(String readerToken) {
+            this.readerToken = readerToken;
+            return this;
+        }
+
+        private String readerToken() {
+            return readerToken == null ? token : readerToken;
+        }
+
         public Builder port(int port) {
             this.port = port;
             return this;
@@ -224,6 +240,10 @@ public final class ServiceProcess implements AutoCloseable {
                             + " }\n"
                             + "ingest: { tokens: ["
                             + quoted(token)
+                            + "] }\n"
+                            // get() and json() read with it: an ingest token only writes
+                            + "api: { tokens: ["
+                            + quoted(readerToken())
                             + "] }\n"
                             + yaml);
             Path serviceJar = jar == null ? ServiceProcess.jar() : jar.toAbsolutePath();
@@ -336,12 +356,12 @@ public final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** {@code GET path} with the token. */
+    /** {@code GET path} with the reader token. */
     public HttpResponse<String> get(String path) {
         return Http.send(
                 http,
                 HttpRequest.newBuilder(URI.create(url() + path))
-                        .header("Authorization", "Bearer " + token)
+                        .header("Authorization", "Bearer " + readerToken)
                         .timeout(requestTimeout)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -79,19 +79,25 @@ public record ServiceConfig(
             @Default("1048576") @Range(min = 1024, max = 256L * 1024 * 1024) long maxBodyBytes,
             @Default("5000") @Range(min = 1, max = 1_000_000) int maxApps,
             @Default("5000") @Range(min = 1, max = 100_000) int maxEventsPerRequest,
-            @Default("50") @Range(min = 0.1, max = 100_000) double maxRequestsPerSecondPerApp) {}
+            @Default("50") @Range(min = 0.1, max = 100_000) double maxRequestsPerSecondPerApp,
+            @Default("32") @Range(min = 1, max = 10_000) int maxConcurrentRequests,
+            @Default("1024") @Range(min = 0, max = 1L << 30) long minBodyBytesPerSecond) {}
 
     /**
-     * Read access to {@code /api/v1}. Ingest tokens are accepted for reading too; tokens as in
-     * {@link Ingest}.
+     * Read access to {@code /api/v1}; tokens as in {@link Ingest}.
+     *
+     * @param ingestTokensCanRead accept ingest tokens for reading too (off: an ingest token only
+     *     writes, and reading with it is 403)
      */
     public record Api(
             Secrets tokens,
             @LinesAddedTo("tokens") Path tokenFile,
-            @Default("false") boolean allowUnauthenticated) {}
+            @Default("false") boolean allowUnauthenticated,
+            @Default("false") boolean ingestTokensCanRead) {}
 
     /**
-     * @param requireToken when true, {@code /metrics} needs a reader (api) or ingest token
+     * @param requireToken when true, {@code /metrics} needs a reader (api) token (or an ingest
+     *     token when {@code api.ingestTokensCanRead})
      */
     public record Metrics(
             @Default("1h") @AtLeast("1s") Duration appRetention,

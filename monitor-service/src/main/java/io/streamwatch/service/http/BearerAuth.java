@@ -15,6 +15,8 @@ import java.util.List;
  */
 public final class BearerAuth {
     private final List<byte[]> digests = new ArrayList<>();
+    private final List<byte[]> refused = new ArrayList<>();
+    private String refusal;
     private final boolean open;
     private final String what;
     private final String hint;
@@ -32,6 +34,18 @@ public final class BearerAuth {
         this.open = open;
         this.what = what;
         this.hint = hint;
+    }
+
+    /**
+     * Answers 403 with {@code why} to a valid token that may not do this (an ingest token on the
+     * read API), rather than 401 as to an unknown one. A token also accepted here still passes.
+     *
+     * @return this
+     */
+    public BearerAuth refusing(ServiceConfig.Secrets tokens, String why) {
+        for (String t : tokens.values()) refused.add(sha256(t));
+        this.refusal = why;
+        return this;
     }
 
     /** True when no request can ever pass: no tokens and not opened. */
@@ -69,9 +83,13 @@ public final class BearerAuth {
         for (byte[] d : digests) {
             ok |= MessageDigest.isEqual(d, presented);
         }
-        if (!ok) {
-            throw new RejectedException(401, "bearer token not accepted for " + what);
+        if (ok) return;
+        boolean known = false;
+        for (byte[] d : refused) {
+            known |= MessageDigest.isEqual(d, presented);
         }
+        if (known) throw new RejectedException(403, refusal);
+        throw new RejectedException(401, "bearer token not accepted for " + what);
     }
 
     private static byte[] sha256(String s) {

@@ -14,6 +14,7 @@ import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.rules.AlertView;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.BatchRecord;
+import io.streamwatch.service.state.SequenceJumpException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -28,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * including the requests Jetty refuses itself ({@link JsonErrorHandler}); an unexpected failure is
  * logged here and answered 500 without internals.
  *
- * <p>Access: ingest needs an ingest token; the read API a reader or ingest token; {@code /metrics}
- * the same when {@code metrics.requireToken} is set; {@code /healthz}, {@code /readyz} and {@code
- * /runbook} are open. Read and metrics checks run before the route for GET and HEAD alike.
+ * <p>Access: ingest needs an ingest token; the read API a reader token (an ingest token only with
+ * {@code api.ingestTokensCanRead}); {@code /metrics} the same when {@code metrics.requireToken} is
+ * set; {@code /healthz}, {@code /readyz} and {@code /runbook} are open. Read and metrics checks run
+ * before the route for GET and HEAD alike. Slow or numerous ingest requests are bounded by {@link
+ * IngestGate} so that they cannot take the workers the other endpoints need.
  */
 public final class HttpServer {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -52,6 +55,7 @@ public final class HttpServer {
             BearerAuth ingestAuth,
             BearerAuth readAuth,
             BearerAuth metricsAuth,
+            ServiceConfig.Ingest limits,
             IngestHandler ingest,
             AppRegistry registry,
             ServiceMetrics metrics,
@@ -70,6 +74,10 @@ public final class HttpServer {
                             cfg.jsonMapper(new JavalinJackson(mapper, false));
                             cfg.jetty.modifyServer(
                                     server -> server.setErrorHandler(new JsonErrorHandler()));
+                            cfg.jetty.modifyHttpConfiguration(
+                                    http ->
+                                            http.setMinRequestDataRate(
+                                                    limits.minBodyBytesPerSecond()));
                             cfg.jetty.modifyServletContextHandler(
                                     handler -> handler.setErrorHandler(new JsonErrorHandler()));
                             if (tls != null) TlsSetup.configure(cfg, tls, host, port);
@@ -82,19 +90,14 @@ public final class HttpServer {
         guard("/api/v1/alerts", readAuth);
         app.before(HttpServer::checkQueryString);
 
+        IngestGate gate = new IngestGate(limits.maxConcurrentRequests());
         app.post(
                 "/api/v1/events",
                 ctx -> {
                     try {
                         ingestAuth.check(ctx.header("Authorization"));
-                        IngestHandler.Accepted a =
-                                ingest.handle(
-                                        ctx.contentType(),
-                                        ctx.header("Content-Encoding"),
-                                        ctx.contentLength(),
-                                        ctx.bodyInputStream());
+                        gate.run(() -> ingest(ctx, ingest));
                         metrics.ingestRequest("ok");
-                        ctx.json(Map.of("accepted", a.accepted(), "duplicates", a.duplicates()));
                     } catch (RejectedException e) {
                         metrics.ingestRequest(outcome(e.status()));
                         throw e;
@@ -206,6 +209,21 @@ public final class HttpServer {
                                         + clip(ctx.path(), 200)));
     }
 
+    private static void ingest(Context ctx, IngestHandler ingest) {
+        IngestHandler.Accepted a;
+        try {
+            a =
+                    ingest.handle(
+                            ctx.contentType(),
+                            ctx.header("Content-Encoding"),
+                            ctx.contentLength(),
+                            IngestGate.bodyOf(ctx.bodyInputStream()));
+        } catch (SequenceJumpException e) {
+            throw RejectedException.badRequest(e.getMessage());
+        }
+        ctx.json(Map.of("accepted", a.accepted(), "duplicates", a.duplicates()));
+    }
+
     /**
      * A GET route that answers HEAD the same way (status and headers), rather than Javalin's
      * blanket 200.
@@ -285,7 +303,7 @@ public final class HttpServer {
     private static String outcome(int status) {
         return switch (status) {
             case 400, 408 -> "bad_request";
-            case 401 -> "unauthorized";
+            case 401, 403 -> "unauthorized";
             case 413 -> "too_large";
             case 415 -> "unsupported";
             case 429 -> "too_many";

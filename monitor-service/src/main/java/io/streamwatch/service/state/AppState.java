@@ -80,14 +80,18 @@ final class AppState {
         }
     }
 
+    /**
+     * @throws SequenceJumpException when a seq jumps too far; nothing was applied
+     */
     synchronized Applied apply(IngestBatch batch, long now) {
+        listener.check(batch, now);
         Source src = batch.source();
         boolean current = adoptRun(src, now);
         if (current) {
             run.seen(now);
             listener.current(batch);
         }
-        ListenerDelivery.Delivery d = listener.receive(batch);
+        ListenerDelivery.Delivery d = listener.receive(batch, now);
         List<BatchRecord> added = new ArrayList<>();
         for (Event e : d.fresh()) applyEvent(src.appId(), current, e, now, added);
         return new Applied(d.fresh().size(), d.duplicates(), added);

@@ -312,11 +312,11 @@ class ServiceHttpTest {
     }
 
     @Test
-    void theReadApiNeedsAReaderOrIngestToken() throws Exception {
+    void theReadApiNeedsAReaderToken() throws Exception {
         assertError(get("/api/v1/apps", null), 401, "missing bearer token");
         assertError(get("/api/v1/apps", "nope"), 401, "not accepted");
         assertEquals(200, get("/api/v1/apps", READER).statusCode());
-        assertEquals(200, get("/api/v1/apps", TOKEN).statusCode());
+        assertError(get("/api/v1/apps", TOKEN), 403, "ingest token");
         assertEquals(200, get("/metrics", null).statusCode(), "/metrics is open");
         assertEquals(200, get("/healthz", null).statusCode());
         assertEquals(200, get("/readyz", null).statusCode());

@@ -67,6 +67,7 @@ class TlsTest {
         env.put("STREAMWATCH_SERVER_PORT", "0");
         env.put("STREAMWATCH_STORAGE_DIR", Files.createTempDirectory(dir, "data").toString());
         env.put("STREAMWATCH_INGEST_TOKENS", TOKEN);
+        env.put("STREAMWATCH_API_INGEST_TOKENS_CAN_READ", "true"); // the tests read with TOKEN
         env.put("STREAMWATCH_SERVER_TLS_CERT_FILE", certFile.toString());
         env.put("STREAMWATCH_SERVER_TLS_KEY_FILE", keyFile.toString());
         return ConfigLoader.load(null, env).config();
