@@ -79,7 +79,9 @@ public record ServiceConfig(
             @Default("1048576") @Range(min = 1024, max = 256L * 1024 * 1024) long maxBodyBytes,
             @Default("5000") @Range(min = 1, max = 1_000_000) int maxApps,
             @Default("5000") @Range(min = 1, max = 100_000) int maxEventsPerRequest,
-            @Default("50") @Range(min = 0.1, max = 100_000) double maxRequestsPerSecondPerApp) {}
+            @Default("50") @Range(min = 0.1, max = 100_000) double maxRequestsPerSecondPerApp,
+            @Default("16777216") @Range(min = 1024, max = 4L * 1024 * 1024 * 1024)
+                    long maxDecodingBytes) {}
 
     /**
      * Read access to {@code /api/v1}. Ingest tokens are accepted for reading too; tokens as in

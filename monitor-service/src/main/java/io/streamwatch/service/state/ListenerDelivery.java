@@ -95,7 +95,7 @@ public final class ListenerDelivery {
                 marks.computeIfAbsent(
                         src.appId() + "\u0000" + src.instance(), k -> new long[] {0, 0});
         if (batch.dropped() > mark[1]) {
-            eventsDropped += batch.dropped() - mark[1];
+            eventsDropped = Saturating.add(eventsDropped, batch.dropped() - mark[1]);
             mark[1] = batch.dropped();
         }
         List<Event> fresh = new ArrayList<>(batch.events().size());
@@ -106,12 +106,13 @@ public final class ListenerDelivery {
                     duplicates++;
                     continue;
                 }
-                if (e.seq() > mark[0] + 1) eventsLost += e.seq() - mark[0] - 1;
+                if (e.seq() > mark[0] + 1)
+                    eventsLost = Saturating.add(eventsLost, e.seq() - mark[0] - 1);
                 mark[0] = e.seq();
             }
             fresh.add(e);
         }
-        duplicateEvents += duplicates;
+        duplicateEvents = Saturating.add(duplicateEvents, duplicates);
         return new Delivery(fresh, duplicates);
     }
 
