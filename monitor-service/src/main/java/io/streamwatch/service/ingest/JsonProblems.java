@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
 /**
  * What Jackson found wrong with a body, in the protocol's words: a field path and the problem,
  * never Jackson's class or feature names. Paths come from the parser's context (syntax and limits)
- * or from {@link JsonMappingException#getPath()} (shape), and "got ..." from the JSON node at that
- * path.
+ * or from {@link JsonMappingException#getPath()} (shape), and "got ..." from the token the parser
+ * stopped at (the body is bound as it is read, never held as a tree).
  */
 final class JsonProblems {
     static final String ENVELOPE = "{\"schema\":1,\"source\":{...},\"events\":[...]}";
