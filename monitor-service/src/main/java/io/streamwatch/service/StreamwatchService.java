@@ -4,6 +4,7 @@ import io.streamwatch.service.config.ConfigException;
 import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.http.BearerAuth;
 import io.streamwatch.service.http.HttpServer;
+import io.streamwatch.service.ingest.DecodingBudget;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.ingest.IngestHandler;
 import io.streamwatch.service.ingest.RateLimiter;
@@ -101,11 +102,17 @@ public final class StreamwatchService implements AutoCloseable {
                         app -> registry.run(app).isPresent());
         this.ingest =
                 new IngestHandler(
-                        new EventParser(clock, config.ingest().maxEventsPerRequest()),
+                        new EventParser(
+                                clock,
+                                config.ingest().maxEventsPerRequest(),
+                                config.ingest().maxBodyBytes()),
                         registry,
                         metrics,
                         config.ingest().maxBodyBytes(),
-                        rateLimiter);
+                        rateLimiter,
+                        new DecodingBudget(
+                                config.ingest().maxDecodingBytes(),
+                                config.ingest().maxBodyBytes()));
         this.sparkPoller = new SparkRestPoller(config.spark(), registry, metrics.registry(), clock);
         this.kafkaPoller =
                 config.kafka().bootstrapServers() == null

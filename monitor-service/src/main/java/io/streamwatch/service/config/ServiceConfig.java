@@ -81,7 +81,9 @@ public record ServiceConfig(
             @Default("5000") @Range(min = 1, max = 100_000) int maxEventsPerRequest,
             @Default("50") @Range(min = 0.1, max = 100_000) double maxRequestsPerSecondPerApp,
             @Default("32") @Range(min = 1, max = 10_000) int maxConcurrentRequests,
-            @Default("1024") @Range(min = 0, max = 1L << 30) long minBodyBytesPerSecond) {}
+            @Default("1024") @Range(min = 0, max = 1L << 30) long minBodyBytesPerSecond,
+            @Default("16777216") @Range(min = 1024, max = 4L * 1024 * 1024 * 1024)
+                    long maxDecodingBytes) {}
 
     /**
      * Read access to {@code /api/v1}; tokens as in {@link Ingest}.

@@ -40,8 +40,8 @@ final class EnvelopeConverter {
                             + SCHEMA_VERSION);
         }
         Source source = source(f.in("source"), f.required("source", env.source()));
-        long dropped = f.optionalWhole("dropped", env.dropped(), 0, Long.MAX_VALUE, 0);
-        long queued = f.optionalWhole("queued", env.queued(), 0, Long.MAX_VALUE, 0);
+        long dropped = f.optionalWhole("dropped", env.dropped(), 0, Fields.MAX_SEQ, 0);
+        long queued = f.optionalWhole("queued", env.queued(), 0, Fields.MAX_QUEUED, 0);
         List<Wire.EventJson> events = f.required("events", env.events());
         if (events.size() > maxEvents) {
             throw f.bad(
@@ -159,7 +159,7 @@ final class EnvelopeConverter {
     }
 
     private static long seq(Fields f, Long seq) {
-        return f.whole("seq", seq, 1, Long.MAX_VALUE);
+        return f.whole("seq", seq, 1, Fields.MAX_SEQ);
     }
 
     /**
@@ -212,7 +212,7 @@ final class EnvelopeConverter {
                 sched,
                 proc,
                 total,
-                f.whole("records", b.records(), 0, Long.MAX_VALUE / 4),
+                f.whole("records", b.records(), 0, Fields.MAX_RECORDS),
                 in,
                 ops,
                 b.failed() != null && b.failed(),
@@ -227,14 +227,14 @@ final class EnvelopeConverter {
             Wire.OffsetRange r = ranges.get(i);
             String topic = o.name("topic", r.topic(), 249);
             int partition = o.index("partition", r.partition());
-            long from = o.whole("fromOffset", r.fromOffset(), 0, Long.MAX_VALUE);
-            long until = o.whole("untilOffset", r.untilOffset(), 0, Long.MAX_VALUE);
+            long from = o.whole("fromOffset", r.fromOffset(), 0, Fields.MAX_OFFSET);
+            long until = o.whole("untilOffset", r.untilOffset(), 0, Fields.MAX_OFFSET);
             if (until < from) throw o.bad("untilOffset", until + " is below fromOffset " + from);
             offsets.add(new Event.OffsetRange(topic, partition, from, until));
         }
         return new Event.Input(
                 f.index("streamId", in.streamId()),
-                f.whole("records", in.records(), 0, Long.MAX_VALUE / 4),
+                f.whole("records", in.records(), 0, Fields.MAX_RECORDS),
                 f.optionalText("description", in.description(), TEXT_MAX),
                 offsets);
     }

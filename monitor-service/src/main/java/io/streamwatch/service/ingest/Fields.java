@@ -12,6 +12,18 @@ final class Fields {
     static final long MAX_FUTURE_MS = 86_400_000L;
     static final long MAX_DURATION_MS = 366L * 86_400_000L;
 
+    /**
+     * Upper bounds of the counts a listener reports (docs/PROTOCOL.md, "Bounds"): far above what a
+     * real Spark app reaches, low enough that a century of batches at the bound cannot overflow a
+     * running total.
+     */
+    static final long MAX_SEQ = (1L << 53) - 1;
+
+    static final long MAX_RECORDS = 1_000_000_000L;
+    static final long MAX_OFFSET = (1L << 53) - 1;
+    static final long MAX_QUEUED = 1_000_000_000L;
+    static final int MAX_ID = 1_000_000;
+
     /** The object's path with a trailing dot ({@code "events[3].batch."}), or "" at the top. */
     private final String path;
 
@@ -74,8 +86,9 @@ final class Fields {
         return value == null ? fallback : whole(field, value, min, max);
     }
 
+    /** A stream id, partition or output operation id: 0 to {@link #MAX_ID}. */
     int index(String field, Long value) {
-        return (int) whole(field, value, 0, Integer.MAX_VALUE);
+        return (int) whole(field, value, 0, MAX_ID);
     }
 
     /** Epoch milliseconds between 2000-01-01 and one day after the service's clock. */
@@ -115,25 +128,26 @@ final class Fields {
 
     /**
      * Text that ends up in a metric label, a link or a log line: no control characters, no line or
-     * paragraph separators and no bidirectional overrides, which could forge or hide output.
+     * paragraph separators, and no invisible format characters (zero-width spaces and joiners,
+     * bidirectional overrides, byte order marks, tag characters: Unicode category Cf), which could
+     * forge or hide output or make two keys that look the same.
      */
     String optionalLabel(String field, String value, int max) {
         String s = optionalText(field, value, max);
         if (s == null) return null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
             if (Character.isISOControl(c)
-                    || c == '\u2028'
-                    || c == '\u2029'
-                    || (c >= '\u202A' && c <= '\u202E')
-                    || (c >= '\u2066' && c <= '\u2069')
-                    || c == '\uFEFF') {
+                    || c == 0x2028
+                    || c == 0x2029
+                    || Character.getType(c) == Character.FORMAT) {
                 throw bad(
                         field,
                         "must not contain control characters (found U+"
-                                + String.format("%04X", (int) c)
+                                + String.format("%04X", c)
                                 + ")");
             }
+            i += Character.charCount(c);
         }
         return s;
     }

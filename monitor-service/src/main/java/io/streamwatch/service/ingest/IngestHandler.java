@@ -4,18 +4,17 @@ import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.model.IngestBatch;
 import io.streamwatch.service.state.AppLimitException;
 import io.streamwatch.service.state.AppRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /api/v1/events}: size limits (on the wire and after gzip), content negotiation,
- * strict parsing, the per-app rate limit, then one atomic apply. Every refusal happens before the
+ * strict decoding and parsing within a cap on the body bytes held for parsing at once ({@link
+ * DecodingBudget}), the per-app rate limit, then one atomic apply. Every refusal happens before the
  * apply, so a rejected request changes nothing. Authentication happens before this is called.
  */
 public final class IngestHandler {
@@ -25,6 +24,7 @@ public final class IngestHandler {
     private final ServiceMetrics metrics;
     private final long maxBodyBytes;
     private final RateLimiter rateLimiter;
+    private final DecodingBudget decoding;
     private static final long DURABLE_TIMEOUT_SECONDS = 10;
 
     public IngestHandler(
@@ -33,6 +33,20 @@ public final class IngestHandler {
             ServiceMetrics metrics,
             long maxBodyBytes,
             RateLimiter rateLimiter) {
+        this(parser, registry, metrics, maxBodyBytes, rateLimiter, new DecodingBudget(0, 0));
+    }
+
+    /**
+     * @param decoding the cap on body bytes held for parsing at once, shared by all requests
+     */
+    public IngestHandler(
+            EventParser parser,
+            AppRegistry registry,
+            ServiceMetrics metrics,
+            long maxBodyBytes,
+            RateLimiter rateLimiter,
+            DecodingBudget decoding) {
+        this.decoding = decoding;
         this.parser = parser;
         this.registry = registry;
         this.metrics = metrics;
@@ -65,18 +79,25 @@ public final class IngestHandler {
             throw tooLarge("body has " + contentLength + " bytes");
         }
         byte[] raw = readBody(body);
-        byte[] json = raw;
-        if (enc.equals("gzip")) {
-            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
-                json = readLimited(in, "decompressed body");
-            } catch (IOException e) {
-                // ZipException, EOFException: the bytes are in memory, so any failure is the body's
-                // fault
-                throw RejectedException.badRequest(
-                        "body is not valid gzip (Content-Encoding: gzip): " + clip(e.getMessage()));
+        IngestBatch batch;
+        try (DecodingBudget.Lease lease = decoding.lease()) {
+            byte[] json;
+            if (enc.equals("gzip")) {
+                json =
+                        GzipBody.decode(
+                                raw,
+                                maxBodyBytes,
+                                lease,
+                                "the limit is "
+                                        + maxBodyBytes
+                                        + " bytes (ingest.maxBodyBytes): send fewer events per"
+                                        + " request");
+            } else {
+                lease.take(raw.length);
+                json = raw;
             }
+            batch = parser.parse(json);
         }
-        IngestBatch batch = parser.parse(json);
         String app = batch.source().app();
         long wait = rateLimiter.acquire(app);
         if (wait > 0) {

@@ -2,11 +2,10 @@ package io.streamwatch.service.ingest;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -19,8 +18,8 @@ import java.util.stream.Collectors;
 /**
  * What Jackson found wrong with a body, in the protocol's words: a field path and the problem,
  * never Jackson's class or feature names. Paths come from the parser's context (syntax and limits)
- * or from {@link JsonMappingException#getPath()} (shape), and "got ..." from the JSON node at that
- * path.
+ * or from {@link JsonMappingException#getPath()} (shape), and "got ..." from the token the parser
+ * stopped at (the body is bound as it is read, never held as a tree).
  */
 final class JsonProblems {
     static final String ENVELOPE = "{\"schema\":1,\"source\":{...},\"events\":[...]}";
@@ -41,7 +40,7 @@ final class JsonProblems {
      * A JSON body whose shape is not the envelope's: an unknown field or a value of the wrong JSON
      * type.
      */
-    static RejectedException shape(JsonMappingException e, JsonNode root) {
+    static RejectedException shape(JsonMappingException e, JsonParser p) {
         List<JsonMappingException.Reference> refs = e.getPath();
         String path = path(refs);
         if (e instanceof UnrecognizedPropertyException u) {
@@ -59,27 +58,37 @@ final class JsonProblems {
             return RejectedException.badRequest(
                     (path.isEmpty() ? "body" : path) + ": does not fit the envelope " + ENVELOPE);
         }
-        JsonNode found = root.at(pointer(refs));
-        if (expected == Wire.EventJson.class) return eventProblem(path, found);
+        JsonParser at = e.getProcessor() instanceof JsonParser q ? q : p;
+        if (expected == Wire.EventJson.class)
+            return eventProblem(path, at, e instanceof InvalidTypeIdException i ? i : null);
         return RejectedException.badRequest(
-                path + ": " + expected(expected) + ", got " + describe(found));
+                path + ": " + expected(expected) + ", got " + describe(at));
     }
 
     /**
      * Why an array element is not an event: not an object, or its {@code type} is missing, not a
      * name or unknown.
      */
-    private static RejectedException eventProblem(String path, JsonNode event) {
-        if (!event.isObject())
+    private static RejectedException eventProblem(
+            String path, JsonParser at, InvalidTypeIdException typeProblem) {
+        if (typeProblem == null)
             return RejectedException.badRequest(path + ": must be an object with a \"type\"");
         Fields f = new Fields(path + ".", 0);
-        JsonNode type = event.path("type");
-        if (!type.isMissingNode() && !type.isNull() && !type.isTextual())
-            return f.bad("type", "must be a string, got " + describe(type));
+        // at the type's value when there is one, else at the end of the event
+        JsonToken type = at.currentToken();
+        boolean atType = "type".equals(currentName(at));
+        if (atType && type != null && type.isStructStart())
+            return f.bad("type", "must be a string, got " + describe(at));
+        if (atType
+                && type != null
+                && type.isScalarValue()
+                && type != JsonToken.VALUE_STRING
+                && type != JsonToken.VALUE_NULL)
+            return f.bad("type", "must be a string, got " + describe(at));
         String name =
                 f.name(
                         "type",
-                        type.textValue(),
+                        atType && type == JsonToken.VALUE_NULL ? null : typeProblem.getTypeId(),
                         50); // throws when absent, blank, too long or not one line
         return f.bad(
                 "type",
@@ -105,13 +114,35 @@ final class JsonProblems {
                 .collect(Collectors.joining(", "));
     }
 
-    private static String describe(JsonNode v) {
-        if (v.isTextual()) return "a string";
-        if (v.isFloatingPointNumber()) return "a fraction " + v.asText();
-        if (v.isIntegralNumber())
-            return v.canConvertToLong() ? "a number " + v.asText() : "a number too large";
-        if (v.isMissingNode()) return "nothing";
-        return v.getNodeType().name().toLowerCase();
+    /** The token the parser stopped at, in JSON's words. */
+    private static String describe(JsonParser p) {
+        JsonToken t = p.currentToken();
+        if (t == null) return "nothing";
+        try {
+            return switch (t) {
+                case VALUE_STRING -> "a string";
+                case VALUE_NUMBER_FLOAT -> "a fraction " + clip(p.getText());
+                case VALUE_NUMBER_INT ->
+                        p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                                ? "a number too large"
+                                : "a number " + p.getText();
+                case VALUE_TRUE, VALUE_FALSE -> "boolean";
+                case VALUE_NULL -> "null";
+                case START_ARRAY, END_ARRAY -> "array";
+                case START_OBJECT, END_OBJECT, FIELD_NAME -> "object";
+                default -> "something else";
+            };
+        } catch (java.io.IOException e) {
+            return "something else";
+        }
+    }
+
+    private static String currentName(JsonParser p) {
+        try {
+            return p.currentName();
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /** {@code events[2].batch.records}, from Jackson's path of a mapping problem. */
@@ -128,21 +159,10 @@ final class JsonProblems {
         return path.toString();
     }
 
-    private static JsonPointer pointer(List<JsonMappingException.Reference> refs) {
-        JsonPointer pointer = JsonPointer.empty();
-        for (JsonMappingException.Reference r : refs) {
-            pointer =
-                    r.getFieldName() != null
-                            ? pointer.appendProperty(r.getFieldName())
-                            : pointer.appendIndex(Math.max(0, r.getIndex()));
-        }
-        return pointer;
-    }
-
     /**
      * Where the parser stopped, as a field path ({@code " at events[2].batch"}), or "" at the top.
      */
-    private static String where(JsonParser p) {
+    static String where(JsonParser p) {
         StringBuilder path = new StringBuilder();
         for (JsonStreamContext c = p.getParsingContext();
                 c != null && !c.inRoot();

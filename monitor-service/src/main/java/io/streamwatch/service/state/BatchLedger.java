@@ -60,7 +60,7 @@ public final class BatchLedger {
         if (p != null) {
             completed = p.completed();
             failed = p.failed();
-            records = p.records();
+            records = p.records() < 0 ? Long.MAX_VALUE : p.records(); // overflowed before 16
             processingTime.restore(p.processingTime());
             totalDelay.restore(p.totalDelay());
             inferredIntervalMs = p.inferredIntervalMs();
@@ -102,7 +102,7 @@ public final class BatchLedger {
         if (!history.add(r)) return false;
         completed++;
         if (r.failed()) failed++;
-        records += r.records();
+        records = Saturating.add(records, r.records());
         processingTime.observe(r.processingTimeMs());
         totalDelay.observe(r.totalDelayMs());
         if (previous != null

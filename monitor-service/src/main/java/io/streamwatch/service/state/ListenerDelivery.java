@@ -142,7 +142,7 @@ public final class ListenerDelivery {
         Source src = batch.source();
         long[] mark = marks.computeIfAbsent(key(src), k -> new long[] {0, 0, now});
         if (batch.dropped() > mark[1]) {
-            eventsDropped += batch.dropped() - mark[1];
+            eventsDropped = Saturating.add(eventsDropped, batch.dropped() - mark[1]);
             mark[1] = batch.dropped();
         }
         List<Event> fresh = new ArrayList<>(batch.events().size());
@@ -153,13 +153,14 @@ public final class ListenerDelivery {
                     duplicates++;
                     continue;
                 }
-                if (e.seq() > mark[0] + 1) eventsLost += e.seq() - mark[0] - 1;
+                if (e.seq() > mark[0] + 1)
+                    eventsLost = Saturating.add(eventsLost, e.seq() - mark[0] - 1);
                 mark[0] = e.seq();
                 mark[2] = now;
             }
             fresh.add(e);
         }
-        duplicateEvents += duplicates;
+        duplicateEvents = Saturating.add(duplicateEvents, duplicates);
         return new Delivery(fresh, duplicates);
     }
 

@@ -427,11 +427,22 @@ class HostileInputTest {
                         400,
                         "Duplicate field 'type'"),
                 edit(
-                        "deep nesting",
+                        "deep nesting where a value belongs (refused by type before it is read)",
                         s ->
                                 s.replaceFirst(
                                         "\"failureReason\":null",
                                         "\"failureReason\":" + "[".repeat(40) + "]".repeat(40)),
+                        400,
+                        "events[2].batch.outputOps[0].failureReason: must be a string, got array"),
+                edit(
+                        "deep nesting in an event before its type",
+                        s ->
+                                s.replaceFirst(
+                                        "\\{\"type\":\"streamingStarted\"",
+                                        "{\"x\":"
+                                                + "[".repeat(40)
+                                                + "]".repeat(40)
+                                                + ",\"type\":\"streamingStarted\""),
                         400,
                         "JSON is nested more than 16 levels deep"),
                 edit(
@@ -491,6 +502,203 @@ class HostileInputTest {
                                 .toByteArray(),
                         400,
                         "body"),
+                // issue 16: encodings Jackson alone would take
+                bytes(
+                        "overlong UTF-8 for '/' in a string",
+                        splice("\"boom\"", (byte) '"', (byte) 0xC0, (byte) 0xAF, (byte) '"'),
+                        400,
+                        "not valid JSON at events[3].receiver.lastErrorMessage: Invalid UTF-8"),
+                bytes(
+                        "overlong UTF-8 NUL in the app key",
+                        splice(
+                                "\"victim\"",
+                                (byte) '"',
+                                (byte) 'v',
+                                (byte) 0xC0,
+                                (byte) 0x80,
+                                (byte) '"'),
+                        400,
+                        "not valid JSON at source.app: Invalid UTF-8"),
+                bytes(
+                        "three-byte overlong UTF-8",
+                        splice(
+                                "\"boom\"",
+                                (byte) '"',
+                                (byte) 0xE0,
+                                (byte) 0x80,
+                                (byte) 0xAF,
+                                (byte) '"'),
+                        400,
+                        "Invalid UTF-8"),
+                bytes(
+                        "a surrogate encoded in UTF-8 (CESU-8)",
+                        splice(
+                                "\"boom\"",
+                                (byte) '"',
+                                (byte) 0xED,
+                                (byte) 0xA0,
+                                (byte) 0x80,
+                                (byte) '"'),
+                        400,
+                        "Invalid UTF-8"),
+                bytes(
+                        "a code point above U+10FFFF",
+                        splice(
+                                "\"boom\"",
+                                (byte) '"',
+                                (byte) 0xF4,
+                                (byte) 0x90,
+                                (byte) 0x80,
+                                (byte) 0x80,
+                                (byte) '"'),
+                        400,
+                        "Invalid UTF-8"),
+                bytes(
+                        "UTF-16LE body",
+                        template().json().getBytes(StandardCharsets.UTF_16LE),
+                        400,
+                        "body is not UTF-8"),
+                bytes(
+                        "UTF-16 body with its byte order mark",
+                        template().json().getBytes(StandardCharsets.UTF_16),
+                        400,
+                        "body is not UTF-8"),
+                bytes(
+                        "UTF-32 body",
+                        template().json().getBytes(java.nio.charset.Charset.forName("UTF-32")),
+                        400,
+                        "body is not UTF-8"),
+                bytes(
+                        "UTF-8 byte order mark",
+                        concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, valid),
+                        400,
+                        "byte order mark"),
+                tree(
+                        "zero-width space in the app key",
+                        r -> source(r).put("app", "vic\u200Btim"),
+                        400,
+                        "source.app: must not contain control characters (found U+200B)"),
+                tree(
+                        "zero-width joiner in the app key",
+                        r -> source(r).put("app", "victim\u200D"),
+                        400,
+                        "source.app: must not contain control characters (found U+200D)"),
+                tree(
+                        "word joiner in the instance",
+                        r -> source(r).put("instance", "i\u2060"),
+                        400,
+                        "source.instance: must not contain control characters (found U+2060)"),
+                tree(
+                        "soft hyphen in the app key",
+                        r -> source(r).put("app", "vic\u00ADtim"),
+                        400,
+                        "source.app: must not contain control characters (found U+00AD)"),
+                tree(
+                        "Arabic letter mark in the app key",
+                        r -> source(r).put("app", "victim\u061C"),
+                        400,
+                        "source.app: must not contain control characters (found U+061C)"),
+                tree(
+                        "invisible tag character in the app key",
+                        r -> source(r).put("app", "victim\uDB40\uDC41"),
+                        400,
+                        "source.app: must not contain control characters (found U+E0041)"),
+                // issue 16: numbers that would overflow running totals
+                tree(
+                        "records that overflow the running total",
+                        r -> batch(r).put("records", Long.MAX_VALUE / 4),
+                        400,
+                        "events[2].batch.records: must be <= 1000000000, got 2305843009213693951"),
+                tree(
+                        "records just over the bound",
+                        r -> batch(r).put("records", 1_000_000_001L),
+                        400,
+                        "events[2].batch.records: must be <= 1000000000"),
+                tree(
+                        "seq Long.MAX_VALUE",
+                        r -> event(r, 3).put("seq", Long.MAX_VALUE),
+                        400,
+                        "events[3].seq: must be <= 9007199254740991"),
+                tree(
+                        "dropped Long.MAX_VALUE",
+                        r -> r.put("dropped", Long.MAX_VALUE),
+                        400,
+                        "dropped: must be <= 9007199254740991"),
+                tree(
+                        "queued Long.MAX_VALUE",
+                        r -> r.put("queued", Long.MAX_VALUE),
+                        400,
+                        "queued: must be <= 1000000000"),
+                tree(
+                        "input records over the bound",
+                        r -> input(r).put("records", Long.MAX_VALUE),
+                        400,
+                        "events[2].batch.inputs[0].records: must be <= 1000000000"),
+                tree(
+                        "streamId over the bound",
+                        r -> input(r).put("streamId", Integer.MAX_VALUE),
+                        400,
+                        "events[2].batch.inputs[0].streamId: must be <= 1000000"),
+                tree(
+                        "receiver streamId over the bound",
+                        r -> ((ObjectNode) event(r, 3).get("receiver")).put("streamId", 1_000_001),
+                        400,
+                        "events[3].receiver.streamId: must be <= 1000000"),
+                tree(
+                        "partition over the bound",
+                        r -> offset(r).put("partition", 2_000_000_000),
+                        400,
+                        "events[2].batch.inputs[0].offsets[0].partition: must be <= 1000000"),
+                tree(
+                        "offset over the bound",
+                        r -> offset(r).put("untilOffset", Long.MAX_VALUE),
+                        400,
+                        "events[2].batch.inputs[0].offsets[0].untilOffset: must be <= 9007199254740991"),
+                tree(
+                        "output operation id over the bound",
+                        r -> batch(r).putArray("outputOps").addObject().put("id", 1L << 40),
+                        400,
+                        "events[2].batch.outputOps[0].id: must be <= 1000000"),
+                // issue 16: limits applied while reading
+                text(
+                        "more JSON tokens than the body limit allows",
+                        template()
+                                .json()
+                                .replace(
+                                        "\"inputs\":[]",
+                                        "\"inputs\":[" + "{},".repeat(9000) + "{}]"),
+                        400,
+                        "body: more than 16384 JSON values"),
+                headers(
+                        "gzip of many tiny nodes within the size limit",
+                        gzip(
+                                ("{\"schema\":1,\"x\":[" + "[],".repeat(20_000) + "[]]}")
+                                        .getBytes(StandardCharsets.UTF_8)),
+                        "application/json",
+                        "gzip",
+                        400,
+                        "body: more than 16384 JSON values"),
+                headers(
+                        "gzip with trailing bytes",
+                        concat(gzip(valid), "trailing".getBytes(StandardCharsets.UTF_8)),
+                        "application/json",
+                        "gzip",
+                        400,
+                        "8 bytes follow the gzip member"),
+                headers(
+                        "gzip with a second member",
+                        concat(gzip(valid), gzip("{}".getBytes(StandardCharsets.UTF_8))),
+                        "application/json",
+                        "gzip",
+                        400,
+                        "follow the gzip member"),
+                headers(
+                        "gzip with trailing zeros",
+                        concat(gzip(valid), new byte[4]),
+                        "application/json",
+                        "gzip",
+                        400,
+                        "follow the gzip member"),
                 // media types and encodings
                 headers(
                         "no content type",
@@ -681,6 +889,29 @@ class HostileInputTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** The template with one Kafka input (one offset range) on its completed batch. */
+    private static ObjectNode input(ObjectNode root) {
+        ObjectNode in = batch(root).putArray("inputs").addObject();
+        in.put("streamId", 0).put("records", 1);
+        in.putArray("offsets")
+                .addObject()
+                .put("topic", "orders")
+                .put("partition", 0)
+                .put("fromOffset", 0)
+                .put("untilOffset", 1);
+        return in;
+    }
+
+    private static ObjectNode offset(ObjectNode root) {
+        return (ObjectNode) input(root).get("offsets").get(0);
     }
 
     private static byte[] corruptTrailer(byte[] gz) {

@@ -29,10 +29,13 @@ import org.junit.jupiter.api.Test;
  * Generated hostile ingest requests over real HTTP: valid envelopes, mutated (fields deleted,
  * duplicated, retyped; numbers turned into strings, NaN, huge or negative values; control
  * characters; truncation; deep nesting; swapped event types; random bytes; gzip garbage; wrong
- * media types; chunked framing). For every request: 200 or a 4xx, never a 5xx or a dropped
- * connection; a refusal is JSON {@code {"error": "..."}} without internals; a refusal changes no
- * app. The seed is fixed (and printed with every failure); {@code -Dstreamwatch.fuzz.seed=N
- * -Dstreamwatch.fuzz.cases=N} explore further.
+ * media types; chunked framing), and issue 16's shapes: overlong and surrogate UTF-8, UTF-16 and
+ * UTF-32 bodies, byte order marks, gzip with trailing bytes or a second member, gzip bombs of tiny
+ * nodes, numbers at and beyond the protocol's bounds, zero-width and other invisible characters in
+ * keys. For every request: 200 or a 4xx, never a 5xx or a dropped connection; a refusal is JSON
+ * {@code {"error": "..."}} without internals; a refusal changes no app. The seed is fixed (and
+ * printed with every failure); {@code -Dstreamwatch.fuzz.seed=N -Dstreamwatch.fuzz.cases=N} explore
+ * further.
  */
 class IngestFuzzTest {
     private static final long SEED = Long.getLong("streamwatch.fuzz.seed", 0x5eed_2024L);
@@ -237,6 +240,7 @@ class IngestFuzzTest {
             body = flipBytes(body);
             what.add("flipped bytes");
         }
+        if (rnd.nextInt(10) == 0) body = mutateEncoding(body, what);
         String contentType = "application/json";
         if (rnd.nextInt(12) == 0) {
             contentType =
@@ -255,7 +259,7 @@ class IngestFuzzTest {
             what.add("content-type " + contentType);
         }
         String encoding = null;
-        int enc = rnd.nextInt(20);
+        int enc = rnd.nextInt(22);
         if (enc < 3) {
             encoding = "gzip";
             body = HostileInputTest.gzip(body);
@@ -268,6 +272,9 @@ class IngestFuzzTest {
             byte[] gz = HostileInputTest.gzip(body);
             body = rnd.nextBoolean() ? Arrays.copyOf(gz, rnd.nextInt(gz.length)) : flipBytes(gz);
             what.add("gzip garbage");
+        } else if (enc == 6 || enc == 7) {
+            encoding = "gzip";
+            body = hostileGzip(body, what);
         } else if (enc == 5) {
             encoding = pick("br", "deflate", "compress", "gzip, identity", "identity", " GZIP ");
             if (encoding.trim().equalsIgnoreCase("gzip")) body = HostileInputTest.gzip(body);
@@ -399,11 +406,17 @@ class IngestFuzzTest {
                                 "\u0085",
                                 "\u2028",
                                 "\u202e",
-                                "\ufeff");
+                                "\ufeff",
+                                "\u200b",
+                                "\u200d",
+                                "\u2060",
+                                "\u00ad",
+                                "\u061c",
+                                "\udb40\udc41");
                 int at = rnd.nextInt(txt.length() + 1);
                 s.set(NODES.textNode(txt.substring(0, at) + c + txt.substring(at)));
-                return "control char U+"
-                        + String.format("%04X", (int) c.charAt(0))
+                return "control or format char U+"
+                        + String.format("%04X", c.codePointAt(0))
                         + " in "
                         + s.path();
             }
@@ -593,6 +606,92 @@ class IngestFuzzTest {
         return text.substring(0, r[0]) + replacement + text.substring(r[1]);
     }
 
+    /**
+     * Issue 16's encodings: overlong UTF-8, UTF-8-encoded surrogates, code points above U+10FFFF,
+     * UTF-16 and UTF-32 bodies, a byte order mark.
+     */
+    private byte[] mutateEncoding(byte[] body, List<String> what) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        switch (rnd.nextInt(5)) {
+            case 0 -> {
+                byte[][] seqs = {
+                    {(byte) 0xC0, (byte) 0xAF},
+                    {(byte) 0xC0, (byte) 0x80},
+                    {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                    {(byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0xAF},
+                    {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                    {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}
+                };
+                byte[] seq = seqs[rnd.nextInt(seqs.length)];
+                List<Integer> quotes = new ArrayList<>();
+                for (int i = 0; i < body.length; i++) if (body[i] == '"') quotes.add(i);
+                if (quotes.isEmpty()) return body;
+                int at = quotes.get(rnd.nextInt(quotes.size())) + 1;
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                out.write(body, 0, at);
+                out.writeBytes(seq);
+                out.write(body, at, body.length - at);
+                what.add("bad UTF-8 " + java.util.HexFormat.of().formatHex(seq) + " at " + at);
+                return out.toByteArray();
+            }
+            case 1 -> {
+                what.add("UTF-16LE");
+                return text.getBytes(StandardCharsets.UTF_16LE);
+            }
+            case 2 -> {
+                what.add("UTF-16 with BOM");
+                return text.getBytes(StandardCharsets.UTF_16);
+            }
+            case 3 -> {
+                what.add("UTF-32");
+                return text.getBytes(java.nio.charset.Charset.forName("UTF-32"));
+            }
+            default -> {
+                what.add("UTF-8 BOM");
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                out.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+                out.writeBytes(body);
+                return out.toByteArray();
+            }
+        }
+    }
+
+    /** Issue 16's gzip shapes: trailing bytes, a second member, bombs of tiny nodes. */
+    private byte[] hostileGzip(byte[] body, List<String> what) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        switch (rnd.nextInt(4)) {
+            case 0 -> {
+                out.writeBytes(HostileInputTest.gzip(body));
+                byte[] tail = new byte[1 + rnd.nextInt(16)];
+                if (rnd.nextBoolean()) rnd.nextBytes(tail);
+                out.writeBytes(tail);
+                what.add("gzip + " + tail.length + " trailing bytes");
+            }
+            case 1 -> {
+                out.writeBytes(HostileInputTest.gzip(body));
+                out.writeBytes(HostileInputTest.gzip(rnd.nextBoolean() ? body : new byte[0]));
+                what.add("two gzip members");
+            }
+            case 2 -> {
+                int n = rnd.nextBoolean() ? 20_000 : 400_000;
+                String unit = pick("[],", "{},", "0,", "\"\",");
+                String bomb = "{\"schema\":1,\"x\":[" + unit.repeat(n) + "0]}";
+                out.writeBytes(HostileInputTest.gzip(bomb.getBytes(StandardCharsets.UTF_8)));
+                what.add("gzip bomb " + unit + " x" + n);
+            }
+            default -> {
+                String text = new String(body, StandardCharsets.UTF_8);
+                int n = rnd.nextBoolean() ? 9_000 : 300_000;
+                String bombed =
+                        text.replaceFirst(
+                                "\"inputs\":\\[\\]", "\"inputs\":[" + "{},".repeat(n) + "{}]");
+                out.writeBytes(HostileInputTest.gzip(bombed.getBytes(StandardCharsets.UTF_8)));
+                what.add("gzip bomb of " + n + " inputs");
+            }
+        }
+        return out.toByteArray();
+    }
+
     private byte[] flipBytes(byte[] body) {
         if (body.length == 0) return body;
         byte[] copy = body.clone();
@@ -611,7 +710,18 @@ class IngestFuzzTest {
             case 5 -> NODES.numberNode(-0.5);
             case 6 -> NODES.textNode(pick("NaN", "Infinity", "-1", "1e3", "0x1F", "", " 5"));
             case 7 -> NODES.numberNode(Integer.MAX_VALUE + 1L);
-            case 8 -> NODES.numberNode(0);
+            case 8 ->
+                    rnd.nextBoolean()
+                            ? NODES.numberNode(0)
+                            : NODES.numberNode(
+                                    pickLong(
+                                            1_000_000_001L,
+                                            Long.MAX_VALUE / 4,
+                                            1L << 53,
+                                            (1L << 53) - 1,
+                                            1_000_001L,
+                                            1_000_000L,
+                                            1_000_000_000L));
             default ->
                     NODES.numberNode(
                             new java.math.BigDecimal("1e308").multiply(java.math.BigDecimal.TEN));

@@ -306,11 +306,18 @@ class EventParserTest {
                         "{\"schema\":1,\"source\":{\"app\":\"a\"",
                         "body is not valid JSON at source"),
                 Arguments.of(
-                        "nesting",
-                        "{\"schema\":1,\"source\":" + "[".repeat(20) + "]".repeat(20) + "}",
-                        "body at source"
-                                + "[0]".repeat(16)
+                        "nesting where the shape cannot catch it first (before an event's type)",
+                        "{\"schema\":1,\"events\":[{\"x\":"
+                                + "[".repeat(20)
+                                + "]".repeat(20)
+                                + ",\"type\":\"heartbeat\"}]}",
+                        "body at events[0].x"
+                                + "[0]".repeat(14)
                                 + ": JSON is nested more than 16 levels deep"),
+                Arguments.of(
+                        "nesting where a value belongs is refused as the wrong type, unread",
+                        "{\"schema\":1,\"source\":" + "[".repeat(20) + "]".repeat(20) + "}",
+                        "source: must be an object, got array"),
                 Arguments.of(
                         "number too long",
                         "{\"schema\":" + "1".repeat(40) + "}",

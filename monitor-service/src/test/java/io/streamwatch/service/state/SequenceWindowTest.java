@@ -22,6 +22,9 @@ class SequenceWindowTest {
     private final AppRegistry registry =
             new AppRegistry(clock, 100, 10, Duration.ofSeconds(30), Duration.ofDays(1));
 
+    /** The highest seq the parser lets through (PROTOCOL.md, bounds): 2^53 - 1. */
+    private static final long HIGHEST_SEQ = (1L << 53) - 1;
+
     private IngestBatch parse(Events e) {
         return parser.parse(e.json().getBytes(StandardCharsets.UTF_8));
     }
@@ -46,8 +49,8 @@ class SequenceWindowTest {
         String before = view();
 
         SequenceJumpException e =
-                assertThrows(SequenceJumpException.class, () -> apply(Long.MAX_VALUE, t + 1000));
-        assertTrue(e.getMessage().startsWith("events[0].seq: " + Long.MAX_VALUE), e.getMessage());
+                assertThrows(SequenceJumpException.class, () -> apply(HIGHEST_SEQ, t + 1000));
+        assertTrue(e.getMessage().startsWith("events[0].seq: " + HIGHEST_SEQ), e.getMessage());
         assertThrows(
                 SequenceJumpException.class,
                 () -> apply(1 + ListenerDelivery.SEQ_WINDOW + 1, t + 1000));
@@ -75,7 +78,7 @@ class SequenceWindowTest {
                 Events.from("app", "app-2")
                         .startingAt(7)
                         .completed(t, 0, 10, 1, null)
-                        .startingAt(Long.MAX_VALUE - 1)
+                        .startingAt(HIGHEST_SEQ - 1)
                         .completed(t + 1000, 0, 10, 1, null);
         assertThrows(SequenceJumpException.class, () -> registry.apply(parse(jump)));
     }
