@@ -48,6 +48,9 @@ public final class Store implements AutoCloseable {
     private volatile boolean closing;
     private Thread writer;
 
+    /** Runs just before each commit; tests make it fail. */
+    volatile Runnable beforeCommit = () -> {};
+
     private record Pending(Change change, CompletableFuture<Void> done) {}
 
     /**
@@ -131,7 +134,9 @@ public final class Store implements AutoCloseable {
                                 + " give each service its own storage.dir",
                         null);
             }
+            boolean existed = refuseEmpty(file);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            if (existed) verify(c, file);
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
@@ -142,12 +147,13 @@ public final class Store implements AutoCloseable {
             Store store = new Store(file, c, channel, lock);
             store.startWriter();
             return store;
-        } catch (IOException | SQLException e) {
+        } catch (IOException | SQLException | StoreDamagedException e) {
             try {
                 if (channel != null) channel.close();
             } catch (IOException ignored) {
                 // reporting the first problem
             }
+            if (e instanceof StoreDamagedException damaged) throw damaged;
             throw new StoreException(
                     "cannot open the state store in storage.dir "
                             + dir.toAbsolutePath()
@@ -156,6 +162,95 @@ public final class Store implements AutoCloseable {
                             + " (check that the directory is writable by the service user and the disk is not full)",
                     e);
         }
+    }
+
+    private static final byte[] SQLITE_HEADER =
+            "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * @return whether the store file already exists (then it must be a database to verify)
+     */
+    private static boolean refuseEmpty(Path file) throws IOException {
+        if (!Files.exists(file)) return false;
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        long size = Files.size(file);
+        if (size == 0) {
+            // A never-checkpointed WAL database can have an empty main file: SQLite reads the WAL.
+            if (Files.exists(wal) && Files.size(wal) > 0) return true;
+            throw damaged(file, "is empty (0 bytes)", null);
+        }
+        byte[] head = new byte[SQLITE_HEADER.length];
+        int n;
+        try (var in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n < head.length || !java.util.Arrays.equals(head, SQLITE_HEADER))
+            throw damaged(file, "is not an SQLite database", null);
+        return true;
+    }
+
+    /** An existing database must pass SQLite's quick check and hold Streamwatch's schema. */
+    private static void verify(Connection c, Path file) {
+        try {
+            List<String> problems = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                    var rs = s.executeQuery("PRAGMA quick_check")) {
+                while (rs.next()) problems.add(rs.getString(1));
+            }
+            if (!problems.equals(List.of("ok"))) {
+                throw damaged(
+                        file,
+                        "is corrupt (SQLite quick_check: "
+                                + String.join(
+                                        "; ", problems.subList(0, Math.min(3, problems.size())))
+                                + ")",
+                        null);
+            }
+            try (Statement s = c.createStatement();
+                    var rs =
+                            s.executeQuery(
+                                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+                if (!rs.next() || rs.getInt(1) == 0)
+                    throw damaged(
+                            file,
+                            "is an SQLite database without Streamwatch's schema (no schema_version table)",
+                            null);
+            }
+        } catch (SQLException e) {
+            throw damaged(file, "cannot be read as a database (" + e.getMessage() + ")", e);
+        } catch (StoreDamagedException e) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // reporting the damage
+            }
+            throw e;
+        }
+    }
+
+    private static StoreDamagedException damaged(Path file, String what, Throwable cause) {
+        Path f = file.toAbsolutePath();
+        return new StoreDamagedException(
+                "the state store "
+                        + f
+                        + " "
+                        + what
+                        + ". Streamwatch will not start on it: starting empty would forget firing alerts"
+                        + " and never send their resolves. Either restore it from a backup (stop the"
+                        + " service, copy the backup to "
+                        + f
+                        + ", delete "
+                        + f
+                        + "-wal and "
+                        + f
+                        + "-shm if present), or move it aside to start with an empty store: mv "
+                        + f
+                        + " "
+                        + f
+                        + ".broken (and the -wal and -shm files next to it). Then start again. Exit code "
+                        + StoreDamagedException.EXIT_CODE
+                        + ": restarting will not help until then.",
+                cause);
     }
 
     private void startWriter() {
@@ -191,9 +286,12 @@ public final class Store implements AutoCloseable {
                 queue.drainTo(group, MAX_GROUP - 1);
                 commit(group);
             } catch (InterruptedException e) {
+                failAll(group, e);
                 return;
             } catch (Throwable t) {
+                // commit() answers its group itself; this is the last line of defence.
                 log.error("state store writer failed unexpectedly; continuing", t);
+                failAll(group, t);
             } finally {
                 group.clear();
             }
@@ -260,28 +358,31 @@ public final class Store implements AutoCloseable {
                 for (Pending p : group) {
                     if (p.change().pruneTo() > 0) Tables.prune(connection, p.change().pruneTo());
                 }
+                beforeCommit.run();
                 connection.commit();
             }
             commits.incrementAndGet();
             changes.addAndGet(group.size());
             if (!healthy.getAndSet(true)) log.info("state store {} writes again", file);
             for (Pending p : group) p.done().complete(null);
-        } catch (SQLException e) {
+        } catch (Throwable e) {
+            // Whatever went wrong (SQLite, a full disk, a bug), nothing of this group is on disk
+            // and every caller hears so: the writer itself goes on with the next group.
             try {
                 connection.rollback();
             } catch (SQLException ignored) {
                 // the original failure is what matters
             }
-            lastError = e.getMessage();
+            lastError = String.valueOf(e.getMessage());
             if (healthy.getAndSet(false)) {
                 log.error(
                         "state store {} cannot write: {}. Ingest answers 503 until it can; listeners keep their events and retry",
                         file,
                         e.getMessage());
             }
-            StoreException failure =
-                    new StoreException("the state store cannot write: " + e.getMessage(), e);
-            for (Pending p : group) p.done().completeExceptionally(failure);
+            if (!(e instanceof SQLException))
+                log.error("state store commit failed unexpectedly", e);
+            failAll(group, e);
         } finally {
             try {
                 connection.setAutoCommit(true);
@@ -289,6 +390,12 @@ public final class Store implements AutoCloseable {
                 // next commit reports it
             }
         }
+    }
+
+    private void failAll(List<Pending> group, Throwable cause) {
+        StoreException failure =
+                new StoreException("the state store cannot write: " + cause.getMessage(), cause);
+        for (Pending p : group) p.done().completeExceptionally(failure);
     }
 
     /**
