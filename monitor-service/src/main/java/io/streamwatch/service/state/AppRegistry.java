@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppRegistry {
     private static final Logger log = LoggerFactory.getLogger(AppRegistry.class);
-    private static final long STORE_WAIT_SECONDS = 30;
+    private static final long STORE_WAIT_SECONDS = 10;
     private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
     private final List<StateListener> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
