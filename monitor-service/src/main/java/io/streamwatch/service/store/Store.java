@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -114,29 +113,11 @@ public final class Store implements AutoCloseable {
         FileChannel channel = null;
         try {
             Files.createDirectories(dir);
-            channel =
-                    FileChannel.open(
-                            dir.resolve("streamwatch.lock"),
-                            StandardOpenOption.CREATE,
-                            StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
-                throw new StoreException(
-                        "storage.dir "
-                                + dir.toAbsolutePath()
-                                + " is in use by another Streamwatch process;"
-                                + " give each service its own storage.dir",
-                        null);
-            }
-            boolean existed = refuseEmpty(file);
+            FileLock lock = StoreFile.lockDir(dir);
+            channel = lock.channel();
+            boolean existed = StoreFile.refuseUnreadable(file);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            if (existed) verify(c, file);
+            if (existed) StoreFile.verify(c, file);
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
@@ -162,95 +143,6 @@ public final class Store implements AutoCloseable {
                             + " (check that the directory is writable by the service user and the disk is not full)",
                     e);
         }
-    }
-
-    private static final byte[] SQLITE_HEADER =
-            "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    /**
-     * @return whether the store file already exists (then it must be a database to verify)
-     */
-    private static boolean refuseEmpty(Path file) throws IOException {
-        if (!Files.exists(file)) return false;
-        Path wal = file.resolveSibling(file.getFileName() + "-wal");
-        long size = Files.size(file);
-        if (size == 0) {
-            // A never-checkpointed WAL database can have an empty main file: SQLite reads the WAL.
-            if (Files.exists(wal) && Files.size(wal) > 0) return true;
-            throw damaged(file, "is empty (0 bytes)", null);
-        }
-        byte[] head = new byte[SQLITE_HEADER.length];
-        int n;
-        try (var in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        if (n < head.length || !java.util.Arrays.equals(head, SQLITE_HEADER))
-            throw damaged(file, "is not an SQLite database", null);
-        return true;
-    }
-
-    /** An existing database must pass SQLite's quick check and hold Streamwatch's schema. */
-    private static void verify(Connection c, Path file) {
-        try {
-            List<String> problems = new ArrayList<>();
-            try (Statement s = c.createStatement();
-                    var rs = s.executeQuery("PRAGMA quick_check")) {
-                while (rs.next()) problems.add(rs.getString(1));
-            }
-            if (!problems.equals(List.of("ok"))) {
-                throw damaged(
-                        file,
-                        "is corrupt (SQLite quick_check: "
-                                + String.join(
-                                        "; ", problems.subList(0, Math.min(3, problems.size())))
-                                + ")",
-                        null);
-            }
-            try (Statement s = c.createStatement();
-                    var rs =
-                            s.executeQuery(
-                                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
-                if (!rs.next() || rs.getInt(1) == 0)
-                    throw damaged(
-                            file,
-                            "is an SQLite database without Streamwatch's schema (no schema_version table)",
-                            null);
-            }
-        } catch (SQLException e) {
-            throw damaged(file, "cannot be read as a database (" + e.getMessage() + ")", e);
-        } catch (StoreDamagedException e) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // reporting the damage
-            }
-            throw e;
-        }
-    }
-
-    private static StoreDamagedException damaged(Path file, String what, Throwable cause) {
-        Path f = file.toAbsolutePath();
-        return new StoreDamagedException(
-                "the state store "
-                        + f
-                        + " "
-                        + what
-                        + ". Streamwatch will not start on it: starting empty would forget firing alerts"
-                        + " and never send their resolves. Either restore it from a backup (stop the"
-                        + " service, copy the backup to "
-                        + f
-                        + ", delete "
-                        + f
-                        + "-wal and "
-                        + f
-                        + "-shm if present), or move it aside to start with an empty store: mv "
-                        + f
-                        + " "
-                        + f
-                        + ".broken (and the -wal and -shm files next to it). Then start again. Exit code "
-                        + StoreDamagedException.EXIT_CODE
-                        + ": restarting will not help until then.",
-                cause);
     }
 
     private void startWriter() {
