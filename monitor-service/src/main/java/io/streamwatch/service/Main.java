@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar streamwatch-service.jar [--config FILE] [--port-file FILE]}. Exit code 2 on bad
- * arguments or configuration.
+ * arguments or configuration, 78 on a damaged state store (an operator must restore or move it), 1
+ * on other start failures (worth a retry).
  */
 public final class Main {
     private static final String USAGE =
@@ -77,6 +78,11 @@ public final class Main {
                             + "\nFix the configuration"
                             + (configFile == null ? "" : " in " + configFile)
                             + " and start again.");
+            return;
+        } catch (io.streamwatch.service.store.StoreDamagedException e) {
+            // Exit 78 (EX_CONFIG): a damaged store needs an operator; a restart loop cannot help.
+            System.err.println("streamwatch: " + e.getMessage());
+            System.exit(io.streamwatch.service.store.StoreDamagedException.EXIT_CODE);
             return;
         } catch (io.streamwatch.service.store.StoreException e) {
             // Exit 1, not 2: a directory still locked by a stopping service is worth a retry.

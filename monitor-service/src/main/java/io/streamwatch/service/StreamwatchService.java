@@ -2,6 +2,7 @@ package io.streamwatch.service;
 
 import io.streamwatch.service.config.ConfigException;
 import io.streamwatch.service.config.ServiceConfig;
+import io.streamwatch.service.http.Access;
 import io.streamwatch.service.http.BearerAuth;
 import io.streamwatch.service.http.HttpServer;
 import io.streamwatch.service.ingest.DecodingBudget;
@@ -14,16 +15,8 @@ import io.streamwatch.service.notify.NotificationDispatcher;
 import io.streamwatch.service.poll.kafka.KafkaLagPoller;
 import io.streamwatch.service.poll.spark.SparkRestPoller;
 import io.streamwatch.service.rules.AlertEngine;
-import io.streamwatch.service.rules.AppDown;
-import io.streamwatch.service.rules.AppStalled;
-import io.streamwatch.service.rules.BatchFailed;
-import io.streamwatch.service.rules.BatchTooSlow;
-import io.streamwatch.service.rules.DelayGrowing;
-import io.streamwatch.service.rules.KafkaLagGrowing;
-import io.streamwatch.service.rules.ReceiverError;
-import io.streamwatch.service.rules.Rule;
+import io.streamwatch.service.rules.BuiltInRules;
 import io.streamwatch.service.state.AppRegistry;
-import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.store.StatePersistence;
 import io.streamwatch.service.store.Store;
 import io.streamwatch.service.store.StoreMetrics;
@@ -88,12 +81,7 @@ public final class StreamwatchService implements AutoCloseable {
                 new ServiceMetrics(
                         registry,
                         new AppMetricsCollector(registry, clock, config.metrics().appRetention()));
-        this.ingestAuth =
-                new BearerAuth(
-                        List.of(config.ingest().tokens()),
-                        config.ingest().allowUnauthenticated(),
-                        "ingest",
-                        "ingest.tokens, ingest.tokenFile or STREAMWATCH_INGEST_TOKENS");
+        this.ingestAuth = Access.ingest(config);
         RateLimiter rateLimiter =
                 new RateLimiter(
                         clock,
@@ -169,18 +157,6 @@ public final class StreamwatchService implements AutoCloseable {
         if (!problems.isEmpty()) throw new ConfigException(problems);
     }
 
-    /** The built-in alert rules, configured from {@code alerting}. */
-    static List<Rule<AppWindow>> rules(ServiceConfig.Alerting a) {
-        long downAfter = a.appDownAfter().toMillis();
-        return List.of(
-                new BatchTooSlow(a.slowBatches()),
-                new DelayGrowing(a.delayWindow()),
-                new AppDown(downAfter),
-                new AppStalled(downAfter),
-                new BatchFailed(a.slowBatches()),
-                new ReceiverError(Math.max(downAfter, 60_000)));
-    }
-
     /**
      * Starts every stage in order; if one fails, stops those already started, in reverse, and
      * rethrows.
@@ -248,27 +224,6 @@ public final class StreamwatchService implements AutoCloseable {
      * Binds the port (reading the TLS files first), then knows the URL that links in alerts carry.
      */
     private void startHttp() {
-        var readers =
-                config.api().ingestTokensCanRead()
-                        ? List.of(config.api().tokens(), config.ingest().tokens())
-                        : List.of(config.api().tokens());
-        String writeOnly =
-                "this is an ingest token: it may only send events; reading needs a reader token"
-                        + " (api.tokens), or set api.ingestTokensCanRead: true";
-        BearerAuth readAuth =
-                new BearerAuth(
-                                readers,
-                                config.api().allowUnauthenticated(),
-                                "the read API",
-                                "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS")
-                        .refusing(config.ingest().tokens(), writeOnly);
-        BearerAuth metricsAuth =
-                new BearerAuth(
-                                readers,
-                                !config.metrics().requireToken(),
-                                "/metrics",
-                                "api.tokens; or set metrics.requireToken: false")
-                        .refusing(config.ingest().tokens(), writeOnly);
         ServiceConfig.Server server = config.server();
         http =
                 new HttpServer(
@@ -276,33 +231,22 @@ public final class StreamwatchService implements AutoCloseable {
                                 server.port(),
                                 server.tls(),
                                 ingestAuth,
-                                readAuth,
-                                metricsAuth,
+                                Access.read(config),
+                                Access.metrics(config),
                                 config.ingest(),
                                 ingest,
                                 registry,
                                 metrics,
                                 all -> alerts == null ? List.of() : alerts.alerts(all),
-                                () -> ready.get() && store != null && store.healthy())
+                                this::notReady)
                         .start();
-        externalUrl = externalUrl(server, http.port());
+        externalUrl = Access.externalUrl(server, http.port());
     }
 
-    /**
-     * {@code server.externalUrl}, else the bound host and port (the host's name when bound to every
-     * interface).
-     */
-    private static String externalUrl(ServiceConfig.Server server, int port) {
-        if (server.externalUrl() != null) return server.externalUrl();
-        String host = server.host();
-        if (host.equals("0.0.0.0") || host.equals("::")) {
-            try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                host = "localhost";
-            }
-        }
-        return (server.tls() == null ? "http://" : "https://") + host + ":" + port;
+    /** Why {@code /readyz} answers 503, or null when ready. */
+    private String notReady() {
+        if (store != null && !store.healthy()) return "store failing";
+        return ready.get() ? null : "starting";
     }
 
     private void startNotify() {
@@ -320,7 +264,7 @@ public final class StreamwatchService implements AutoCloseable {
         var alerting = config.alerting();
         alerts =
                 new AlertEngine(
-                        rules(alerting),
+                        BuiltInRules.apps(alerting),
                         registry,
                         notifications,
                         clock,
@@ -328,12 +272,7 @@ public final class StreamwatchService implements AutoCloseable {
                         externalUrl,
                         metrics.registry(),
                         kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
-                        kafkaPoller == null
-                                ? List.of()
-                                : List.of(
-                                        new KafkaLagGrowing(
-                                                alerting.delayWindow(),
-                                                alerting.kafkaLagFloor().toMillis() / 1000.0)));
+                        kafkaPoller == null ? List.of() : BuiltInRules.kafkaLag(alerting));
         alerts.persistTo(persistence);
         registry.subscribe(alerts::evaluate);
         alerts.start();

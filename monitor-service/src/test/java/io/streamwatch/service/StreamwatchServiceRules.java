@@ -11,6 +11,7 @@ public final class StreamwatchServiceRules {
     private StreamwatchServiceRules() {}
 
     public static List<Rule<AppWindow>> defaults() {
-        return StreamwatchService.rules(ConfigLoader.load(null, Map.of()).config().alerting());
+        return io.streamwatch.service.rules.BuiltInRules.apps(
+                ConfigLoader.load(null, Map.of()).config().alerting());
     }
 }

@@ -19,8 +19,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +60,7 @@ public final class HttpServer {
             AppRegistry registry,
             ServiceMetrics metrics,
             Function<Boolean, List<AlertView>> alerts,
-            BooleanSupplier ready) {
+            Supplier<String> notReady) {
         this.host = host;
         this.port = port;
         this.tls = tls;
@@ -114,10 +114,11 @@ public final class HttpServer {
         read(
                 "/readyz",
                 ctx -> {
-                    if (ready.getAsBoolean()) {
+                    String why = notReady.get();
+                    if (why == null) {
                         ctx.json(Map.of("status", "ready"));
                     } else {
-                        ctx.status(503).json(Map.of("status", "starting"));
+                        ctx.status(503).json(Map.of("status", why));
                     }
                 });
 

@@ -184,7 +184,10 @@ public final class IngestHandler {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
-    /** Acknowledge only what is on disk; a listener re-sends what was not acknowledged. */
+    /**
+     * Acknowledge only what is on disk; a listener re-sends what was not acknowledged. A request
+     * that could not be stored was rolled back by the registry, so its retry is applied afresh.
+     */
     private static void awaitDurable(AppRegistry.Result r) {
         try {
             r.durable().get(DURABLE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
@@ -193,7 +196,7 @@ public final class IngestHandler {
             Throwable cause =
                     e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
             log.error(
-                    "ingest: events were applied but could not be made durable; answering 503",
+                    "ingest: events could not be stored and were rolled back; answering 503",
                     cause);
             throw new RejectedException(
                     503,

@@ -11,7 +11,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +28,8 @@ import org.slf4j.LoggerFactory;
 final class AlertBook {
     /** Under the engine's name: operators grep for it. */
     private static final Logger log = LoggerFactory.getLogger(AlertEngine.class);
+
+    private static final long STORE_WAIT_SECONDS = 10;
 
     /** What one rule concluded about a subject. */
     record Look(String alertname, Severity severity, Check check) {}
@@ -122,9 +128,13 @@ final class AlertBook {
         AlertState s = step.state();
         if (s.is(AlertStatus.INACTIVE)) alerts.byName.remove(alertname);
         else alerts.byName.put(alertname, s);
-        if (step.store()) store.save(subject, alertname, s);
+        CompletableFuture<Void> saved =
+                step.store()
+                        ? store.save(subject, alertname, s)
+                        : CompletableFuture.completedFuture(null);
         AlertMachine.Notice n = step.notice();
         if (n == null) return;
+        awaitStored(saved, subject, alertname);
         AlertState a = n.alert();
         if (byRule && n.transition() == Transition.FIRING) {
             log.info(
@@ -161,6 +171,26 @@ final class AlertBook {
                             AlertStatus.RESOLVED,
                             n.endsAt(),
                             renderer.runbookUrl(alertname)));
+        }
+    }
+
+    /**
+     * A page goes out only once the alert's new state is on disk, so a crash in between cannot send
+     * it twice (or lose its resolve). Only transitions wait, which are rare. If the store cannot
+     * write, the page still goes out: a possible repeat after a crash beats a lost page.
+     */
+    private static void awaitStored(CompletableFuture<Void> saved, Subject subject, String name) {
+        try {
+            saved.get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn(
+                    "alert {} for {} '{}' is sent although its state could not be stored ({})",
+                    name,
+                    subject.label(),
+                    subject.name(),
+                    e instanceof ExecutionException ? e.getCause().getMessage() : "timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

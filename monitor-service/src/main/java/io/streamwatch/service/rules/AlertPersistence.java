@@ -1,6 +1,7 @@
 package io.streamwatch.service.rules;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where alert states are kept across restarts, so that an alert already sent is not sent again and
@@ -9,8 +10,10 @@ import java.util.List;
 public interface AlertPersistence {
     /**
      * @param state null to delete
+     * @return completes once the state is on disk
      */
-    void save(String label, String subject, String alertname, PersistedAlert state);
+    CompletableFuture<Void> save(
+            String label, String subject, String alertname, PersistedAlert state);
 
     List<Stored> load();
 
@@ -30,8 +33,10 @@ public interface AlertPersistence {
     static AlertPersistence none() {
         return new AlertPersistence() {
             @Override
-            public void save(
-                    String label, String subject, String alertname, PersistedAlert state) {}
+            public CompletableFuture<Void> save(
+                    String label, String subject, String alertname, PersistedAlert state) {
+                return CompletableFuture.completedFuture(null);
+            }
 
             @Override
             public List<Stored> load() {

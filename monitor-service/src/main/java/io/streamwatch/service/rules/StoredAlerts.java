@@ -4,6 +4,7 @@ import io.streamwatch.service.notify.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,11 @@ final class StoredAlerts {
         return out;
     }
 
-    void save(Subject subject, String alertname, AlertState s) {
-        persistence.save(
+    /**
+     * @return completes once the state is on disk
+     */
+    CompletableFuture<Void> save(Subject subject, String alertname, AlertState s) {
+        return persistence.save(
                 subject.label(),
                 subject.name(),
                 alertname,

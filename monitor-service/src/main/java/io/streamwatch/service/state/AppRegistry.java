@@ -11,6 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,12 +22,14 @@ import org.slf4j.LoggerFactory;
  * All apps by app key. State changes only through {@link #apply} (listener requests), {@link
  * #restObserved}, {@link #restFailed} and {@link #backfill} (REST polls) and {@link #kafkaLag}
  * (Kafka polls); reads get immutable snapshots. Each change is handed to the {@link Persistence}
- * under the app's lock, so the store sees an app's changes in the order they happened, then told to
- * every {@link StateListener} outside it. Apps that ended or went silent are forgotten after {@code
- * appRetention} by {@link #sweep}.
+ * under the app's write lock and waited for: when it cannot be stored it is rolled back, so memory
+ * never holds what a restart would lose. Stored changes are then told to every {@link
+ * StateListener}. Apps that ended or went silent are forgotten after {@code appRetention} by {@link
+ * #sweep}.
  */
 public final class AppRegistry {
     private static final Logger log = LoggerFactory.getLogger(AppRegistry.class);
+    private static final long STORE_WAIT_SECONDS = 10;
     private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
     private final List<StateListener> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
@@ -81,13 +87,70 @@ public final class AppRegistry {
         AppState state = getOrCreate(key, now);
         if (state == null) throw new AppLimitException(key, maxApps);
         AppState.Applied a;
-        CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
-        synchronized (state) {
-            a = state.apply(batch, now);
-            if (a.changed()) durable = persistence.save(state.persisted(), a.newBatches());
+        try {
+            a =
+                    store(
+                            state,
+                            s -> {
+                                AppState.Applied applied = s.apply(batch, now);
+                                // A new app is stored even when its first request carries no
+                                // events (a heartbeat): else it is gone after a restart.
+                                return new Step<>(
+                                        applied,
+                                        applied.newBatches(),
+                                        applied.changed() || !s.stored);
+                            });
+        } catch (StoreFailure e) {
+            return new Result(0, 0, CompletableFuture.failedFuture(e.getCause()));
         }
         if (a.accepted() > 0) changed(key);
-        return new Result(a.accepted(), a.duplicates(), durable);
+        return new Result(a.accepted(), a.duplicates(), CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * What one change to an app did, the batches it added, and whether there is anything to store.
+     */
+    private record Step<T>(T result, List<BatchRecord> added, boolean store) {}
+
+    /** The change could not be stored, and was rolled back. */
+    private static final class StoreFailure extends Exception {
+        StoreFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * Applies {@code change} to {@code state}, then stores it and waits until it is on disk. When
+     * it cannot be stored, the app's persisted parts are put back as they were before: memory never
+     * holds what the store lost. Changes of one app are serialised by its write lock; readers see a
+     * change while it is being stored, and see it undone if storing fails.
+     */
+    private <T> T store(AppState state, Function<AppState, Step<T>> change) throws StoreFailure {
+        state.writes.lock();
+        try {
+            AppState.Before before = state.before();
+            Step<T> step;
+            PersistedApp after;
+            synchronized (state) {
+                step = change.apply(state);
+                after = step.store() ? state.persisted() : null;
+            }
+            if (after == null) return step.result();
+            try {
+                persistence.save(after, step.added()).get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+                state.stored = true;
+                return step.result();
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                state.rollBack(before);
+                throw new StoreFailure(e instanceof ExecutionException ? e.getCause() : e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                state.rollBack(before);
+                throw new StoreFailure(e);
+            }
+        } finally {
+            state.writes.unlock();
+        }
     }
 
     /**
@@ -161,9 +224,16 @@ public final class AppRegistry {
     public void restFailed(String app) {
         AppState s = getOrCreate(app, clock.millis());
         if (s == null) return;
-        synchronized (s) {
-            s.restFailed();
-            persistence.save(s.persisted(), List.of());
+        try {
+            store(
+                    s,
+                    st -> {
+                        st.restFailed();
+                        return new Step<>(null, List.of(), true);
+                    });
+        } catch (StoreFailure e) {
+            log.warn("app '{}': REST state not stored: {}", app, e.getCause().getMessage());
+            return;
         }
         changed(app);
     }
@@ -175,9 +245,16 @@ public final class AppRegistry {
     public boolean restObserved(String app, RestObservation o) {
         AppState s = getOrCreate(app, clock.millis());
         if (s == null) return false;
-        synchronized (s) {
-            s.restObserved(o, clock.millis());
-            persistence.save(s.persisted(), List.of());
+        try {
+            store(
+                    s,
+                    st -> {
+                        st.restObserved(o, clock.millis());
+                        return new Step<>(null, List.of(), true);
+                    });
+        } catch (StoreFailure e) {
+            log.warn("app '{}': REST state not stored: {}", app, e.getCause().getMessage());
+            return true;
         }
         changed(app);
         return true;
@@ -191,9 +268,17 @@ public final class AppRegistry {
         AppState s = apps.get(app);
         if (s == null) return 0;
         List<BatchRecord> added;
-        synchronized (s) {
-            added = s.backfill(appId, batches, clock.millis());
-            if (!added.isEmpty()) persistence.save(s.persisted(), added);
+        try {
+            added =
+                    store(
+                            s,
+                            st -> {
+                                List<BatchRecord> a = st.backfill(appId, batches, clock.millis());
+                                return new Step<>(a, a, !a.isEmpty());
+                            });
+        } catch (StoreFailure e) {
+            log.warn("app '{}': backfilled batches not stored: {}", app, e.getCause().getMessage());
+            return 0;
         }
         if (!added.isEmpty()) changed(app);
         return added.size();

@@ -6,6 +6,7 @@ import io.streamwatch.service.model.Source;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything the service knows about one app key, across all its runs (app ids), held in parts that
@@ -16,12 +17,21 @@ import java.util.List;
  */
 final class AppState {
     private final String app;
-    private final RunIdentity run;
-    private final BatchLedger ledger;
-    private final ListenerDelivery listener;
-    private final Receivers receivers;
+    private RunIdentity run;
+    private BatchLedger ledger;
+    private ListenerDelivery listener;
+    private Receivers receivers;
     private final KafkaPosition kafka;
     private final RestView rest = new RestView();
+
+    /**
+     * Held by whoever changes the persisted parts, from the change until it is stored (or rolled
+     * back): one writer at a time, so a roll back puts back exactly what was there before.
+     */
+    final ReentrantLock writes = new ReentrantLock();
+
+    /** Whether the app is in the store (guarded by {@link #writes}). */
+    boolean stored;
 
     private AppState(
             String app,
@@ -50,6 +60,13 @@ final class AppState {
 
     /** The app as it was stored, with its stored batches (oldest first). */
     static AppState restore(PersistedApp p, List<BatchRecord> batches, int historyCapacity) {
+        AppState s = newFrom(p, batches, historyCapacity);
+        s.stored = true;
+        return s;
+    }
+
+    private static AppState newFrom(
+            PersistedApp p, List<BatchRecord> batches, int historyCapacity) {
         return new AppState(
                 p.app(),
                 new RunIdentity(p.run()),
@@ -71,6 +88,27 @@ final class AppState {
                 listener.persisted(),
                 receivers.persisted(),
                 kafka.persisted());
+    }
+
+    /** The persisted parts as they are now, to put back with {@link #rollBack}. */
+    record Before(PersistedApp app, BatchLedger ledger) {}
+
+    synchronized Before before() {
+        return new Before(persisted(), ledger.copy());
+    }
+
+    /**
+     * Puts back the persisted parts as they were in {@code b}: the change made since could not be
+     * stored, so it must not count (a retry of the same request is then applied, not a duplicate).
+     * Not-persisted views (REST, Kafka lag samples) stay.
+     */
+    synchronized void rollBack(Before b) {
+        PersistedApp p = b.app();
+        run = new RunIdentity(p.run());
+        ledger = b.ledger();
+        listener = new ListenerDelivery(p.listener());
+        receivers = new Receivers(p.receivers());
+        kafka.restore(p.kafka());
     }
 
     /** Outcome of one request for this app: counts, and the batches it added. */

@@ -18,6 +18,15 @@ final class BatchHistory {
         this.ring = new BatchRecord[capacity];
     }
 
+    /** An independent copy (the records themselves are immutable). */
+    BatchHistory copy() {
+        BatchHistory c = new BatchHistory(ring.length);
+        System.arraycopy(ring, 0, c.ring, 0, ring.length);
+        c.head = head;
+        c.size = size;
+        return c;
+    }
+
     private BatchRecord at(int logical) {
         return ring[(head + logical) % ring.length];
     }

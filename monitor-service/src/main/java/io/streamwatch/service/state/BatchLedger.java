@@ -52,6 +52,23 @@ public final class BatchLedger {
         this.history = new BatchHistory(capacity);
     }
 
+    private BatchLedger(BatchHistory history) {
+        this.history = history;
+    }
+
+    /** An independent copy, to put back when a change cannot be stored. */
+    BatchLedger copy() {
+        BatchLedger c = new BatchLedger(history.copy());
+        c.waiting.addAll(waiting);
+        c.completed = completed;
+        c.failed = failed;
+        c.records = records;
+        c.processingTime.restore(processingTime.snapshot());
+        c.totalDelay.restore(totalDelay.snapshot());
+        c.inferredIntervalMs = inferredIntervalMs;
+        return c;
+    }
+
     /**
      * @param batches as stored, oldest first
      */

@@ -31,6 +31,14 @@ public final class KafkaPosition {
         observedAt = p.observedAt();
     }
 
+    /** Puts back the persisted fields as they were; the lag samples stay. */
+    void restore(Persisted p) {
+        offsets.clear();
+        p.offsets().forEach((t, parts) -> offsets.put(t, new TreeMap<>(parts)));
+        batchTime = p.batchTime();
+        observedAt = p.observedAt();
+    }
+
     Persisted persisted() {
         return new Persisted(copy(), batchTime, observedAt);
     }

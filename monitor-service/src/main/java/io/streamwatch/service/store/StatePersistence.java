@@ -74,8 +74,9 @@ public final class StatePersistence implements Persistence, AlertPersistence {
     }
 
     @Override
-    public void save(String label, String subject, String alertname, PersistedAlert state) {
-        store.submit(
+    public CompletableFuture<Void> save(
+            String label, String subject, String alertname, PersistedAlert state) {
+        return store.submit(
                 Store.Change.alert(
                         new Store.AlertRow(
                                 label, subject, alertname, state == null ? null : write(state))));

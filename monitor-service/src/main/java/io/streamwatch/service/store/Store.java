@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -47,6 +46,9 @@ public final class Store implements AutoCloseable {
     private volatile String lastError;
     private volatile boolean closing;
     private Thread writer;
+
+    /** Runs just before each commit; tests make it fail. */
+    volatile Runnable beforeCommit = () -> {};
 
     private record Pending(Change change, CompletableFuture<Void> done) {}
 
@@ -111,27 +113,11 @@ public final class Store implements AutoCloseable {
         FileChannel channel = null;
         try {
             Files.createDirectories(dir);
-            channel =
-                    FileChannel.open(
-                            dir.resolve("streamwatch.lock"),
-                            StandardOpenOption.CREATE,
-                            StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
-                throw new StoreException(
-                        "storage.dir "
-                                + dir.toAbsolutePath()
-                                + " is in use by another Streamwatch process;"
-                                + " give each service its own storage.dir",
-                        null);
-            }
+            FileLock lock = StoreFile.lockDir(dir);
+            channel = lock.channel();
+            boolean existed = StoreFile.refuseUnreadable(file);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            if (existed) StoreFile.verify(c, file);
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
@@ -142,12 +128,13 @@ public final class Store implements AutoCloseable {
             Store store = new Store(file, c, channel, lock);
             store.startWriter();
             return store;
-        } catch (IOException | SQLException e) {
+        } catch (IOException | SQLException | StoreDamagedException e) {
             try {
                 if (channel != null) channel.close();
             } catch (IOException ignored) {
                 // reporting the first problem
             }
+            if (e instanceof StoreDamagedException damaged) throw damaged;
             throw new StoreException(
                     "cannot open the state store in storage.dir "
                             + dir.toAbsolutePath()
@@ -191,9 +178,12 @@ public final class Store implements AutoCloseable {
                 queue.drainTo(group, MAX_GROUP - 1);
                 commit(group);
             } catch (InterruptedException e) {
+                failAll(group, e);
                 return;
             } catch (Throwable t) {
+                // commit() answers its group itself; this is the last line of defence.
                 log.error("state store writer failed unexpectedly; continuing", t);
+                failAll(group, t);
             } finally {
                 group.clear();
             }
@@ -260,28 +250,31 @@ public final class Store implements AutoCloseable {
                 for (Pending p : group) {
                     if (p.change().pruneTo() > 0) Tables.prune(connection, p.change().pruneTo());
                 }
+                beforeCommit.run();
                 connection.commit();
             }
             commits.incrementAndGet();
             changes.addAndGet(group.size());
             if (!healthy.getAndSet(true)) log.info("state store {} writes again", file);
             for (Pending p : group) p.done().complete(null);
-        } catch (SQLException e) {
+        } catch (Throwable e) {
+            // Whatever went wrong (SQLite, a full disk, a bug), nothing of this group is on disk
+            // and every caller hears so: the writer itself goes on with the next group.
             try {
                 connection.rollback();
             } catch (SQLException ignored) {
                 // the original failure is what matters
             }
-            lastError = e.getMessage();
+            lastError = String.valueOf(e.getMessage());
             if (healthy.getAndSet(false)) {
                 log.error(
                         "state store {} cannot write: {}. Ingest answers 503 until it can; listeners keep their events and retry",
                         file,
                         e.getMessage());
             }
-            StoreException failure =
-                    new StoreException("the state store cannot write: " + e.getMessage(), e);
-            for (Pending p : group) p.done().completeExceptionally(failure);
+            if (!(e instanceof SQLException))
+                log.error("state store commit failed unexpectedly", e);
+            failAll(group, e);
         } finally {
             try {
                 connection.setAutoCommit(true);
@@ -289,6 +282,12 @@ public final class Store implements AutoCloseable {
                 // next commit reports it
             }
         }
+    }
+
+    private void failAll(List<Pending> group, Throwable cause) {
+        StoreException failure =
+                new StoreException("the state store cannot write: " + cause.getMessage(), cause);
+        for (Pending p : group) p.done().completeExceptionally(failure);
     }
 
     /**

@@ -72,8 +72,8 @@ class ScrapeTest {
 
     /**
      * An app whose stored totals cannot be rendered (a negative counter, as an overflow in an
-     * earlier release could leave them, or a damaged record) is left out of the scrape; every other app still is, and the
-     * scrape says how many were left out.
+     * earlier release could leave them, or a damaged record) is left out of the scrape; every other
+     * app still is, and the scrape says how many were left out.
      */
     @Test
     void oneAppsUnrenderableDataDoesNotTakeMetricsDownForTheOthers() throws Exception {
