@@ -179,6 +179,10 @@ final class AppState {
         rest.failed();
     }
 
+    synchronized void restRefused(String why) {
+        rest.refused(why);
+    }
+
     /** Adds a Kafka lag sample (null: the app is no longer in the lag report, its samples go). */
     synchronized void kafkaLag(LagWindow.Sample sample, int window) {
         if (sample == null) kafka.forgetLag();
