@@ -45,14 +45,22 @@ final class UiNetworkPolicy {
     Decision decide(String ui, boolean trusted) throws UnknownHostException {
         String host = host(ui);
         if (host == null) return Decision.refuse(null, "ui url '" + ui + "' has no host");
-        if (METADATA_HOSTS.contains(host.toLowerCase(Locale.ROOT)))
-            return Decision.refuse(
-                    host, "ui host " + host + " is a cloud metadata service, never polled");
+        if (metadataName(host)) return metadata(host); // not even looked up
         return check(host, InetAddress.getByName(host), trusted);
+    }
+
+    private static boolean metadataName(String host) {
+        return METADATA_HOSTS.contains(host.toLowerCase(Locale.ROOT));
+    }
+
+    private static Decision metadata(String host) {
+        return Decision.refuse(
+                host, "ui host " + host + " is a cloud metadata service, never polled");
     }
 
     /** The pure rule: {@code host} resolved to {@code a}. Never contacts anything. */
     Decision check(String host, InetAddress a, boolean trusted) {
+        if (metadataName(host)) return metadata(host);
         String shown =
                 host.equals(a.getHostAddress())
                         ? a.getHostAddress()
