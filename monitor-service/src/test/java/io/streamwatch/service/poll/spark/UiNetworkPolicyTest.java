@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamwatch.service.config.Cidr;
+import io.streamwatch.service.config.ConfigException;
+import io.streamwatch.service.config.ConfigLoader;
 import io.streamwatch.service.config.ServiceConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -108,5 +112,29 @@ class UiNetworkPolicyTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> Cidr.parse(text));
         assertTrue(e.getMessage().contains(problem), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBadNetworkInTheConfigurationIsNamedAtStart() {
+        ConfigException e =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                ConfigLoader.load(
+                                        null,
+                                        Map.of(
+                                                "STREAMWATCH_SPARK_ALLOWED_UI_NETWORKS",
+                                                "127.0.0.1/32,10.0.0.0/33")));
+        assertEquals(
+                List.of(
+                        "spark.allowedUiNetworks (env STREAMWATCH_SPARK_ALLOWED_UI_NETWORKS): '10.0.0.0/33': the prefix must be 0..32"),
+                e.problems());
+    }
+
+    @org.junit.jupiter.api.Test
+    void theDefaultIsLoopbackAndThePrivateRanges() {
+        assertEquals(
+                ServiceConfig.Spark.PRIVATE_NETWORKS,
+                ConfigLoader.load(null, Map.of()).config().spark().allowedUiNetworks());
     }
 }
