@@ -81,6 +81,7 @@ final class AppState {
     }
 
     synchronized Applied apply(IngestBatch batch, long now) {
+        AppLimits.admit(app, run, receivers, kafka, batch, now); // throws before any change
         Source src = batch.source();
         boolean current = adoptRun(src, now);
         if (current) {
