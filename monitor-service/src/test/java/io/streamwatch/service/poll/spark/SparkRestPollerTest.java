@@ -520,4 +520,14 @@ class SparkRestPollerTest {
         Await.until(WAIT, "polled twice", () -> inside.requests(STATISTICS) >= 2);
         assertEquals(List.of(), outside.requests(), "the redirect was followed to 127.0.0.3");
     }
+
+    @Test
+    void aUiNamedByHostNameIsResolvedCheckedAndPolled() {
+        FakeDriver driver = closed(FakeDriver.withCapturedApp());
+        String byName = driver.url().replace("127.0.0.1", "localhost");
+        listenerSends("named", FakeDriver.APP_ID, byName, 0, e -> {});
+        pollerAllowing("127.0.0.1/32");
+        Await.until(WAIT, "the named UI is polled", () -> driver.requests(STATISTICS) >= 2);
+        assertNull(app("named").rest().refused());
+    }
 }

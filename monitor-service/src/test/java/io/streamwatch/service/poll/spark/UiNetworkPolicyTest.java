@@ -137,4 +137,18 @@ class UiNetworkPolicyTest {
                 ServiceConfig.Spark.PRIVATE_NETWORKS,
                 ConfigLoader.load(null, Map.of()).config().spark().allowedUiNetworks());
     }
+
+    @org.junit.jupiter.api.Test
+    void theClientResolvesOnlyThePinnedHostAndOnlyToTheAddressChecked() throws Exception {
+        InetAddress checked = address("7f000001");
+        SparkRestClient.PinnedDns dns = new SparkRestClient.PinnedDns();
+        dns.pin(LOOPBACK_ONE.check("driver.test", checked, false));
+        assertEquals(List.of(checked), dns.lookup("driver.test"));
+        assertThrows(UnknownHostException.class, () -> dns.lookup("another.test"));
+        dns.pin(LOOPBACK_ONE.check("driver.test", address("7f000003"), false));
+        assertThrows(
+                UnknownHostException.class,
+                () -> dns.lookup("driver.test"),
+                "a refused host resolves to nothing");
+    }
 }
