@@ -187,9 +187,30 @@ public record ServiceConfig(
             @Default("10s") @AtLeast("100ms") Duration restPollInterval,
             List<SparkTarget> targets,
             @Default("5s") @AtLeast("100ms") Duration requestTimeout,
-            @Default("8") @Range(min = 1, max = 256) int maxConcurrentPolls) {
+            @Default("8") @Range(min = 1, max = 256) int maxConcurrentPolls,
+            @Default(PRIVATE_NETWORKS) String allowedUiNetworks)
+            implements CrossChecked {
+        /** Loopback and the private ranges, where a cluster's drivers normally run. */
+        public static final String PRIVATE_NETWORKS =
+                "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
+
         public Spark {
             targets = present(targets);
+        }
+
+        /** The networks a UI reported by a listener must be in to be polled. */
+        public List<Cidr> uiNetworks() {
+            return Cidr.parseList(allowedUiNetworks == null ? "" : allowedUiNetworks);
+        }
+
+        @Override
+        public List<Violation> violations() {
+            try {
+                uiNetworks();
+                return List.of();
+            } catch (IllegalArgumentException e) {
+                return List.of(new Violation("allowedUiNetworks", e.getMessage()));
+            }
         }
     }
 

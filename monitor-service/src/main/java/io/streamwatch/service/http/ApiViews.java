@@ -66,6 +66,10 @@ final class ApiViews {
         lm.put("duplicateEvents", l.duplicateEvents());
         lm.put("queued", l.queued());
         m.put("listener", lm);
+        Map<String, Object> rest = new LinkedHashMap<>();
+        rest.put("up", a.rest().up());
+        rest.put("refused", a.rest().refused());
+        m.put("rest", rest);
         return m;
     }
 

@@ -118,7 +118,7 @@ public final class IngestHandler {
         try {
             r = registry.apply(batch);
         } catch (AppLimitException e) {
-            throw new RejectedException(429, e.getMessage());
+            throw new RejectedException(e.status(), e.getMessage(), e.retryAfterSeconds());
         }
         awaitDurable(r);
         metrics.ingested(r.accepted(), r.duplicates(), raw.length);

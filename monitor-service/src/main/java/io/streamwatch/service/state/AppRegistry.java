@@ -238,6 +238,14 @@ public final class AppRegistry {
         changed(app);
     }
 
+    /** The app's UI is not polled, for the reason given (shown by the API, not persisted). */
+    public void restRefused(String app, String why) {
+        AppState s = getOrCreate(app, clock.millis());
+        if (s == null) return;
+        s.restRefused(why);
+        changed(app);
+    }
+
     /**
      * Records a successful REST poll; creates the app when it is a configured target the listener
      * never reported (subject to {@code maxApps}). @return false when the app could not be added

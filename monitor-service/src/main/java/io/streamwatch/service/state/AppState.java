@@ -123,6 +123,7 @@ final class AppState {
      */
     synchronized Applied apply(IngestBatch batch, long now) {
         listener.check(batch, now);
+        AppLimits.admit(app, run, receivers, kafka, batch, now); // throws before any change
         Source src = batch.source();
         boolean current = adoptRun(src, now);
         if (current) {
@@ -219,6 +220,10 @@ final class AppState {
 
     synchronized void restFailed() {
         rest.failed();
+    }
+
+    synchronized void restRefused(String why) {
+        rest.refused(why);
     }
 
     /** Adds a Kafka lag sample (null: the app is no longer in the lag report, its samples go). */

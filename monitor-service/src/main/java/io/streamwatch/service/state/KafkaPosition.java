@@ -3,7 +3,11 @@ package io.streamwatch.service.state;
 import io.streamwatch.service.model.Event;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -12,6 +16,12 @@ import java.util.TreeMap;
  * Kafka poll. Guarded by its {@link AppState}.
  */
 public final class KafkaPosition {
+    /** The most Kafka topics one app may have offsets in. */
+    static final int MAX_TOPICS = 1000;
+
+    /** The most Kafka partitions, over all its topics, one app may have offsets in. */
+    static final int MAX_PARTITIONS = 10_000;
+
     private final Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
     private long batchTime;
     private long observedAt;
@@ -64,6 +74,53 @@ public final class KafkaPosition {
             batchTime = b.batchTime();
             observedAt = now;
         }
+    }
+
+    /**
+     * Refuses a request whose completed batches would give the app offsets in more than {@value
+     * #MAX_TOPICS} topics or {@value #MAX_PARTITIONS} partitions. @param newRun the request starts
+     * a new run: the current offsets go
+     */
+    void admit(String app, List<Event> events, boolean newRun) {
+        int topics = newRun ? 0 : offsets.size();
+        int partitions = 0;
+        if (!newRun) for (Map<Integer, Long> p : offsets.values()) partitions += p.size();
+        Map<String, Set<Integer>> added = new HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!(events.get(i) instanceof Event.BatchEvent b)
+                    || b.phase() != Event.BatchPhase.COMPLETED) continue;
+            List<Event.Input> inputs = b.batch().inputs();
+            for (int j = 0; j < inputs.size(); j++) {
+                List<Event.OffsetRange> ranges = inputs.get(j).offsets();
+                for (int k = 0; k < ranges.size(); k++) {
+                    Event.OffsetRange r = ranges.get(k);
+                    Map<Integer, Long> held = newRun ? null : offsets.get(r.topic());
+                    if (held != null && held.containsKey(r.partition())) continue;
+                    String at = "events[" + i + "].batch.inputs[" + j + "].offsets[" + k + "].";
+                    Set<Integer> more = added.get(r.topic());
+                    if (more == null) {
+                        if (held == null && ++topics > MAX_TOPICS)
+                            throw tooMany(at + "topic", app, MAX_TOPICS, "Kafka topics");
+                        more = new HashSet<>();
+                        added.put(r.topic(), more);
+                    }
+                    if (more.add(r.partition()) && ++partitions > MAX_PARTITIONS)
+                        throw tooMany(at + "partition", app, MAX_PARTITIONS, "Kafka partitions");
+                }
+            }
+        }
+    }
+
+    private static AppLimitException tooMany(String at, String app, int max, String what) {
+        return AppLimitException.perApp(
+                at
+                        + ": app '"
+                        + app
+                        + "' already has "
+                        + max
+                        + " "
+                        + what
+                        + " (the most an app may have); nothing of this request was applied");
     }
 
     /** A new run starts from its own offsets. */

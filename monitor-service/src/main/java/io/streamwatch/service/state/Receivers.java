@@ -2,8 +2,10 @@ package io.streamwatch.service.state;
 
 import io.streamwatch.service.model.Event;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -11,6 +13,9 @@ import java.util.TreeMap;
  * {@link AppState}.
  */
 public final class Receivers {
+    /** The most receivers (stream ids) one app may have. */
+    static final int MAX_RECEIVERS = 1000;
+
     private final Map<Integer, Receiver> byStream = new TreeMap<>();
     private long errors;
     private long lastErrorAt;
@@ -121,6 +126,32 @@ public final class Receivers {
                                 + (info.lastErrorMessage() == null
                                         ? "error"
                                         : info.lastErrorMessage());
+            }
+        }
+    }
+
+    /**
+     * Refuses a request whose receiver events would give the app more than {@value #MAX_RECEIVERS}
+     * receivers. @param newRun the request starts a new run: the current receivers go
+     */
+    void admit(String app, List<Event> events, boolean newRun) {
+        Set<Integer> added = new HashSet<>();
+        int held = newRun ? 0 : byStream.size();
+        for (int i = 0; i < events.size(); i++) {
+            if (!(events.get(i) instanceof Event.ReceiverEvent r)) continue;
+            int id = r.receiver().streamId();
+            if ((!newRun && byStream.containsKey(id)) || !added.add(id)) continue;
+            if (held + added.size() > MAX_RECEIVERS) {
+                throw AppLimitException.perApp(
+                        "events["
+                                + i
+                                + "].receiver.streamId: app '"
+                                + app
+                                + "' already has "
+                                + MAX_RECEIVERS
+                                + " receivers (the most an app may have); receiver "
+                                + id
+                                + " is one too many, nothing of this request was applied");
             }
         }
     }

@@ -11,21 +11,27 @@ public final class RestView {
     private Boolean up;
     private Integer queuedBatches;
     private List<AppSnapshot.ReceiverView> receivers;
+    private String refused;
 
     /**
      * Its slice of {@link AppSnapshot}.
      *
-     * @param up null while the app was never polled
+     * @param up null while the app was never polled (or its UI is refused)
+     * @param refused why the UI the app reports is not polled (spark.allowedUiNetworks), or null
      */
     public record View(
-            Boolean up, Integer queuedBatches, List<AppSnapshot.ReceiverView> receivers) {}
+            Boolean up,
+            Integer queuedBatches,
+            List<AppSnapshot.ReceiverView> receivers,
+            String refused) {}
 
     View view() {
-        return new View(up, queuedBatches, receivers);
+        return new View(up, queuedBatches, receivers, refused);
     }
 
     void observed(RestObservation o, boolean hasListener) {
         up = true;
+        refused = null;
         if (!hasListener) {
             queuedBatches = o.queuedBatches();
             receivers = o.receivers() == null ? null : List.copyOf(o.receivers());
@@ -34,6 +40,15 @@ public final class RestView {
 
     void failed() {
         up = false;
+        refused = null;
+    }
+
+    /** The UI is not polled, for the reason given: whether it answers is unknown. */
+    void refused(String why) {
+        up = null;
+        refused = why;
+        queuedBatches = null;
+        receivers = null;
     }
 
     Boolean up() {

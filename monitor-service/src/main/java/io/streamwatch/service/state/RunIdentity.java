@@ -1,10 +1,12 @@
 package io.streamwatch.service.state;
 
 import io.streamwatch.service.model.Source;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Which Spark application run an app key currently is, and its lifecycle: ids, names, versions,
@@ -13,6 +15,11 @@ import java.util.Map;
  */
 public final class RunIdentity {
     private static final int MAX_TRACKED_RUNS = 16;
+
+    /** The most changes of the app's identity labels in any minute. */
+    static final int MAX_LABEL_CHANGES = 10;
+
+    private static final long MINUTE_MS = 60_000;
 
     private final long firstSeen;
     private String appId;
@@ -29,6 +36,9 @@ public final class RunIdentity {
     private long lastProgressAt;
     private long restarts;
     private final Map<String, Boolean> knownRuns = lruMap(MAX_TRACKED_RUNS);
+
+    /** When the identity labels changed in the last minute (not persisted), oldest first. */
+    private final ArrayDeque<Long> labelChanges = new ArrayDeque<>();
 
     /**
      * Its slice of {@link AppSnapshot}. @param batchIntervalMs as reported (the snapshot's own may
@@ -158,6 +168,37 @@ public final class RunIdentity {
         endTime = null;
         appName = null;
         refresh(src);
+    }
+
+    /**
+     * Lets a request from the current or a new run through unless it changes the identity labels
+     * (app id, attempt id, Spark version, UI URL) beyond {@value #MAX_LABEL_CHANGES} times a
+     * minute; a change let through is counted.
+     *
+     * @throws AppLimitException (429 with the seconds until a change is allowed again)
+     */
+    void admit(String app, Source src, long now) {
+        boolean changes =
+                !src.appId().equals(appId)
+                        || !Objects.equals(src.attemptId(), attemptId)
+                        || (src.sparkVersion() != null && !src.sparkVersion().equals(sparkVersion))
+                        || (src.uiUrl() != null && !src.uiUrl().equals(uiUrl));
+        if (!changes) return;
+        while (!labelChanges.isEmpty() && labelChanges.peekFirst() <= now - MINUTE_MS)
+            labelChanges.removeFirst();
+        if (labelChanges.size() >= MAX_LABEL_CHANGES) {
+            long wait = Math.max(1, (labelChanges.peekFirst() + MINUTE_MS - now + 999) / 1000);
+            throw AppLimitException.tooFast(
+                    "source: app '"
+                            + app
+                            + "' changed its app id, attempt id, Spark version or UI URL "
+                            + MAX_LABEL_CHANGES
+                            + " times in the last minute (the most an app may); nothing of this request was applied, retry after "
+                            + wait
+                            + " s",
+                    wait);
+        }
+        labelChanges.addLast(now);
     }
 
     private void refresh(Source src) {

@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Proxy;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -25,6 +28,10 @@ final class SparkRestClient implements AutoCloseable {
     private final OkHttpClient http;
     private final Duration timeout;
 
+    /**
+     * Never follows a redirect, never goes through a proxy, and never looks a host up: a client
+     * {@link #pinnedTo pinned} to a checked address makes the requests.
+     */
     SparkRestClient(Duration timeout) {
         this.timeout = timeout;
         this.http =
@@ -33,7 +40,42 @@ final class SparkRestClient implements AutoCloseable {
                         .readTimeout(timeout)
                         .writeTimeout(timeout)
                         .callTimeout(timeout)
+                        .followRedirects(false)
+                        .followSslRedirects(false)
+                        .proxy(Proxy.NO_PROXY)
+                        .dns(new PinnedDns())
                         .build();
+    }
+
+    private SparkRestClient(OkHttpClient http, Duration timeout) {
+        this.http = http;
+        this.timeout = timeout;
+    }
+
+    /** A client sharing this one's connections whose host lookups {@code dns} answers. */
+    SparkRestClient pinnedTo(PinnedDns dns) {
+        return new SparkRestClient(http.newBuilder().dns(dns).build(), timeout);
+    }
+
+    /**
+     * Answers only for the one host it was pinned to, with the address checked for it by {@link
+     * UiNetworkPolicy}; anything else does not resolve.
+     */
+    static final class PinnedDns implements Dns {
+        private volatile UiNetworkPolicy.Decision pinned;
+
+        void pin(UiNetworkPolicy.Decision d) {
+            pinned = d;
+        }
+
+        @Override
+        public List<InetAddress> lookup(String host) throws UnknownHostException {
+            UiNetworkPolicy.Decision d = pinned;
+            if (d == null || d.address() == null || !d.host().equalsIgnoreCase(host))
+                throw new UnknownHostException(
+                        host + " (not checked against spark.allowedUiNetworks)");
+            return List.of(d.address());
+        }
     }
 
     List<SparkJson.Application> applications(String ui) throws SparkRestException {

@@ -10,6 +10,7 @@ import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
 import io.streamwatch.service.state.RestObservation;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,7 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +69,10 @@ public final class SparkRestPoller implements AutoCloseable {
     private final AppRegistry registry;
     private final Clock clock;
     private final SparkRestClient client;
+    private final UiNetworkPolicy policy;
     private final ScheduledExecutorService ticker;
     private final ThreadPoolExecutor workers;
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final Map<String, PollTarget> targets = new ConcurrentHashMap<>();
     private final Counter pollsOk;
     private final Counter pollsFailed;
     private final Timer pollTime;
@@ -83,6 +84,7 @@ public final class SparkRestPoller implements AutoCloseable {
         this.registry = registry;
         this.clock = clock;
         this.client = new SparkRestClient(config.requestTimeout());
+        this.policy = new UiNetworkPolicy(config.uiNetworks());
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("streamwatch-rest-ticker"));
         int threads = Math.max(1, config.maxConcurrentPolls());
         this.workers =
@@ -130,17 +132,17 @@ public final class SparkRestPoller implements AutoCloseable {
      */
     private void tick() {
         try {
-            Map<String, String> wanted = wantedTargets();
+            Map<String, Wanted> wanted = wantedTargets();
             targets.keySet().retainAll(wanted.keySet());
-            for (Map.Entry<String, String> e : wanted.entrySet()) {
-                Target t = targets.computeIfAbsent(e.getKey(), Target::new);
+            for (Map.Entry<String, Wanted> e : wanted.entrySet()) {
+                PollTarget t = targets.computeIfAbsent(e.getKey(), k -> new PollTarget(k, client));
                 if (!t.inFlight.compareAndSet(false, true)) continue;
-                String ui = e.getValue();
+                Wanted w = e.getValue();
                 try {
                     workers.execute(
                             () -> {
                                 try {
-                                    poll(t, ui);
+                                    if (allowed(t, w)) poll(t, w.ui());
                                 } finally {
                                     t.inFlight.set(false);
                                 }
@@ -158,25 +160,60 @@ public final class SparkRestPoller implements AutoCloseable {
      * App key to UI URL: what listeners of unfinished apps report, overridden by {@code
      * spark.targets}.
      */
-    private Map<String, String> wantedTargets() {
-        Map<String, String> out = new TreeMap<>();
+    private Map<String, Wanted> wantedTargets() {
+        Map<String, Wanted> out = new TreeMap<>();
         for (AppSnapshot a : registry.snapshots()) {
             if (a.hasListener()
                     && a.run().uiUrl() != null
                     && !AppSnapshot.FINISHED.equals(a.state())) {
-                out.put(a.app(), a.run().uiUrl().replaceAll("/+$", ""));
+                out.put(a.app(), new Wanted(a.run().uiUrl().replaceAll("/+$", ""), false));
             }
         }
-        for (ServiceConfig.SparkTarget t : config.targets()) out.put(t.app(), t.url());
+        for (ServiceConfig.SparkTarget t : config.targets())
+            out.put(t.app(), new Wanted(t.url(), true));
         return out;
     }
 
-    private void poll(Target t, String ui) {
+    /** A UI to poll; {@code trusted} when the operator configured it in {@code spark.targets}. */
+    private record Wanted(String ui, boolean trusted) {}
+
+    /**
+     * Checks the UI against {@link UiNetworkPolicy} and pins the target's client to the address
+     * checked. A refused UI is never contacted; the app shows why, and the log says it once.
+     */
+    private boolean allowed(PollTarget t, Wanted w) {
+        UiNetworkPolicy.Decision d;
+        try {
+            d = policy.decide(w.ui(), w.trusted());
+        } catch (UnknownHostException e) {
+            registry.restFailed(t.app);
+            t.markDown(clock.millis(), w.ui(), "unknown host " + e.getMessage(), null);
+            pollsFailed.increment();
+            return false;
+        }
+        t.dns.pin(d);
+        if (d.refused() == null) {
+            t.refused = null;
+            return true;
+        }
+        t.up = null;
+        registry.restRefused(t.app, d.refused());
+        if (!d.refused().equals(t.refused))
+            log.warn(
+                    "Spark REST API of app '{}' at {} is not polled: {}",
+                    t.app,
+                    w.ui(),
+                    d.refused());
+        t.refused = d.refused();
+        return false;
+    }
+
+    private void poll(PollTarget t, String ui) {
         long started = System.nanoTime();
         AppSnapshot known = registry.snapshot(t.app).orElse(null);
         boolean listener = known != null && known.hasListener();
         try {
-            boolean backfill = backfillDue(t, known, listener);
+            boolean backfill = t.backfillDue(known, listener);
             Fetched f = fetch(t, ui, known, listener, backfill);
             if (registry.restObserved(t.app, f.observation())) {
                 if (f.completed() != null)
@@ -189,18 +226,18 @@ public final class SparkRestPoller implements AutoCloseable {
                         t.app,
                         ui);
             }
-            markUp(t, ui);
+            t.markUp(ui, clock.millis());
             pollsOk.increment();
         } catch (SparkRestException e) {
             if (closed) return; // calls cancelled by close() say nothing about the driver
             pollsFailed.increment();
-            if (streamingNotStartedYet(t, known, listener, e)) return;
+            if (t.streamingNotStartedYet(known, listener, e.status())) return;
             registry.restFailed(t.app);
-            markDown(t, ui, e.getMessage(), null);
+            t.markDown(clock.millis(), ui, e.getMessage(), null);
         } catch (RuntimeException e) {
             if (closed) return;
             registry.restFailed(t.app);
-            markDown(t, ui, "unexpected " + e, e);
+            t.markDown(clock.millis(), ui, "unexpected " + e, e);
             pollsFailed.increment();
         } finally {
             pollTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -219,23 +256,23 @@ public final class SparkRestPoller implements AutoCloseable {
     private record Completed(List<BatchRecord> fresh, Set<Long> retained) {}
 
     private Fetched fetch(
-            Target t, String ui, AppSnapshot known, boolean listener, boolean backfill)
+            PollTarget t, String ui, AppSnapshot known, boolean listener, boolean backfill)
             throws SparkRestException {
         String appId = listener ? known.run().appId() : null;
         String sparkVersion = null;
         Long startTime = null;
         if (appId == null) {
-            SparkJson.Application app = running(client.applications(ui));
+            SparkJson.Application app = running(t.client.applications(ui));
             appId = app.id();
             sparkVersion = app.sparkVersion();
             startTime = app.startTime();
         }
-        SparkJson.Statistics stats = client.statistics(ui, appId);
+        SparkJson.Statistics stats = t.client.statistics(ui, appId);
         Integer queued = null;
         List<AppSnapshot.ReceiverView> receivers = null;
         if (!listener) {
-            receivers = client.receivers(ui, appId);
-            queued = client.batches(ui, appId, "QUEUED").size();
+            receivers = t.client.receivers(ui, appId);
+            queued = t.client.batches(ui, appId, "QUEUED").size();
         }
         Completed completed = backfill ? completed(t, ui, appId) : null;
         return new Fetched(
@@ -256,18 +293,19 @@ public final class SparkRestPoller implements AutoCloseable {
         return apps.stream().filter(SparkJson.Application::running).findFirst().orElse(apps.get(0));
     }
 
-    private Completed completed(Target t, String ui, String appId) throws SparkRestException {
+    private Completed completed(PollTarget t, String ui, String appId) throws SparkRestException {
         if (!appId.equals(t.handedAppId)) {
             t.handed.clear();
             t.handedAppId = appId;
         }
         List<BatchRecord> fresh = new ArrayList<>();
         Set<Long> retained = new HashSet<>();
-        for (SparkJson.Batch b : client.batches(ui, appId, "COMPLETED")) {
+        for (SparkJson.Batch b : t.client.batches(ui, appId, "COMPLETED")) {
             retained.add(b.batchId());
             if (t.handed.contains(b.batchId())) continue;
             String reason = b.firstFailureReason();
-            if (b.failed() && reason == null) reason = client.failureReason(ui, appId, b.batchId());
+            if (b.failed() && reason == null)
+                reason = t.client.failureReason(ui, appId, b.batchId());
             fresh.add(SparkJson.record(appId, b, reason, MAX_FAILURE_REASON));
         }
         return new Completed(fresh, retained);
@@ -279,7 +317,7 @@ public final class SparkRestPoller implements AutoCloseable {
      * listener app's backfills are rare, and remembering up to 1000 ids for each of thousands of
      * apps is not worth it.
      */
-    private void handOver(Target t, String appId, Completed c, boolean listener) {
+    private void handOver(PollTarget t, String appId, Completed c, boolean listener) {
         int added = c.fresh().isEmpty() ? 0 : registry.backfill(t.app, appId, c.fresh());
         if (listener) {
             t.handed.clear();
@@ -299,58 +337,6 @@ public final class SparkRestPoller implements AutoCloseable {
         t.deferredPolls = 0;
     }
 
-    /**
-     * Apps without a listener: every poll. Listener apps: when first seen or when sequence gaps
-     * grew, as soon as the listener has nothing queued (or after {@value #MAX_DEFERRED_POLLS}
-     * polls).
-     */
-    private static boolean backfillDue(Target t, AppSnapshot known, boolean listener) {
-        if (!listener) return true;
-        long lost = known.listener().eventsLost();
-        if (!t.seenListener || lost > t.eventsLost) {
-            t.seenListener = true;
-            t.backfillPending = true;
-            t.deferredPolls = 0;
-        }
-        t.eventsLost = Math.max(t.eventsLost, lost);
-        if (!t.backfillPending) return false;
-        return known.listener().queued() == 0 || ++t.deferredPolls > MAX_DEFERRED_POLLS;
-    }
-
-    /**
-     * A listener reports its app before the app's StreamingContext exists, and Spark answers 404 on
-     * the streaming endpoints until it does: not a driver that is down. Only while the poller never
-     * got an answer and the listener has not reported a batch interval either.
-     */
-    private static boolean streamingNotStartedYet(
-            Target t, AppSnapshot known, boolean listener, SparkRestException e) {
-        return e.status() == 404 && listener && t.up == null && known.batchIntervalMs() == null;
-    }
-
-    private void markUp(Target t, String ui) {
-        Boolean was = t.up;
-        t.up = true;
-        if (Boolean.FALSE.equals(was)) {
-            log.info(
-                    "Spark REST API of app '{}' at {} answers again (it did not for {} s)",
-                    t.app,
-                    ui,
-                    Math.max(0, clock.millis() - t.downSince) / 1000);
-        } else if (was == null) {
-            log.debug("Spark REST API of app '{}' at {} answers", t.app, ui);
-        }
-    }
-
-    private void markDown(Target t, String ui, String reason, Throwable bug) {
-        if (Boolean.FALSE.equals(t.up)) return;
-        t.up = false;
-        t.downSince = clock.millis();
-        String message =
-                "Spark REST API of app '{}' at {} does not answer: {}. spark_streaming_rest_up is 0 until it does";
-        if (bug == null) log.warn(message, t.app, ui, reason);
-        else log.warn(message, t.app, ui, reason, bug);
-    }
-
     @Override
     public void close() {
         closed = true;
@@ -361,28 +347,6 @@ public final class SparkRestPoller implements AutoCloseable {
             workers.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Bookkeeping for one app key. Only the single poll in flight for the key touches the plain
-     * fields; {@code inFlight} hands them from one poll to the next.
-     */
-    private static final class Target {
-        final String app;
-        final AtomicBoolean inFlight = new AtomicBoolean();
-        Boolean up;
-        long downSince;
-        boolean rejectedLogged;
-        boolean seenListener;
-        long eventsLost;
-        boolean backfillPending;
-        int deferredPolls;
-        String handedAppId;
-        final Set<Long> handed = new HashSet<>();
-
-        Target(String app) {
-            this.app = app;
         }
     }
 }

@@ -35,14 +35,22 @@ final class FakeDriver implements AutoCloseable {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile boolean hang;
 
     private FakeDriver() {
+        this(InetAddress.getLoopbackAddress());
+    }
+
+    /**
+     * @param loopback the address to listen on, always in 127.0.0.0/8
+     */
+    private FakeDriver(InetAddress loopback) {
+        if (!loopback.isLoopbackAddress())
+            throw new IllegalArgumentException("tests listen on loopback only: " + loopback);
         try {
-            server =
-                    HttpServer.create(
-                            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -53,7 +61,12 @@ final class FakeDriver implements AutoCloseable {
 
     /** Serves the captured responses of one running streaming app. */
     static FakeDriver withCapturedApp() {
-        FakeDriver d = new FakeDriver();
+        return withCapturedAppOn(InetAddress.getLoopbackAddress());
+    }
+
+    /** The captured app, listening on another loopback address (e.g. 127.0.0.3). */
+    static FakeDriver withCapturedAppOn(InetAddress loopback) {
+        FakeDriver d = new FakeDriver(loopback);
         d.answer("", fixture("applications.json"));
         d.answer(STREAMING + "/statistics", fixture("statistics.json"));
         d.answer(STREAMING + "/receivers", fixture("receivers.json"));
@@ -89,12 +102,20 @@ final class FakeDriver implements AutoCloseable {
         answers.put(path, new Answer(200, json));
     }
 
+    /** Answers {@code path} with a 302 to {@code location}. */
+    void redirect(String path, String location) {
+        redirects.put(path, location);
+    }
+
     void answer(String path, int status, String body) {
         answers.put(path, new Answer(status, body));
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://"
+                + server.getAddress().getAddress().getHostAddress()
+                + ":"
+                + server.getAddress().getPort();
     }
 
     /**
@@ -124,6 +145,12 @@ final class FakeDriver implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                return;
+            }
+            String location = redirects.get(path);
+            if (location != null) {
+                exchange.getResponseHeaders().set("Location", location);
+                exchange.sendResponseHeaders(302, -1);
                 return;
             }
             // Spark answers unknown application ids and stopped StreamingContexts with 404 and a

@@ -64,11 +64,34 @@ class SparkRestPollerTest {
         return closed(
                         new SparkRestPoller(
                                 new ServiceConfig.Spark(
-                                        INTERVAL, List.of(targets), requestTimeout, 4),
+                                        INTERVAL,
+                                        List.of(targets),
+                                        requestTimeout,
+                                        4,
+                                        ServiceConfig.Spark.PRIVATE_NETWORKS),
                                 registry,
                                 meters,
                                 clock))
                 .start();
+    }
+
+    private SparkRestPoller pollerAllowing(String networks, ServiceConfig.SparkTarget... targets) {
+        return closed(
+                        new SparkRestPoller(
+                                new ServiceConfig.Spark(
+                                        INTERVAL,
+                                        List.of(targets),
+                                        Duration.ofSeconds(2),
+                                        4,
+                                        networks),
+                                registry,
+                                meters,
+                                clock))
+                .start();
+    }
+
+    private static InetAddress loopback3() throws Exception {
+        return InetAddress.getByAddress(new byte[] {127, 0, 0, 3});
     }
 
     private SparkRestPoller poller(ServiceConfig.SparkTarget... targets) {
@@ -455,5 +478,60 @@ class SparkRestPollerTest {
         assertEquals(0, registry.backfill("once", "app-1", List.of(fromRest, newer)));
         assertFalse(history("once").get(t).backfilled(), "the listener's record is kept");
         assertEquals(2, app("once").batches().completed());
+    }
+
+    @Test
+    void aReportedUiOutsideTheAllowedNetworksIsNeverContactedAndTheAppSaysWhy() throws Exception {
+        FakeDriver outside = closed(FakeDriver.withCapturedAppOn(loopback3()));
+        FakeDriver inside = closed(FakeDriver.withCapturedApp());
+        CapturedLogs logs = closed(new CapturedLogs(SparkRestPoller.class.getName()));
+        listenerSends("outside", FakeDriver.APP_ID, outside.url(), 0, e -> {});
+        listenerSends("inside", FakeDriver.APP_ID, inside.url(), 0, e -> {});
+        pollerAllowing("127.0.0.1/32");
+
+        Await.until(WAIT, "the allowed UI is polled", () -> inside.requests(STATISTICS) >= 3);
+        assertEquals(List.of(), outside.requests(), "the UI on 127.0.0.3 was contacted");
+        assertEquals(
+                "ui host 127.0.0.3 is outside spark.allowedUiNetworks [127.0.0.1/32]",
+                app("outside").rest().refused());
+        assertNull(app("outside").rest().up(), "never polled: up is unknown");
+        assertNull(app("inside").rest().refused());
+        assertEquals(Boolean.TRUE, app("inside").rest().up());
+        assertEquals(
+                1,
+                logs.count("is not polled: ui host 127.0.0.3"),
+                "refusal logged once: " + logs.lines());
+    }
+
+    @Test
+    void aStaticTargetIsTrustedOutsideTheAllowedNetworks() throws Exception {
+        FakeDriver driver = closed(FakeDriver.withCapturedAppOn(loopback3()));
+        pollerAllowing("127.0.0.1/32", new ServiceConfig.SparkTarget("static", driver.url()));
+        Await.until(
+                WAIT,
+                "the configured target is polled",
+                () -> app("static") != null && Boolean.TRUE.equals(app("static").rest().up()));
+        assertNull(app("static").rest().refused());
+    }
+
+    @Test
+    void aRedirectToAnotherHostIsNotFollowed() throws Exception {
+        FakeDriver outside = closed(FakeDriver.withCapturedAppOn(loopback3()));
+        FakeDriver inside = closed(FakeDriver.withCapturedApp());
+        inside.redirect(STATISTICS, outside.url() + "/api/v1/applications" + STATISTICS);
+        listenerSends("redirecting", FakeDriver.APP_ID, inside.url(), 0, e -> {});
+        pollerAllowing("127.0.0.1/32");
+        Await.until(WAIT, "polled twice", () -> inside.requests(STATISTICS) >= 2);
+        assertEquals(List.of(), outside.requests(), "the redirect was followed to 127.0.0.3");
+    }
+
+    @Test
+    void aUiNamedByHostNameIsResolvedCheckedAndPolled() {
+        FakeDriver driver = closed(FakeDriver.withCapturedApp());
+        String byName = driver.url().replace("127.0.0.1", "localhost");
+        listenerSends("named", FakeDriver.APP_ID, byName, 0, e -> {});
+        pollerAllowing("127.0.0.1/32");
+        Await.until(WAIT, "the named UI is polled", () -> driver.requests(STATISTICS) >= 2);
+        assertNull(app("named").rest().refused());
     }
 }
