@@ -317,6 +317,7 @@ public final class StreamwatchService implements AutoCloseable {
                                                 alerting.delayWindow(),
                                                 alerting.kafkaLagFloor().toMillis() / 1000.0)));
         alerts.persistTo(persistence);
+        alerts.startupGrace(alerting.effectiveStartupGrace());
         registry.subscribe(alerts::evaluate);
         alerts.start();
     }
