@@ -295,7 +295,8 @@ public final class StreamwatchService implements AutoCloseable {
                         alerting.resendInterval(),
                         externalUrl,
                         metrics.registry(),
-                        clock);
+                        clock,
+                        io.streamwatch.service.store.SqliteOutbox.open(store));
     }
 
     private void startRules() {
