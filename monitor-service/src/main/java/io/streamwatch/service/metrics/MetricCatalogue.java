@@ -91,7 +91,15 @@ public enum MetricCatalogue {
     LISTENER_DUPLICATES(
             "streamwatch_listener_events_duplicate",
             Type.COUNTER,
-            "Events received again (listener retries) and ignored.");
+            "Events received again (listener retries) and ignored."),
+    NOTIFY_OUTBOX_ENTRIES(
+            "streamwatch_notify_outbox_entries",
+            Type.GAUGE,
+            "Webhook and PagerDuty notifications waiting in the durable outbox, per receiver."),
+    NOTIFY_OUTBOX_OLDEST_AGE(
+            "streamwatch_notify_outbox_oldest_age_seconds",
+            Type.GAUGE,
+            "Age of the oldest notification waiting in the outbox, per receiver (0 when none).");
 
     public enum Type {
         GAUGE,
