@@ -301,6 +301,8 @@ public final class StreamwatchService implements AutoCloseable {
 
     private void startRules() {
         var alerting = config.alerting();
+        if (kafkaPoller != null)
+            kafkaPoller.archiveTo(io.streamwatch.service.store.SqliteLagArchive.open(store));
         alerts =
                 new AlertEngine(
                         rules(alerting),
