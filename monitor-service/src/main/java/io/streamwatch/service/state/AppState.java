@@ -21,7 +21,7 @@ final class AppState {
     private final ListenerDelivery listener;
     private final Receivers receivers;
     private final KafkaPosition kafka;
-    private final RestView rest = new RestView();
+    private final RestView rest;
 
     private AppState(
             String app,
@@ -29,13 +29,15 @@ final class AppState {
             BatchLedger ledger,
             ListenerDelivery listener,
             Receivers receivers,
-            KafkaPosition kafka) {
+            KafkaPosition kafka,
+            RestView rest) {
         this.app = app;
         this.run = run;
         this.ledger = ledger;
         this.listener = listener;
         this.receivers = receivers;
         this.kafka = kafka;
+        this.rest = rest;
     }
 
     AppState(String app, int historyCapacity, long now) {
@@ -45,7 +47,8 @@ final class AppState {
                 new BatchLedger(historyCapacity),
                 new ListenerDelivery(),
                 new Receivers(),
-                new KafkaPosition());
+                new KafkaPosition(),
+                new RestView());
     }
 
     /** The app as it was stored, with its stored batches (oldest first). */
@@ -56,7 +59,8 @@ final class AppState {
                 new BatchLedger(historyCapacity, p.batches(), batches),
                 new ListenerDelivery(p.listener()),
                 new Receivers(p.receivers()),
-                new KafkaPosition(p.kafka()));
+                new KafkaPosition(p.kafka()),
+                new RestView(p.rest()));
     }
 
     /**
@@ -70,7 +74,8 @@ final class AppState {
                 ledger.persisted(),
                 listener.persisted(),
                 receivers.persisted(),
-                kafka.persisted());
+                kafka.persisted(),
+                rest.persisted());
     }
 
     /** Outcome of one request for this app: counts, and the batches it added. */
