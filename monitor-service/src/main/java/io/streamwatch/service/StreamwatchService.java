@@ -257,11 +257,14 @@ public final class StreamwatchService implements AutoCloseable {
                         alerting.resendInterval(),
                         externalUrl,
                         metrics.registry(),
-                        clock);
+                        clock,
+                        io.streamwatch.service.store.SqliteOutbox.open(store));
     }
 
     private void startRules() {
         var alerting = config.alerting();
+        if (kafkaPoller != null)
+            kafkaPoller.archiveTo(io.streamwatch.service.store.SqliteLagArchive.open(store));
         alerts =
                 new AlertEngine(
                         BuiltInRules.apps(alerting),
@@ -274,6 +277,7 @@ public final class StreamwatchService implements AutoCloseable {
                         kafkaPoller == null ? List::of : kafkaPoller::lagWindows,
                         kafkaPoller == null ? List.of() : BuiltInRules.kafkaLag(alerting));
         alerts.persistTo(persistence);
+        alerts.startupGrace(alerting.effectiveStartupGrace());
         registry.subscribe(alerts::evaluate);
         alerts.start();
     }

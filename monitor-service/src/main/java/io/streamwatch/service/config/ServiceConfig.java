@@ -111,9 +111,25 @@ public record ServiceConfig(
             @Default("30s") @AtLeast("1s") Duration appDownAfter,
             @Default("60s") @AtLeast("1s") Duration resendInterval,
             @Default("30s") @AtLeast("1s") Duration kafkaLagFloor,
-            List<Receiver> receivers) {
+            List<Receiver> receivers,
+            @AtLeast("0s") Duration startupGrace) {
+        /** The start-up grace when {@code startupGrace} is not set: a listener's retry margin. */
+        public static final Duration MIN_DEFAULT_STARTUP_GRACE = Duration.ofSeconds(90);
+
         public Alerting {
             receivers = present(receivers);
+        }
+
+        /**
+         * How long after start silence is not evidence (no app down or stalled page): {@code
+         * startupGrace}, by default the larger of {@code appDownAfter} and 90 s (a listener's
+         * heartbeat plus its longest retry backoff, with margin).
+         */
+        public Duration effectiveStartupGrace() {
+            if (startupGrace != null) return startupGrace;
+            return appDownAfter.compareTo(MIN_DEFAULT_STARTUP_GRACE) > 0
+                    ? appDownAfter
+                    : MIN_DEFAULT_STARTUP_GRACE;
         }
     }
 

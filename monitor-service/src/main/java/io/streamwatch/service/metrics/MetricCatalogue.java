@@ -241,7 +241,17 @@ public enum MetricCatalogue {
     PROCESS_CPU(
             "process_cpu_seconds",
             Type.COUNTER,
-            "CPU time used by the service process, in seconds.");
+            "CPU time used by the service process, in seconds."),
+    NOTIFY_OUTBOX_ENTRIES(
+            "streamwatch_notify_outbox_entries",
+            Type.GAUGE,
+            "Webhook and PagerDuty notifications waiting in the durable outbox, per receiver.",
+            "receiver"),
+    NOTIFY_OUTBOX_OLDEST_AGE(
+            "streamwatch_notify_outbox_oldest_age_seconds",
+            Type.GAUGE,
+            "Age of the oldest notification waiting in the outbox, per receiver (0 when none).",
+            "receiver");
 
     /** How a series is exposed. */
     public enum Type {

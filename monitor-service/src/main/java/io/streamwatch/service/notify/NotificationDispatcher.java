@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@code receiver} is the type and index in the configured list ({@code webhook-0}) and {@code
  * result} is {@code sent}, {@code retried} (one per retry), {@code failed} (gave up), {@code
  * rejected} (any answer but 2xx, 429, 502, 503, 504: not retried) or {@code dropped} (queue
- * overflow or shutdown).
+ * overflow or shutdown). With an {@link Outbox}, webhook and PagerDuty notifications are durable
+ * and retried until delivered ({@link OutboxChannel}; {@code failed} then counts those still
+ * undelivered after the policy's attempts, which stay queued).
  */
 public final class NotificationDispatcher implements AlertSink, AutoCloseable {
 
@@ -34,8 +36,9 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
 
-    private final List<ReceiverChannel> channels;
+    private final List<Channel> channels;
     private final OkHttpClient ownedClient;
+    private final Outbox outbox;
     private final Duration drainTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -53,6 +56,21 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             String externalUrl,
             MeterRegistry metrics,
             Clock clock) {
+        this(receivers, resendInterval, externalUrl, metrics, clock, Outbox.none());
+    }
+
+    /**
+     * Production wiring with a durable {@code outbox} for webhook and PagerDuty receivers (see
+     * {@link OutboxChannel}); Alertmanager receivers queue in memory, since the alert engine
+     * re-sends what fires.
+     */
+    public NotificationDispatcher(
+            List<ServiceConfig.Receiver> receivers,
+            Duration resendInterval,
+            String externalUrl,
+            MeterRegistry metrics,
+            Clock clock,
+            Outbox outbox) {
         this(
                 receivers,
                 resendInterval,
@@ -63,7 +81,9 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
                 true,
                 RetryPolicy.defaults(),
                 DEFAULT_QUEUE_CAPACITY,
-                DEFAULT_DRAIN_TIMEOUT);
+                DEFAULT_DRAIN_TIMEOUT,
+                outbox,
+                d -> Thread.sleep(d.toMillis()));
     }
 
     /** Everything injectable. The {@code client} is not shut down by {@link #close()}. */
@@ -84,10 +104,40 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
                 metrics,
                 clock,
                 client,
+                retry,
+                queueCapacity,
+                drainTimeout,
+                Outbox.none());
+    }
+
+    /**
+     * Everything injectable, with a durable {@code outbox} for webhook and PagerDuty receivers
+     * ({@code queueCapacity} is then also the outbox's cap per receiver).
+     */
+    public NotificationDispatcher(
+            List<ServiceConfig.Receiver> receivers,
+            Duration resendInterval,
+            String externalUrl,
+            MeterRegistry metrics,
+            Clock clock,
+            OkHttpClient client,
+            RetryPolicy retry,
+            int queueCapacity,
+            Duration drainTimeout,
+            Outbox outbox) {
+        this(
+                receivers,
+                resendInterval,
+                externalUrl,
+                metrics,
+                clock,
+                client,
                 false,
                 retry,
                 queueCapacity,
-                drainTimeout);
+                drainTimeout,
+                outbox,
+                d -> Thread.sleep(d.toMillis()));
     }
 
     private NotificationDispatcher(
@@ -100,28 +150,46 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             boolean ownsClient,
             RetryPolicy retry,
             int queueCapacity,
-            Duration drainTimeout) {
+            Duration drainTimeout,
+            Outbox outbox,
+            ReceiverChannel.Sleeper sleeper) {
         if (queueCapacity < 1)
             throw new IllegalArgumentException("queueCapacity must be >= 1, was " + queueCapacity);
         ObjectMapper json = new ObjectMapper();
-        List<ReceiverChannel> built = new ArrayList<>(receivers.size());
+        List<Channel> built = new ArrayList<>(receivers.size());
         for (int i = 0; i < receivers.size(); i++) {
             ServiceConfig.Receiver r = receivers.get(i);
             String name = r.type() + "-" + i;
+            Notifier notifier = notifier(r, resendInterval, externalUrl, json);
+            boolean durable =
+                    outbox.durable() && r.type() != ServiceConfig.Receiver.Type.ALERTMANAGER;
             built.add(
-                    new ReceiverChannel(
-                            name,
-                            notifier(r, resendInterval, externalUrl, json),
-                            client,
-                            retry,
-                            clock,
-                            queueCapacity,
-                            metrics));
+                    durable
+                            ? new OutboxChannel(
+                                    name,
+                                    notifier,
+                                    client,
+                                    retry,
+                                    clock,
+                                    outbox,
+                                    queueCapacity,
+                                    metrics,
+                                    sleeper)
+                            : new ReceiverChannel(
+                                    name,
+                                    notifier,
+                                    client,
+                                    retry,
+                                    clock,
+                                    queueCapacity,
+                                    metrics,
+                                    sleeper));
         }
         this.channels = List.copyOf(built);
         this.ownedClient = ownsClient ? client : null;
+        this.outbox = outbox;
         this.drainTimeout = drainTimeout;
-        channels.forEach(ReceiverChannel::start);
+        channels.forEach(Channel::start);
     }
 
     private static Notifier notifier(
@@ -156,7 +224,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
     @Override
     public void publish(Alert alert, Transition transition) {
         if (alert == null || transition == null) return;
-        for (ReceiverChannel channel : channels) {
+        for (Channel channel : channels) {
             try {
                 channel.offer(alert, transition);
             } catch (RuntimeException e) {
@@ -172,17 +240,17 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
 
     /** The receiver names used as the metric's {@code receiver} label, in configuration order. */
     public List<String> receiverNames() {
-        return channels.stream().map(ReceiverChannel::name).toList();
+        return channels.stream().map(Channel::name).toList();
     }
 
     /** Gives every queue up to the drain timeout (shared) to empty, then stops the threads. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        channels.forEach(ReceiverChannel::stopAccepting);
+        channels.forEach(Channel::stopAccepting);
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         boolean interrupted = false;
-        for (ReceiverChannel channel : channels) {
+        for (Channel channel : channels) {
             boolean drained = false;
             if (!interrupted) {
                 try {
@@ -194,6 +262,7 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
             if (!drained) channel.forceStop();
         }
         if (interrupted) Thread.currentThread().interrupt();
+        outbox.close();
         if (ownedClient != null) {
             ownedClient.dispatcher().executorService().shutdown();
             ownedClient.connectionPool().evictAll();

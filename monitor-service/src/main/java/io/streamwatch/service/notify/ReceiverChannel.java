@@ -3,17 +3,12 @@ package io.streamwatch.service.notify;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streamwatch.service.metrics.MetricCatalogue;
-import java.io.IOException;
+import io.streamwatch.service.notify.HttpSender.Outcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,26 +19,11 @@ import org.slf4j.LoggerFactory;
  * timeouts, 429, 502, 503 and 504; a {@code Retry-After} on a 429 or 503 is waited out (see {@link
  * RetryPolicy#delayAfter(int, Duration)}). Any other answer is a rejection, not retried.
  */
-final class ReceiverChannel {
+final class ReceiverChannel implements Channel {
     private static final Logger log = LoggerFactory.getLogger(ReceiverChannel.class);
-    private static final MediaType JSON = MediaType.get("application/json");
-    private static final int MAX_LOGGED_BODY = 512;
     private static final long IDLE_POLL_MILLIS = 200;
 
     private record Pending(Alert alert, Transition transition) {}
-
-    /** What one attempt came to; {@code retryAfter} is what the receiver asked for, or null. */
-    private record Outcome(Kind kind, String detail, Duration retryAfter) {
-        enum Kind {
-            SENT,
-            RETRY,
-            REJECTED
-        }
-
-        Outcome(Kind kind, String detail) {
-            this(kind, detail, null);
-        }
-    }
 
     /** How the worker waits between attempts; tests record instead of sleeping. */
     interface Sleeper {
@@ -52,7 +32,7 @@ final class ReceiverChannel {
 
     private final String name;
     private final Notifier notifier;
-    private final OkHttpClient client;
+    private final HttpSender http;
     private final RetryPolicy retry;
     private final Sleeper sleeper;
     private final Clock clock;
@@ -65,7 +45,6 @@ final class ReceiverChannel {
     private final Counter retried;
     private volatile boolean stopping;
     private volatile boolean abandoned;
-    private volatile Call inFlight;
 
     ReceiverChannel(
             String name,
@@ -97,7 +76,7 @@ final class ReceiverChannel {
             Sleeper sleeper) {
         this.name = name;
         this.notifier = notifier;
-        this.client = client;
+        this.http = new HttpSender(notifier, client, clock);
         this.retry = retry;
         this.sleeper = sleeper;
         this.clock = clock;
@@ -115,16 +94,19 @@ final class ReceiverChannel {
         return MetricCatalogue.NOTIFICATIONS.counter(metrics, name, result);
     }
 
-    String name() {
+    @Override
+    public String name() {
         return name;
     }
 
-    void start() {
+    @Override
+    public void start() {
         worker.start();
     }
 
     /** Queues the notification if this receiver wants it; never blocks. */
-    void offer(Alert alert, Transition transition) {
+    @Override
+    public void offer(Alert alert, Transition transition) {
         if (!notifier.accepts(transition)) return;
         if (stopping) {
             dropped.increment();
@@ -137,7 +119,8 @@ final class ReceiverChannel {
     }
 
     /** Accept nothing more; the worker finishes what is queued (without retrying) and exits. */
-    void stopAccepting() {
+    @Override
+    public void stopAccepting() {
         stopping = true;
     }
 
@@ -145,18 +128,19 @@ final class ReceiverChannel {
      * Waits for the worker to finish draining, at most until {@code deadlineNanos} ({@link
      * System#nanoTime()}).
      */
-    boolean awaitDrained(long deadlineNanos) throws InterruptedException {
+    @Override
+    public boolean awaitDrained(long deadlineNanos) throws InterruptedException {
         long remaining = deadlineNanos - System.nanoTime();
         if (remaining > 0) TimeUnit.NANOSECONDS.timedJoin(worker, remaining);
         return !worker.isAlive();
     }
 
     /** Abandons the queue and any call in flight; what was still queued is counted as dropped. */
-    void forceStop() {
+    @Override
+    public void forceStop() {
         stopping = true;
         abandoned = true;
-        Call call = inFlight;
-        if (call != null) call.cancel();
+        http.cancel();
         worker.interrupt();
         int left = 0;
         while (queue.pollFirst() != null) left++;
@@ -204,7 +188,7 @@ final class ReceiverChannel {
         OutboundRequest request = notifier.toRequest(p.alert(), p.transition(), clock.instant());
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
-            Outcome outcome = attempt(request);
+            Outcome outcome = http.attempt(request);
             switch (outcome.kind()) {
                 case SENT -> {
                     sent.increment();
@@ -272,37 +256,6 @@ final class ReceiverChannel {
                     }
                 }
             }
-        }
-    }
-
-    private Outcome attempt(OutboundRequest request) {
-        Request http =
-                new Request.Builder()
-                        .url(request.url())
-                        .header("User-Agent", "Streamwatch")
-                        .post(RequestBody.create(request.json(), JSON))
-                        .build();
-        Call call = client.newCall(http);
-        inFlight = call;
-        // forceStop() sets abandoned and then reads inFlight; checking after publishing the call
-        // means one of us cancels it.
-        if (abandoned) call.cancel();
-        try (Response response = call.execute()) {
-            int code = response.code();
-            if (code >= 200 && code < 300) return new Outcome(Outcome.Kind.SENT, "HTTP " + code);
-            String body = notifier.redact(response.peekBody(MAX_LOGGED_BODY).string());
-            String detail = "HTTP " + code + (body.isBlank() ? "" : ": " + body.strip());
-            if (!RetryPolicy.retryable(code)) return new Outcome(Outcome.Kind.REJECTED, detail);
-            Duration retryAfter =
-                    code == 429 || code == 503
-                            ? RetryPolicy.retryAfter(
-                                    response.header("Retry-After"), clock.instant())
-                            : null;
-            return new Outcome(Outcome.Kind.RETRY, detail, retryAfter);
-        } catch (IOException e) {
-            return new Outcome(Outcome.Kind.RETRY, notifier.redact(String.valueOf(e)));
-        } finally {
-            inFlight = null;
         }
     }
 

@@ -26,6 +26,7 @@ public final class AlertEngine implements AutoCloseable {
     private final List<RuleSet<?>> ruleSets;
     private final AlertBook book;
     private final AlertScheduler scheduler;
+    private final Clock clock;
 
     /** An engine for apps only (no Kafka lag). */
     public AlertEngine(
@@ -72,6 +73,7 @@ public final class AlertEngine implements AutoCloseable {
                 new AlertBook(
                         new AlertMachine(resendInterval), sink, new AlertRenderer(externalUrl));
         this.scheduler = new AlertScheduler(ruleSets, book, clock);
+        this.clock = clock;
         List<Rule<?>> all = new ArrayList<>(rules);
         all.addAll(lagRules);
         FiringGauges.register(meters, all, book::firing);
@@ -83,6 +85,20 @@ public final class AlertEngine implements AutoCloseable {
      */
     public void persistTo(AlertPersistence p) {
         book.persistTo(p);
+    }
+
+    /**
+     * From now for {@code grace}, rules that judge silence ({@link Rule#judgesSilence()}: app down,
+     * stalled) may not fire for an app not heard from since now: after a restart the service's own
+     * downtime looks like silence, and listeners that were retrying need a moment to report again.
+     * Alerts already firing stay firing; an app that reports clears as usual, and an app heard from
+     * after now is judged as usual.
+     */
+    public AlertEngine startupGrace(Duration grace) {
+        long start = clock.millis();
+        RuleSet.Grace g = new RuleSet.Grace(start, start + grace.toMillis());
+        for (RuleSet<?> set : ruleSets) set.grace(g);
+        return this;
     }
 
     /** Starts the once-a-second {@link #tick()}. */

@@ -29,6 +29,12 @@ public final class AppDown extends NamedRule<AppWindow> {
         return true;
     }
 
+    /** After a restart, the service's own downtime looks like silence. */
+    @Override
+    public boolean judgesSilence() {
+        return true;
+    }
+
     @Override
     public Check check(AppWindow app) {
         long silent = app.now() - app.lastSeen();

@@ -28,6 +28,12 @@ public final class AppStalled extends NamedRule<AppWindow> {
         return true;
     }
 
+    /** After a restart, the service's own downtime looks like silence. */
+    @Override
+    public boolean judgesSilence() {
+        return true;
+    }
+
     @Override
     public Check check(AppWindow app) {
         Long interval = app.batchIntervalMs();

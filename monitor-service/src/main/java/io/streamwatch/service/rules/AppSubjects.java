@@ -44,6 +44,11 @@ final class AppSubjects implements Subjects<AppWindow> {
     }
 
     @Override
+    public long lastHeard(AppWindow w) {
+        return Math.min(w.lastSeen(), w.lastProgressAt());
+    }
+
+    @Override
     public boolean finished(AppWindow w) {
         return w.finished();
     }

@@ -25,5 +25,14 @@ public interface Rule<W> {
      */
     boolean clockDriven();
 
+    /**
+     * True when the rule concludes from silence (nothing arrived for a while). Such a rule does not
+     * fire during the engine's start-up grace ({@code alerting.startupGrace}): right after a
+     * restart, silence is the service's own downtime, not evidence about the app.
+     */
+    default boolean judgesSilence() {
+        return false;
+    }
+
     Check check(W window);
 }

@@ -24,6 +24,10 @@ final class RuleSet<W> {
     private final int window;
     private final int clockWindow;
     private final Map<Subject, Object> evaluatedOn = new ConcurrentHashMap<>();
+    private volatile Grace grace = new Grace(Long.MIN_VALUE, Long.MIN_VALUE);
+
+    /** From {@code start} to {@code until} (epoch ms), silence from before start is no evidence. */
+    record Grace(long start, long until) {}
 
     RuleSet(Subjects<W> subjects, List<? extends Rule<W>> rules) {
         this.subjects = subjects;
@@ -32,6 +36,14 @@ final class RuleSet<W> {
         this.eventDriven = this.rules.stream().filter(r -> !r.clockDriven()).toList();
         this.window = this.rules.stream().mapToInt(Rule::window).max().orElse(0);
         this.clockWindow = clockDriven.stream().mapToInt(Rule::window).max().orElse(0);
+    }
+
+    /**
+     * During {@code grace}, rules that judge silence hold instead of firing (or going pending) for
+     * subjects not heard from since its start: the start-up grace.
+     */
+    void grace(Grace grace) {
+        this.grace = grace;
     }
 
     List<Rule<W>> rules() {
@@ -71,13 +83,16 @@ final class RuleSet<W> {
 
     private void evaluate(W w, List<Rule<W>> which, AlertBook book) {
         boolean finished = subjects.finished(w);
+        long now = subjects.now(w);
+        Grace g = grace;
+        boolean inGrace = now < g.until() && subjects.lastHeard(w) < g.start();
         List<AlertBook.Look> looks = new ArrayList<>(which.size());
-        for (Rule<W> rule : which)
-            looks.add(
-                    new AlertBook.Look(
-                            rule.name(),
-                            rule.severity(),
-                            finished ? Check.clear() : rule.check(w)));
-        book.apply(subjects.subject(w), Instant.ofEpochMilli(subjects.now(w)), looks);
+        for (Rule<W> rule : which) {
+            Check check = finished ? Check.clear() : rule.check(w);
+            if (inGrace && rule.judgesSilence() && check.verdict() != Verdict.CLEAR)
+                check = Check.hold();
+            looks.add(new AlertBook.Look(rule.name(), rule.severity(), check));
+        }
+        book.apply(subjects.subject(w), Instant.ofEpochMilli(now), looks);
     }
 }

@@ -31,6 +31,15 @@ interface Subjects<W> {
     /** The time the window was taken, epoch ms. */
     long now(W w);
 
+    /**
+     * When the subject last reported all it normally reports (for an app, the older of its last
+     * heartbeat and its last completed batch), epoch ms. The start-up grace spares only subjects
+     * not fully heard from since the service started; by default none is spared.
+     */
+    default long lastHeard(W w) {
+        return Long.MAX_VALUE;
+    }
+
     /** A subject that has ended cleanly has every alert cleared. */
     boolean finished(W w);
 

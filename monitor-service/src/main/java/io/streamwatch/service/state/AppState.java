@@ -22,7 +22,7 @@ final class AppState {
     private ListenerDelivery listener;
     private Receivers receivers;
     private final KafkaPosition kafka;
-    private final RestView rest = new RestView();
+    private final RestView rest;
 
     /**
      * Held by whoever changes the persisted parts, from the change until it is stored (or rolled
@@ -39,13 +39,15 @@ final class AppState {
             BatchLedger ledger,
             ListenerDelivery listener,
             Receivers receivers,
-            KafkaPosition kafka) {
+            KafkaPosition kafka,
+            RestView rest) {
         this.app = app;
         this.run = run;
         this.ledger = ledger;
         this.listener = listener;
         this.receivers = receivers;
         this.kafka = kafka;
+        this.rest = rest;
     }
 
     AppState(String app, int historyCapacity, long now) {
@@ -55,7 +57,8 @@ final class AppState {
                 new BatchLedger(historyCapacity),
                 new ListenerDelivery(),
                 new Receivers(),
-                new KafkaPosition());
+                new KafkaPosition(),
+                new RestView());
     }
 
     /** The app as it was stored, with its stored batches (oldest first). */
@@ -73,7 +76,8 @@ final class AppState {
                 new BatchLedger(historyCapacity, p.batches(), batches),
                 new ListenerDelivery(p.listener()),
                 new Receivers(p.receivers()),
-                new KafkaPosition(p.kafka()));
+                new KafkaPosition(p.kafka()),
+                new RestView(p.rest()));
     }
 
     /**
@@ -87,7 +91,8 @@ final class AppState {
                 ledger.persisted(),
                 listener.persisted(),
                 receivers.persisted(),
-                kafka.persisted());
+                kafka.persisted(),
+                rest.persisted());
     }
 
     /** The persisted parts as they are now, to put back with {@link #rollBack}. */

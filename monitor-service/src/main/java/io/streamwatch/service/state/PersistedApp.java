@@ -13,6 +13,7 @@ public record PersistedApp(
         BatchLedger.Persisted batches,
         ListenerDelivery.Persisted listener,
         Receivers.Persisted receivers,
-        KafkaPosition.Persisted kafka) {
+        KafkaPosition.Persisted kafka,
+        RestView.Persisted rest) {
     public static final int VERSION = 2;
 }

@@ -24,6 +24,16 @@ final class Migrations {
                         "CREATE INDEX batches_by_time ON batches (app, batch_time)",
                         "CREATE TABLE alerts (label TEXT NOT NULL, subject TEXT NOT NULL, alertname TEXT NOT NULL, state TEXT NOT NULL,"
                                 + " PRIMARY KEY (label, subject, alertname))"
+                    },
+                    // Notifications waiting for webhook and PagerDuty receivers (Outbox), and the
+                    // recent Kafka lag samples of consumer groups and apps (LagArchive).
+                    new String[] {
+                        "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, receiver TEXT NOT NULL,"
+                                + " alert_key TEXT NOT NULL, transition TEXT NOT NULL, payload TEXT NOT NULL,"
+                                + " created_at INTEGER NOT NULL)",
+                        "CREATE INDEX outbox_by_receiver ON outbox (receiver, id)",
+                        "CREATE TABLE lag_history (label TEXT NOT NULL, subject TEXT NOT NULL, samples TEXT NOT NULL,"
+                                + " PRIMARY KEY (label, subject))"
                     });
 
     private Migrations() {}

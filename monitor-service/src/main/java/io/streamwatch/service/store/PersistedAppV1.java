@@ -91,6 +91,7 @@ record PersistedAppV1(
                         duplicateEvents),
                 new Receivers.Persisted(receivers, receiverErrors, receiverErrorAt, receiverError),
                 new KafkaPosition.Persisted(
-                        kafkaOffsets, kafkaOffsetsBatchTime, kafkaOffsetsObservedAt));
+                        kafkaOffsets, kafkaOffsetsBatchTime, kafkaOffsetsObservedAt),
+                null);
     }
 }

@@ -181,6 +181,49 @@ class AlertEngineTest {
                 sentFor(AppDown.NAME).stream().map(Sent::transition).toList());
     }
 
+    /** The app reported, then the service was down for ten minutes and starts again now. */
+    private void serviceRestartsAfterTenMinutes() {
+        batch(200);
+        clock.advance(Duration.ofMinutes(10));
+        engine.startupGrace(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void afterARestartSilenceFromBeforeTheStartPagesNobodyDuringTheGrace() {
+        serviceRestartsAfterTenMinutes();
+        for (int i = 0; i < 20; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            engine.tick();
+        }
+        assertTrue(sent.isEmpty(), "the service's own downtime is not the app's: " + sent);
+        ingest(events().heartbeat(clock.millis()));
+        batch(200);
+        clock.advance(Duration.ofSeconds(5));
+        engine.tick();
+        assertTrue(sent.isEmpty(), sent.toString());
+    }
+
+    @Test
+    void anAppStillSilentWhenTheGraceEndsIsPagedDown() {
+        serviceRestartsAfterTenMinutes();
+        clock.advance(Duration.ofSeconds(89));
+        engine.tick();
+        assertTrue(sentFor(AppDown.NAME).isEmpty());
+        clock.advance(Duration.ofSeconds(2));
+        engine.tick();
+        assertEquals(1, sentFor(AppDown.NAME).size());
+        assertTrue(sentFor(AppStalled.NAME).isEmpty(), "a down app is not also stalled");
+    }
+
+    @Test
+    void anAppHeardFromAfterTheStartIsJudgedAsUsualDuringTheGrace() {
+        serviceRestartsAfterTenMinutes();
+        batch(200);
+        clock.advance(Duration.ofSeconds(32));
+        engine.tick();
+        assertEquals(1, sentFor(AppDown.NAME).size(), "its silence since the start is real");
+    }
+
     @Test
     void aCleanlyEndedAppIsNotPagedAndItsAlertsResolve() {
         for (int i = 0; i < 3; i++) batch(1500);

@@ -5,6 +5,7 @@ import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.KafkaProgress;
+import io.streamwatch.service.state.LagArchive;
 import io.streamwatch.service.state.LagWindow;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -60,6 +61,7 @@ public final class KafkaLagPoller implements AutoCloseable {
     private final int window;
     private final ScheduledExecutorService executor;
     private volatile Status status = new Status(false, Double.NaN, 0, 0, null);
+    private volatile LagArchive archive;
 
     // Owned by the poll thread.
     private KafkaOffsets client;
@@ -119,6 +121,18 @@ public final class KafkaLagPoller implements AutoCloseable {
     }
 
     /**
+     * Restores the lag samples {@code archive} kept (call before {@link #start()}), so the lag
+     * rules see the windows they saw before a restart, and keeps them there after every poll.
+     */
+    public void archiveTo(LagArchive archive) {
+        List<LagWindow> stored = archive.load();
+        history.restore(stored);
+        for (Map<String, LagWindow.Sample> poll : LagHistory.appPolls(stored, window))
+            registry.kafkaLag(poll, window);
+        this.archive = archive;
+    }
+
+    /**
      * Recent lag per consumer group and per app (kept by the registry), oldest sample first, for
      * the alert engine.
      */
@@ -152,6 +166,7 @@ public final class KafkaLagPoller implements AutoCloseable {
             LagReport report = gather();
             history.record(report);
             registry.kafkaLag(LagHistory.appSamples(report), window);
+            archive();
             status =
                     new Status(
                             true,
@@ -189,6 +204,16 @@ public final class KafkaLagPoller implements AutoCloseable {
                 // An unexpected client failure: start over with a fresh client next time.
                 closeClient();
             }
+        }
+    }
+
+    private void archive() {
+        LagArchive a = archive;
+        if (a == null) return;
+        try {
+            a.save(lagWindows());
+        } catch (RuntimeException e) {
+            log.warn("Kafka lag history not stored (kept in memory): {}", e.getMessage());
         }
     }
 
@@ -340,5 +365,7 @@ public final class KafkaLagPoller implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeClient();
+        LagArchive a = archive;
+        if (a != null) a.close();
     }
 }
