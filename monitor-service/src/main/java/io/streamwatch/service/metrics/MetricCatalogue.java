@@ -1,21 +1,13 @@
 package io.streamwatch.service.metrics;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import java.util.List;
-import java.util.function.ToDoubleFunction;
 
 /**
  * Every series the service exports, in one place: Prometheus name, type, help and labels. Per-app
  * and Kafka series are rendered from state at scrape time by collectors; the service's own health
- * ({@code streamwatch_*}) is Micrometer meters, built only through the methods here, so a name,
- * help text or label set cannot be written twice. JVM and process series come from Micrometer's
- * binders and are not listed.
+ * ({@code streamwatch_*}) is Micrometer meters, built only through {@link Meters} from these
+ * entries, so a name, help text or label set cannot be written twice. JVM and process series come
+ * from Micrometer's binders and are not listed.
  *
  * <p>Names are Prometheus base names: counters gain {@code _total} and info metrics {@code _info}
  * on exposition; summaries (Micrometer timers and distribution summaries) also export {@code _max}.
@@ -314,69 +306,10 @@ public enum MetricCatalogue {
         return withoutUnit(baseName.endsWith("_bytes") ? "_bytes" : "_seconds");
     }
 
-    /** A counter; {@code labelValues} in the order of {@link #labels()}. */
-    public Counter counter(MeterRegistry meters, String... labelValues) {
-        expect(Type.COUNTER);
-        return Counter.builder(baseName).tags(tags(labelValues)).description(help).register(meters);
-    }
-
-    /** A counter that reads its value from {@code f} at scrape time. */
-    public <T> FunctionCounter functionCounter(
-            MeterRegistry meters, T obj, ToDoubleFunction<T> f, String... labelValues) {
-        expect(Type.COUNTER);
-        return FunctionCounter.builder(baseName, obj, f)
-                .tags(tags(labelValues))
-                .description(help)
-                .register(meters);
-    }
-
-    /** A gauge that reads its value from {@code f} at scrape time. */
-    public <T> Gauge gauge(
-            MeterRegistry meters, T obj, ToDoubleFunction<T> f, String... labelValues) {
-        expect(Type.GAUGE);
-        return Gauge.builder(baseName, obj, f)
-                .tags(tags(labelValues))
-                .description(help)
-                .register(meters);
-    }
-
-    /** A timer; its name in the catalogue ends in {@code _seconds}, which Micrometer adds. */
-    public Timer timer(MeterRegistry meters, String... labelValues) {
-        expect(Type.SUMMARY);
-        return Timer.builder(withoutUnit("_seconds"))
-                .tags(tags(labelValues))
-                .description(help)
-                .register(meters);
-    }
-
-    /** A distribution summary in bytes; its name ends in {@code _bytes}, which Micrometer adds. */
-    public DistributionSummary bytesSummary(MeterRegistry meters, String... labelValues) {
-        expect(Type.SUMMARY);
-        return DistributionSummary.builder(withoutUnit("_bytes"))
-                .baseUnit("bytes")
-                .tags(tags(labelValues))
-                .description(help)
-                .register(meters);
-    }
-
-    private String withoutUnit(String unit) {
+    String withoutUnit(String unit) {
         if (!baseName.endsWith(unit)) {
             throw new IllegalStateException(baseName + " does not end in " + unit);
         }
         return baseName.substring(0, baseName.length() - unit.length());
-    }
-
-    private Tags tags(String... values) {
-        if (values.length != labels.size()) {
-            throw new IllegalArgumentException(
-                    baseName + " takes labels " + labels + ", got " + values.length + " values");
-        }
-        Tags t = Tags.empty();
-        for (int i = 0; i < values.length; i++) t = t.and(labels.get(i), values[i]);
-        return t;
-    }
-
-    private void expect(Type t) {
-        if (type != t) throw new IllegalStateException(baseName + " is a " + type + ", not " + t);
     }
 }

@@ -43,16 +43,19 @@ public final class ServiceMetrics implements AutoCloseable {
                 .meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")));
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
-            MetricCatalogue.PROCESS_CPU.functionCounter(
-                    registry, os, o -> o.getProcessCpuTime() / 1e9);
+            Meters.functionCounter(
+                    MetricCatalogue.PROCESS_CPU, registry, os, o -> o.getProcessCpuTime() / 1e9);
         }
         registry.getPrometheusRegistry().register(appCollector);
-        MetricCatalogue.METRICS_RENDER_ERRORS.functionCounter(
-                registry, appCollector, AppMetricsCollector::renderErrors);
-        eventsAccepted = MetricCatalogue.INGEST_EVENTS.counter(registry, "accepted");
-        eventsDuplicate = MetricCatalogue.INGEST_EVENTS.counter(registry, "duplicate");
-        requestBytes = MetricCatalogue.INGEST_REQUEST_SIZE.bytesSummary(registry);
-        MetricCatalogue.APPS.gauge(registry, apps, AppRegistry::size);
+        Meters.functionCounter(
+                MetricCatalogue.METRICS_RENDER_ERRORS,
+                registry,
+                appCollector,
+                AppMetricsCollector::renderErrors);
+        eventsAccepted = Meters.counter(MetricCatalogue.INGEST_EVENTS, registry, "accepted");
+        eventsDuplicate = Meters.counter(MetricCatalogue.INGEST_EVENTS, registry, "duplicate");
+        requestBytes = Meters.bytesSummary(MetricCatalogue.INGEST_REQUEST_SIZE, registry);
+        Meters.gauge(MetricCatalogue.APPS, registry, apps, AppRegistry::size);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -67,7 +70,8 @@ public final class ServiceMetrics implements AutoCloseable {
      */
     public void ingestRequest(String result) {
         ingestRequests
-                .computeIfAbsent(result, r -> MetricCatalogue.INGEST_REQUESTS.counter(registry, r))
+                .computeIfAbsent(
+                        result, r -> Meters.counter(MetricCatalogue.INGEST_REQUESTS, registry, r))
                 .increment();
     }
 

@@ -2,6 +2,7 @@ package io.streamwatch.service.notify;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamwatch.service.metrics.Meters;
 import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.service.notify.HttpSender.Outcome;
 import java.time.Clock;
@@ -67,15 +68,24 @@ final class OutboxChannel implements Channel {
         this.rejected = counter(metrics, "rejected");
         this.dropped = counter(metrics, "dropped");
         this.retried = counter(metrics, "retried");
-        MetricCatalogue.NOTIFY_OUTBOX_ENTRIES.gauge(metrics, this, c -> c.depth().entries(), name);
-        MetricCatalogue.NOTIFY_OUTBOX_OLDEST_AGE.gauge(
-                metrics, this, OutboxChannel::oldestAgeSeconds, name);
+        Meters.gauge(
+                MetricCatalogue.NOTIFY_OUTBOX_ENTRIES,
+                metrics,
+                this,
+                c -> c.depth().entries(),
+                name);
+        Meters.gauge(
+                MetricCatalogue.NOTIFY_OUTBOX_OLDEST_AGE,
+                metrics,
+                this,
+                OutboxChannel::oldestAgeSeconds,
+                name);
         this.worker = new Thread(this::run, "streamwatch-notify-" + name);
         this.worker.setDaemon(true);
     }
 
     private Counter counter(MeterRegistry metrics, String result) {
-        return MetricCatalogue.NOTIFICATIONS.counter(metrics, name, result);
+        return Meters.counter(MetricCatalogue.NOTIFICATIONS, metrics, name, result);
     }
 
     private Outbox.Depth depth() {

@@ -2,6 +2,7 @@ package io.streamwatch.service.notify;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamwatch.service.metrics.Meters;
 import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.service.notify.HttpSender.Outcome;
 import java.time.Clock;
@@ -91,7 +92,7 @@ final class ReceiverChannel implements Channel {
     }
 
     private Counter counter(MeterRegistry metrics, String result) {
-        return MetricCatalogue.NOTIFICATIONS.counter(metrics, name, result);
+        return Meters.counter(MetricCatalogue.NOTIFICATIONS, metrics, name, result);
     }
 
     @Override

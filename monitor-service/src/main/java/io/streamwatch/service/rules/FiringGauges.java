@@ -1,6 +1,7 @@
 package io.streamwatch.service.rules;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamwatch.service.metrics.Meters;
 import io.streamwatch.service.metrics.MetricCatalogue;
 import java.util.function.ToIntFunction;
 
@@ -14,7 +15,8 @@ final class FiringGauges {
     static void register(
             MeterRegistry meters, Iterable<? extends Rule<?>> rules, ToIntFunction<String> firing) {
         for (Rule<?> r : rules) {
-            MetricCatalogue.ALERTS_FIRING.gauge(
+            Meters.gauge(
+                    MetricCatalogue.ALERTS_FIRING,
                     meters,
                     r,
                     rule -> firing.applyAsInt(rule.name()),

@@ -1,6 +1,7 @@
 package io.streamwatch.service.store;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamwatch.service.metrics.Meters;
 import io.streamwatch.service.metrics.MetricCatalogue;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,10 +12,11 @@ public final class StoreMetrics {
     private StoreMetrics() {}
 
     public static void register(MeterRegistry meters, Store store) {
-        MetricCatalogue.STORE_HEALTHY.gauge(meters, store, s -> s.healthy() ? 1 : 0);
-        MetricCatalogue.STORE_COMMITS.functionCounter(meters, store, Store::commits);
-        MetricCatalogue.STORE_CHANGES.functionCounter(meters, store, Store::changes);
-        MetricCatalogue.STORE_SIZE.gauge(
+        Meters.gauge(MetricCatalogue.STORE_HEALTHY, meters, store, s -> s.healthy() ? 1 : 0);
+        Meters.functionCounter(MetricCatalogue.STORE_COMMITS, meters, store, Store::commits);
+        Meters.functionCounter(MetricCatalogue.STORE_CHANGES, meters, store, Store::changes);
+        Meters.gauge(
+                MetricCatalogue.STORE_SIZE,
                 meters,
                 store,
                 s ->

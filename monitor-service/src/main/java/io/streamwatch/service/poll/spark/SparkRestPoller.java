@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamwatch.service.config.ServiceConfig;
+import io.streamwatch.service.metrics.Meters;
 import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.service.poll.spark.SparkRestClient.SparkRestException;
 import io.streamwatch.service.state.AppRegistry;
@@ -98,11 +99,11 @@ public final class SparkRestPoller implements AutoCloseable {
         this.workers.allowCoreThreadTimeOut(true);
         this.pollsOk = polls(meters, "ok");
         this.pollsFailed = polls(meters, "failed");
-        this.pollTime = MetricCatalogue.REST_POLL_SECONDS.timer(meters);
+        this.pollTime = Meters.timer(MetricCatalogue.REST_POLL_SECONDS, meters);
     }
 
     private static Counter polls(MeterRegistry meters, String result) {
-        return MetricCatalogue.REST_POLLS.counter(meters, result);
+        return Meters.counter(MetricCatalogue.REST_POLLS, meters, result);
     }
 
     private static ThreadFactory daemon(String prefix) {
