@@ -44,6 +44,10 @@ final class HttpSender {
         this.clock = clock;
     }
 
+    private static String clip(String text) {
+        return text.length() <= MAX_LOGGED_BODY ? text : text.substring(0, MAX_LOGGED_BODY) + "...";
+    }
+
     /** Cancels the call in flight and every later one. */
     void cancel() {
         cancelled = true;
@@ -66,7 +70,8 @@ final class HttpSender {
         try (Response response = call.execute()) {
             int code = response.code();
             if (code >= 200 && code < 300) return new Outcome(Outcome.Kind.SENT, "HTTP " + code);
-            String body = notifier.redact(response.peekBody(MAX_LOGGED_BODY).string());
+            // Redact first, then cut: a secret that crosses the cut must not leak in part.
+            String body = clip(notifier.redact(response.peekBody(4L * MAX_LOGGED_BODY).string()));
             String detail = "HTTP " + code + (body.isBlank() ? "" : ": " + body.strip());
             if (!RetryPolicy.retryable(code)) return new Outcome(Outcome.Kind.REJECTED, detail);
             Duration retryAfter =

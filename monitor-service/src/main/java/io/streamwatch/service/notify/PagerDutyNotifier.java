@@ -81,9 +81,20 @@ final class PagerDutyNotifier implements Notifier {
         return new OutboundRequest(url, body.toString());
     }
 
+    /**
+     * Replaces the routing key wherever it stands, and a start of it that ends the text (a body cut
+     * off inside the key must not leak the part before the cut).
+     */
     @Override
     public String redact(String text) {
-        return text == null ? null : text.replace(routingKey, "<routing key>");
+        if (text == null) return null;
+        String out = text.replace(routingKey, "<routing key>");
+        for (int n = Math.min(routingKey.length() - 1, out.length()); n > 0; n--) {
+            if (out.endsWith(routingKey.substring(0, n))) {
+                return out.substring(0, out.length() - n) + "<routing key>";
+            }
+        }
+        return out;
     }
 
     @Override

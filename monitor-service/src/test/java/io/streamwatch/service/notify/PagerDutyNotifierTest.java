@@ -140,6 +140,44 @@ class PagerDutyNotifierTest {
     }
 
     @Test
+    void aKeyCutOffAtTheEndOfAnAnswerLeaksNoPartOfIt() {
+        for (int n = 1; n < KEY.length(); n++) {
+            String cut = "{\"message\":\"unknown key " + KEY.substring(0, n);
+            String redacted = notifier.redact(cut);
+            assertFalse(redacted.contains(KEY.substring(0, n)), n + ": " + redacted);
+            assertEquals("{\"message\":\"unknown key <routing key>", redacted);
+        }
+    }
+
+    /**
+     * A PagerDuty answer longer than what is logged, with the key across the place where the log
+     * cuts it: no part of the key reaches the outcome that is logged.
+     */
+    @Test
+    void aRejectionWhoseBodyIsCutInsideTheKeyLogsNoPartOfIt() throws Exception {
+        for (int filler : new int[] {500, 490, 511, 2020, 2040}) {
+            String body = "x".repeat(filler) + KEY + "y".repeat(100);
+            try (io.streamwatch.testkit.WebhookReceiver r =
+                    io.streamwatch.testkit.WebhookReceiver.responding(
+                            i -> new io.streamwatch.testkit.WebhookReceiver.Reply(400, body))) {
+                PagerDutyNotifier loopback = new PagerDutyNotifier(r.url("/enqueue"), KEY, JSON);
+                HttpSender sender =
+                        new HttpSender(
+                                loopback, new okhttp3.OkHttpClient(), java.time.Clock.systemUTC());
+                OutboundRequest request = loopback.toRequest(firing, Transition.FIRING, NOW);
+                assertEquals("127.0.0.1", request.url().host(), "loopback only");
+                HttpSender.Outcome o = sender.attempt(request);
+                assertEquals(HttpSender.Outcome.Kind.REJECTED, o.kind());
+                for (int i = 0; i + 4 <= KEY.length(); i++) {
+                    assertFalse(
+                            o.detail().contains(KEY.substring(i, i + 4)),
+                            "filler " + filler + ": " + o.detail());
+                }
+            }
+        }
+    }
+
+    @Test
     void repeatsAreNotForPagerDuty() {
         assertFalse(notifier.accepts(Transition.REPEAT));
     }
