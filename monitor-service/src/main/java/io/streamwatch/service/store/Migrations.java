@@ -51,12 +51,15 @@ final class Migrations {
             if (rs.next()) version = rs.getInt(1);
         }
         if (version > STEPS.size()) {
-            throw new SQLException(
+            // Like a damaged file, a restart cannot help: exit 78 so that no supervisor loops.
+            throw new StoreDamagedException(
                     "the database has schema version "
                             + version
                             + " but this Streamwatch knows only up to "
                             + STEPS.size()
-                            + "; it was written by a newer release. Run that release, or restore a backup taken before the upgrade");
+                            + "; it was written by a newer release. Run that release, or restore a"
+                            + " backup taken before the upgrade",
+                    null);
         }
         for (int v = version; v < STEPS.size(); v++) {
             c.setAutoCommit(false);

@@ -111,7 +111,8 @@ class StoreTest {
                 Statement st = c.createStatement()) {
             st.execute("INSERT INTO schema_version (version) VALUES (99)");
         }
-        StoreException e = assertThrows(StoreException.class, () -> Store.open(dir));
+        // Damaged-store class, so the service exits 78 and no supervisor restarts it in a loop.
+        StoreDamagedException e = assertThrows(StoreDamagedException.class, () -> Store.open(dir));
         assertTrue(
                 e.getMessage().contains("schema version 99")
                         && e.getMessage().contains("newer release"),
