@@ -36,7 +36,10 @@ import org.junit.jupiter.api.Test;
  * firing when the service restarts stays firing. Before the lag history was stored, the restarted
  * service had no lag samples for the group: the alert resolved at start (its subject was gone) and
  * paged again once the window had refilled. A real KRaft broker, a group that committed once and
- * then stopped consuming while a producer keeps writing, so its lag grows every poll.
+ * then stopped consuming while a producer keeps writing, so its lag grows every poll; the broker is
+ * stalled (SIGSTOP) while the service comes back, so the alert engine runs before the first new lag
+ * sample, as it does when a real cluster is slow to answer (with a broker on loopback that answers
+ * at once, the first poll wins that race and the old code passed by luck).
  */
 class GroupLagRestartIT {
     private static final String TOKEN = "group-lag-restart-" + System.nanoTime();
@@ -70,7 +73,7 @@ class GroupLagRestartIT {
                             + kafka.bootstrapServers()
                             + "\", consumerGroups: [ \""
                             + GROUP
-                            + "\" ], pollInterval: 1s }\n"
+                            + "\" ], pollInterval: 1s, requestTimeout: 2s }\n"
                             + "alerting: { delayWindow: 3, kafkaLagFloor: 1s, receivers: [ { type: webhook, url: \""
                             + hook.url("/hook")
                             + "\" } ] }\n";
@@ -97,6 +100,10 @@ class GroupLagRestartIT {
             List<WebhookReceiver.Alert> before = notes(hook);
             assertEquals(1, before.size(), "one page before the restart: " + before);
             String startsAt = startsAt(before.get(0));
+            // The broker stalls while the service comes back, as a cluster that is slow to answer
+            // the first poll: the alert engine looks at the group before any new lag sample.
+            signal(kafka, "STOP");
+            boolean stalled = true;
             try (ServiceProcess service =
                     ServiceProcess.in(serviceDir)
                             .token(TOKEN)
@@ -106,13 +113,19 @@ class GroupLagRestartIT {
                             .start()) {
                 // Past the window (3 polls) and then some: long enough for the old code to resolve
                 // at start and page again once its window had refilled.
-                double polls0 = okPolls(service);
+                Await.until(
+                        Duration.ofSeconds(30),
+                        "a lag poll to fail while the broker is stalled",
+                        () -> polls(service, "error") >= 1);
+                signal(kafka, "CONT");
+                stalled = false;
+                double polls0 = polls(service, "ok");
                 Await.result(
                         Duration.ofSeconds(60),
                         Duration.ofMillis(200),
-                        () -> "6 lag polls after the restart; got " + okPolls(service),
+                        () -> "6 lag polls after the restart; got " + polls(service, "ok"),
                         () ->
-                                okPolls(service) - polls0 >= 6 || changed(hook, before)
+                                polls(service, "ok") - polls0 >= 6 || changed(hook, before)
                                         ? true
                                         : null);
                 List<WebhookReceiver.Alert> after = notes(hook);
@@ -124,8 +137,10 @@ class GroupLagRestartIT {
                         "no second page (a new firing) after the restart: " + after);
                 assertTrue(firing(service), "the API still lists the alert firing");
                 assertTrue(
-                        okPolls(service) - polls0 >= 6,
+                        polls(service, "ok") - polls0 >= 6,
                         "the service polled Kafka after the restart");
+            } finally {
+                if (stalled) signal(kafka, "CONT");
             }
         } finally {
             producing.shutdownNow();
@@ -164,11 +179,24 @@ class GroupLagRestartIT {
         return false;
     }
 
-    private static double okPolls(ServiceProcess service) {
+    /** streamwatch_kafka_polls_total{result}: ok or error. */
+    private static double polls(ServiceProcess service, String result) {
         double v =
                 ServiceProcess.sample(
-                        service.metrics(), "streamwatch_kafka_polls_total", "result=\"ok\"");
+                        service.metrics(),
+                        "streamwatch_kafka_polls_total",
+                        "result=\"" + result + "\"");
         return Double.isNaN(v) ? 0 : v;
+    }
+
+    /** kill -STOP or -CONT to the broker's JVM (this test started it). */
+    private static void signal(KafkaBrokerProcess kafka, String signal) throws Exception {
+        Process kill =
+                new ProcessBuilder("kill", "-" + signal, String.valueOf(kafka.process().pid()))
+                        .inheritIO()
+                        .start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill -" + signal);
+        assertEquals(0, kill.exitValue(), "kill -" + signal);
     }
 
     private static void createTopic(KafkaBrokerProcess kafka) throws Exception {
