@@ -40,8 +40,9 @@ public final class KafkaLagGrowing extends NamedRule<LagWindow> {
         if (samples.isEmpty()) return Check.hold();
         LagWindow.Sample latest = samples.get(samples.size() - 1);
         if (latest.records() == 0
-                || (latest.seconds() != null && latest.seconds() < floorSeconds / 2))
-            return Check.clear();
+                || (latest.seconds() != null
+                        && !latest.secondsAtLeast() // a lower bound proves no catching up
+                        && latest.seconds() < floorSeconds / 2)) return Check.clear();
         if (samples.size() < window) return Check.hold();
         long[] lag = new long[window];
         for (int i = 0; i < window; i++)

@@ -14,6 +14,9 @@ public record LagWindow(String label, String subject, List<Sample> samples, long
     /**
      * @param seconds estimated time behind the head (max over topics); null when it cannot be
      *     estimated
+     * @param secondsAtLeast {@code seconds} is only a lower bound: the consumer's position is older
+     *     than anything the poller has seen since it started (after a restart, say), so the real
+     *     time behind may be larger
      */
-    public record Sample(long at, long records, Double seconds) {}
+    public record Sample(long at, long records, Double seconds, boolean secondsAtLeast) {}
 }

@@ -275,7 +275,7 @@ class AlertEngineTest {
                         () -> List.of(new LagWindow("group", "billing", samples, clock.millis())),
                         List.of(new KafkaLagGrowing(5, 30)));
         for (int i = 1; i <= 6; i++) {
-            samples.add(new LagWindow.Sample(clock.millis(), 1000L * i, 20.0 * i));
+            samples.add(new LagWindow.Sample(clock.millis(), 1000L * i, 20.0 * i, false));
             lagEngine.tick();
         }
         List<Sent> lag = sentFor(KafkaLagGrowing.NAME);
@@ -287,7 +287,7 @@ class AlertEngineTest {
         AlertView view = lagEngine.alerts(false).get(0);
         assertEquals("group", view.label());
         assertNull(view.app());
-        samples.add(new LagWindow.Sample(clock.millis(), 0, 0.0));
+        samples.add(new LagWindow.Sample(clock.millis(), 0, 0.0, false));
         lagEngine.tick();
         assertEquals(Transition.RESOLVED, sentFor(KafkaLagGrowing.NAME).get(1).transition());
     }

@@ -173,10 +173,10 @@ class AlertSchedulerTest {
                         new SimpleMeterRegistry(),
                         () -> List.of(new LagWindow("group", "billing", samples, clock.millis())),
                         List.of(lagRule));
-        samples.add(new LagWindow.Sample(clock.millis(), 100, 1.0));
+        samples.add(new LagWindow.Sample(clock.millis(), 100, 1.0, false));
         for (int s = 0; s < 5; s++) lag.tick();
         assertEquals(1, lagRule.checks.get());
-        samples.add(new LagWindow.Sample(clock.millis() + 15_000, 200, 2.0));
+        samples.add(new LagWindow.Sample(clock.millis() + 15_000, 200, 2.0, false));
         lag.tick();
         lag.tick();
         assertEquals(2, lagRule.checks.get());

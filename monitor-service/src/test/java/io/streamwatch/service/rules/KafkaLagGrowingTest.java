@@ -23,7 +23,7 @@ class KafkaLagGrowingTest {
         List<LagWindow.Sample> samples = new ArrayList<>();
         boolean firing = false;
         for (int i = 0; i < records.length; i++) {
-            samples.add(new LagWindow.Sample(i * 15_000L, records[i], seconds[i]));
+            samples.add(new LagWindow.Sample(i * 15_000L, records[i], seconds[i], false));
             Verdict v =
                     RULE.check(new LagWindow("group", "billing", samples, i * 15_000L)).verdict();
             if (v == Verdict.FIRING && !firing) {
@@ -96,11 +96,38 @@ class KafkaLagGrowingTest {
     @Test
     void theSummarySaysHowFarBehind() {
         List<LagWindow.Sample> s = new ArrayList<>();
-        for (int i = 0; i < 5; i++) s.add(new LagWindow.Sample(i, 1000L * (i + 1), 10.0 * (i + 1)));
+        for (int i = 0; i < 5; i++)
+            s.add(new LagWindow.Sample(i, 1000L * (i + 1), 10.0 * (i + 1), false));
         Check c = RULE.check(new LagWindow("app", "orders", s, 5));
         assertEquals(Verdict.FIRING, c.verdict());
         assertEquals(
                 "Kafka lag rose from 1000 to 5000 records over 5 polls (50 s behind)", c.summary());
         assertTrue(c.description().contains("app 'orders'"));
+    }
+
+    /**
+     * After a restart of the service the seconds-behind estimate is only a lower bound (the
+     * consumer's position is older than anything the poller has seen since): a small such value
+     * while records keep rising must not resolve the alert, as a real estimate that small would.
+     */
+    @Test
+    void aLowerBoundOfSecondsBehindDoesNotResolveWhileLagKeepsRising() {
+        List<LagWindow.Sample> s = new ArrayList<>();
+        for (int i = 0; i < 5; i++)
+            s.add(new LagWindow.Sample(i, 1000L * (i + 1), 40.0 + i, false));
+        assertEquals(Verdict.FIRING, RULE.check(new LagWindow("group", "g", s, 5)).verdict());
+
+        List<LagWindow.Sample> afterRestart = new ArrayList<>(s.subList(1, 5));
+        afterRestart.add(new LagWindow.Sample(6, 6000, 2.0, true));
+        assertTrue(
+                RULE.check(new LagWindow("group", "g", afterRestart, 6)).verdict() != Verdict.CLEAR,
+                "2 s is only a lower bound, and the lag still rises");
+
+        List<LagWindow.Sample> caughtUp = new ArrayList<>(s.subList(1, 5));
+        caughtUp.add(new LagWindow.Sample(6, 6000, 2.0, false));
+        assertEquals(
+                Verdict.CLEAR,
+                RULE.check(new LagWindow("group", "g", caughtUp, 6)).verdict(),
+                "a real estimate of 2 s is below half the floor");
     }
 }

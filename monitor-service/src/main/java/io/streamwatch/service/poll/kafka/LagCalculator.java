@@ -40,6 +40,7 @@ final class LagCalculator {
             long records = 0;
             Double worst = null;
             boolean unknownSeconds = false;
+            boolean lowerBound = false;
             for (int p : parts) {
                 TopicPartition tp = new TopicPartition(topic, p);
                 Long end = o.end().get(tp);
@@ -54,6 +55,7 @@ final class LagCalculator {
                                 : seconds.secondsBehind(tp, position, end, o.at());
                 if (s == null) unknownSeconds = true;
                 else if (worst == null || s > worst) worst = s;
+                if (lag > 0 && s != null && seconds.lowerBound(tp, position)) lowerBound = true;
             }
             // With some lagging partitions not estimable yet, the largest known value is still a
             // lower bound;
@@ -62,7 +64,12 @@ final class LagCalculator {
                     records == 0
                             ? Double.valueOf(0.0)
                             : (worst == null || (unknownSeconds && worst == 0.0) ? null : worst);
-            out.put(topic, new TopicLag(records, topicSeconds));
+            out.put(
+                    topic,
+                    new TopicLag(
+                            records,
+                            topicSeconds,
+                            topicSeconds != null && (lowerBound || unknownSeconds)));
         }
         return out;
     }
@@ -83,5 +90,16 @@ final class LagCalculator {
             if (t.seconds() != null && (max == null || t.seconds() > max)) max = t.seconds();
         }
         return max;
+    }
+
+    /**
+     * Whether {@link #maxSeconds} is only a lower bound: some lagging topic's value is one, or is
+     * not known at all.
+     */
+    static boolean secondsAtLeast(Map<String, TopicLag> byTopic) {
+        for (TopicLag t : byTopic.values()) {
+            if (t.records() > 0 && (t.secondsAtLeast() || t.seconds() == null)) return true;
+        }
+        return false;
     }
 }

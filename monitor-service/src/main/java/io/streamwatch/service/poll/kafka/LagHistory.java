@@ -76,8 +76,12 @@ final class LagHistory {
     }
 
     private static LagWindow.Sample sample(long at, Map<String, TopicLag> topics) {
+        Double seconds = LagCalculator.maxSeconds(topics);
         return new LagWindow.Sample(
-                at, LagCalculator.totalRecords(topics), LagCalculator.maxSeconds(topics));
+                at,
+                LagCalculator.totalRecords(topics),
+                seconds,
+                seconds != null && LagCalculator.secondsAtLeast(topics));
     }
 
     private void add(

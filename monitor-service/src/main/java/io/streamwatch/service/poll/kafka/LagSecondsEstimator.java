@@ -38,6 +38,12 @@ final class LagSecondsEstimator {
         return t == null ? null : t.secondsBehind(position, end, now);
     }
 
+    /** Whether {@link #secondsBehind} for this position is only a lower bound. */
+    boolean lowerBound(TopicPartition tp, long position) {
+        OffsetTimeline t = timelines.get(tp);
+        return t != null && t.olderThanMemory(position);
+    }
+
     int partitions() {
         return timelines.size();
     }

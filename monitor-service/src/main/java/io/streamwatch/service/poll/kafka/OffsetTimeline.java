@@ -89,6 +89,14 @@ final class OffsetTimeline {
         return Math.max(0.0, (now - appendedAt) / 1000.0);
     }
 
+    /**
+     * Whether {@code position} is older than the first end offset this timeline saw, so that {@link
+     * #secondsBehind} can only give a lower bound.
+     */
+    boolean olderThanMemory(long position) {
+        return size > 0 && lastAtOrBelow(position) < 0;
+    }
+
     /** Index of the newest point whose offset is at or below {@code position}, or −1. */
     private int lastAtOrBelow(long position) {
         int lo = 0;

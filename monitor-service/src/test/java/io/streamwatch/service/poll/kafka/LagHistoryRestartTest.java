@@ -94,7 +94,10 @@ class LagHistoryRestartTest {
         for (int i = 0; i < WINDOW; i++)
             samples.add(
                     new LagWindow.Sample(
-                            clock.millis() - (WINDOW - i) * 15_000L, 1000L * (i + 1), 120.0));
+                            clock.millis() - (WINDOW - i) * 15_000L,
+                            1000L * (i + 1),
+                            120.0,
+                            false));
         return List.of(new LagWindow("group", "billing", samples, clock.millis()));
     }
 
@@ -132,8 +135,10 @@ class LagHistoryRestartTest {
     @Test
     void appLagSamplesComeBackToTheirAppsNewestAligned() {
         List<LagWindow.Sample> a =
-                List.of(new LagWindow.Sample(1, 10, null), new LagWindow.Sample(2, 20, null));
-        List<LagWindow.Sample> b = List.of(new LagWindow.Sample(2, 5, 1.0));
+                List.of(
+                        new LagWindow.Sample(1, 10, null, false),
+                        new LagWindow.Sample(2, 20, null, false));
+        List<LagWindow.Sample> b = List.of(new LagWindow.Sample(2, 5, 1.0, false));
         List<java.util.Map<String, LagWindow.Sample>> polls =
                 LagHistory.appPolls(
                         List.of(

@@ -1,6 +1,7 @@
 package io.streamwatch.service.poll.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -174,6 +175,18 @@ class LagSecondsEstimatorTest {
                 60.0,
                 h.estimate(100),
                 "at least as old as the first poll that saw it: a bound that grows 1 s per second");
+    }
+
+    @Test
+    void anEstimateForAPositionOlderThanTheTableIsMarkedALowerBound() {
+        History h = new History().burst(500, 0);
+        h.now += 1;
+        h.poll(); // the service (re)starts with 500 records of unknown age in the log
+        h.idle(60);
+        h.burst(100, 0);
+        h.poll();
+        assertTrue(h.estimator.lowerBound(TP, 100), "older than the first poll: at least");
+        assertFalse(h.estimator.lowerBound(TP, 550), "arrived while watched: an estimate");
     }
 
     @Test
