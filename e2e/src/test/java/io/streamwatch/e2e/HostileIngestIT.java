@@ -3,6 +3,9 @@ package io.streamwatch.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamwatch.testkit.Events;
 import io.streamwatch.testkit.ServiceProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -81,7 +84,7 @@ class HostileIngestIT {
 
             // A genuine request is still taken.
             long now = System.currentTimeMillis();
-            assertEquals(200, send(svc, envelope("after-bombs", 1, now, 10)).statusCode());
+            assertEquals(200, svc.ingest(batch("after-bombs", 1, now, 10)).statusCode());
         }
     }
 
@@ -93,17 +96,17 @@ class HostileIngestIT {
                         .port(0)
                         .start()) {
             long now = System.currentTimeMillis();
-            assertEquals(200, send(svc, envelope("overflow", 1, now - 3000, 5)).statusCode());
+            assertEquals(200, svc.ingest(batch("overflow", 1, now - 3000, 5)).statusCode());
             HttpResponse<String> refused =
-                    send(svc, envelope("overflow", 2, now - 2000, Long.MAX_VALUE / 4));
+                    svc.ingest(batch("overflow", 2, now - 2000, Long.MAX_VALUE / 4));
             assertEquals(400, refused.statusCode(), refused.body());
             assertTrue(
                     refused.body().contains("events[0].batch.records: must be <= 1000000000"),
                     refused.body());
             HttpResponse<String> again =
-                    send(svc, envelope("overflow", 3, now - 1000, Long.MAX_VALUE / 4));
+                    svc.ingest(batch("overflow", 3, now - 1000, Long.MAX_VALUE / 4));
             assertEquals(400, again.statusCode(), again.body());
-            assertEquals(200, send(svc, envelope("overflow", 4, now, 7)).statusCode());
+            assertEquals(200, svc.ingest(batch("overflow", 4, now, 7)).statusCode());
 
             HttpResponse<String> metrics = svc.get("/metrics");
             assertEquals(200, metrics.statusCode(), "/metrics after the attempt");
@@ -119,11 +122,6 @@ class HostileIngestIT {
         return HttpResponse.BodyHandlers.ofString();
     }
 
-    private HttpResponse<String> send(ServiceProcess svc, String json)
-            throws IOException, InterruptedException {
-        return http.send(post(svc, json.getBytes(StandardCharsets.UTF_8), null), ofString());
-    }
-
     private static HttpRequest post(ServiceProcess svc, byte[] body, String encoding) {
         HttpRequest.Builder b =
                 HttpRequest.newBuilder(URI.create(svc.url() + "/api/v1/events"))
@@ -136,26 +134,8 @@ class HostileIngestIT {
     }
 
     /** One completed batch of {@code records} records, as a listener sends it. */
-    private static String envelope(String app, long seq, long batchTime, long records) {
-        return "{\"schema\":1,\"source\":{\"app\":\""
-                + app
-                + "\",\"appId\":\"app-1\",\"instance\":\"i-1\"},\"events\":[{\"type\":"
-                + "\"batchCompleted\",\"time\":"
-                + (batchTime + 100)
-                + ",\"seq\":"
-                + seq
-                + ",\"batch\":{\"batchTime\":"
-                + batchTime
-                + ",\"submissionTime\":"
-                + batchTime
-                + ",\"processingStartTime\":"
-                + batchTime
-                + ",\"processingEndTime\":"
-                + (batchTime + 50)
-                + ",\"schedulingDelayMs\":0,\"processingTimeMs\":50,\"totalDelayMs\":50,"
-                + "\"records\":"
-                + records
-                + "}}]}";
+    private static Events batch(String app, long seq, long batchTime, long records) {
+        return Events.from(app, "app-1").startingAt(seq).completed(batchTime, 0, 50, records, null);
     }
 
     /** The shape of the report: about a mebibyte of empty arrays under one field. */
@@ -165,12 +145,11 @@ class HostileIngestIT {
 
     /** A valid envelope whose batch lists a mebibyte of empty output operations. */
     private static byte[] recordBomb() {
-        long t = System.currentTimeMillis();
-        String one = envelope("bomb", 1, t, 1);
-        return gzip(
-                one.replace(
-                        "\"records\":1}",
-                        "\"records\":1,\"outputOps\":[" + "{},".repeat(330_000) + "{}]}"));
+        Events one = batch("bomb", 1, System.currentTimeMillis(), 1);
+        ObjectNode batch = (ObjectNode) one.root().get("events").get(0).get("batch");
+        ArrayNode ops = batch.putArray("outputOps");
+        for (int i = 0; i <= 330_000; i++) ops.addObject();
+        return gzip(one.json());
     }
 
     private static byte[] gzip(String s) {

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.Events;
 import io.streamwatch.testkit.ServiceProcess;
 import io.streamwatch.testkit.WebhookReceiver;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,24 +25,10 @@ import org.junit.jupiter.api.Test;
 class NotificationOutboxIT {
     private static final String TOKEN = "outbox-it-token";
     private static final String APP = "outbox app";
-    private final HttpClient http = HttpClient.newHttpClient();
 
-    private void heartbeat(ServiceProcess service) throws Exception {
-        String body =
-                "{\"schema\":1,\"source\":{\"app\":\""
-                        + APP
-                        + "\",\"appId\":\"app-1\",\"instance\":\"i-1\"},"
-                        + "\"events\":[{\"type\":\"heartbeat\",\"time\":"
-                        + System.currentTimeMillis()
-                        + "}]}";
+    private static void heartbeat(ServiceProcess service) {
         HttpResponse<String> r =
-                http.send(
-                        HttpRequest.newBuilder(URI.create(service.url() + "/api/v1/events"))
-                                .header("Authorization", "Bearer " + TOKEN)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                service.ingest(Events.from(APP, "app-1").heartbeat(System.currentTimeMillis()));
         assertEquals(200, r.statusCode(), r.body());
     }
 

@@ -4,18 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.streamwatch.testkit.Await;
-import io.streamwatch.testkit.Http;
+import io.streamwatch.testkit.Events;
 import io.streamwatch.testkit.ServiceProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class PerAppLimitsIT {
     private static final String TOKEN = "limits-token-" + System.nanoTime();
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final int RECEIVERS_PER_REQUEST = 1000;
 
     /** A Spark UI stand-in that records every request and answers 404. */
@@ -72,33 +66,10 @@ class PerAppLimitsIT {
         }
     }
 
-    private static ObjectNode envelope(String app, String appId, String ui) {
-        ObjectNode root = ServiceProcess.JSON.createObjectNode();
-        root.put("schema", 1);
-        ObjectNode src = root.putObject("source");
-        src.put("app", app);
-        src.put("appId", appId);
-        src.putNull("attemptId");
-        src.put("instance", "instance-" + appId);
-        src.put("sparkVersion", "3.5.3");
-        src.put("uiUrl", ui);
-        root.put("dropped", 0);
-        root.put("queued", 0);
-        root.putArray("events");
-        return root;
-    }
-
-    private static HttpResponse<String> post(ServiceProcess s, ObjectNode body) {
+    /** {@code s.ingest(events)}, waiting as the listener would while the app is over its rate. */
+    private static HttpResponse<String> post(ServiceProcess s, Events events) {
         for (int attempt = 0; ; attempt++) {
-            HttpResponse<String> r =
-                    Http.send(
-                            CLIENT,
-                            HttpRequest.newBuilder(URI.create(s.url() + "/api/v1/events"))
-                                    .header("Authorization", "Bearer " + TOKEN)
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = s.ingest(events);
             if (r.statusCode() != 429 || attempt > 20) return r;
             sleep(1000); // ingest.maxRequestsPerSecondPerApp: wait as the listener would
         }
@@ -140,27 +111,15 @@ class PerAppLimitsIT {
                                 .yaml(
                                         "spark: { restPollInterval: 200ms, allowedUiNetworks: \"127.0.0.1/32\" }\n")
                                 .start()) {
-            long seq = 0;
             int accepted = 0;
             int refused = 0;
             String firstRefusal = null;
             for (int from = 0; from < 100_000; from += RECEIVERS_PER_REQUEST) {
-                ObjectNode body = envelope("flood", "flood-1", outside.url());
-                ArrayNode events = (ArrayNode) body.get("events");
+                Events body =
+                        Events.from("flood", "flood-1").uiUrl(outside.url()).startingAt(from + 1);
                 long now = System.currentTimeMillis();
                 for (int id = from; id < from + RECEIVERS_PER_REQUEST; id++) {
-                    ObjectNode e = events.addObject();
-                    e.put("type", "receiverStarted");
-                    e.put("time", now);
-                    e.put("seq", ++seq);
-                    ObjectNode r = e.putObject("receiver");
-                    r.put("streamId", id);
-                    r.put("name", "receiver-" + id);
-                    r.put("active", true);
-                    r.put("location", "localhost");
-                    r.put("executorId", "1");
-                    r.putNull("lastErrorMessage");
-                    r.putNull("lastError");
+                    body.receiverStarted(now, id);
                 }
                 HttpResponse<String> r = post(s, body);
                 if (r.statusCode() == 200) {
@@ -179,11 +138,10 @@ class PerAppLimitsIT {
                     firstRefusal);
             // Heartbeats rewrite the app's record; it must stay small.
             for (int i = 0; i < 20; i++) {
-                ObjectNode hb = envelope("flood", "flood-1", outside.url());
-                ((ArrayNode) hb.get("events"))
-                        .addObject()
-                        .put("type", "heartbeat")
-                        .put("time", System.currentTimeMillis());
+                Events hb =
+                        Events.from("flood", "flood-1")
+                                .uiUrl(outside.url())
+                                .heartbeat(System.currentTimeMillis());
                 assertEquals(200, post(s, hb).statusCode());
             }
             JsonNode flood = s.json("/api/v1/apps/flood");
@@ -191,11 +149,10 @@ class PerAppLimitsIT {
             long stored = sizeOf(dir.resolve("data"));
             assertTrue(stored < 5_000_000, "storage.dir holds " + stored + " bytes");
 
-            ObjectNode polled = envelope("polled", "polled-1", inside.url());
-            ((ArrayNode) polled.get("events"))
-                    .addObject()
-                    .put("type", "heartbeat")
-                    .put("time", System.currentTimeMillis());
+            Events polled =
+                    Events.from("polled", "polled-1")
+                            .uiUrl(inside.url())
+                            .heartbeat(System.currentTimeMillis());
             assertEquals(200, post(s, polled).statusCode());
             Await.until(
                     Duration.ofSeconds(30),

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamwatch.testkit.ChildProcess;
+import io.streamwatch.testkit.Events;
 import io.streamwatch.testkit.ServiceProcess;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +55,8 @@ class StoreFailureIT {
     void aCorruptStoreIsRefusedWithExitCode78() throws Exception {
         Path dir = Files.createTempDirectory("streamwatch-store-corrupt");
         try (ServiceProcess first = ServiceProcess.in(dir).token(TOKEN).port(0).start()) {
-            for (int i = 0; i < 20; i++) assertEquals(200, ingest(first, events("app " + i, 0)));
+            for (int i = 0; i < 20; i++)
+                assertEquals(200, first.ingest(events("app " + i, 0)).statusCode());
         }
         Path db = dir.resolve("data/streamwatch.db");
         try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
@@ -78,9 +77,14 @@ class StoreFailureIT {
             throws Exception {
         Assumptions.assumeTrue(sqlite3(), "needs the sqlite3 command to hold the write lock");
         Path dir = Files.createTempDirectory("streamwatch-store-locked");
-        String request = events("locked app", 3);
-        try (ServiceProcess first = ServiceProcess.in(dir).token(TOKEN).port(0).start()) {
-            assertEquals(200, ingest(first, events("locked app", 0)));
+        Events request = events("locked app", 3);
+        try (ServiceProcess first =
+                ServiceProcess.in(dir)
+                        .token(TOKEN)
+                        .port(0)
+                        .requestTimeout(Duration.ofSeconds(30))
+                        .start()) {
+            assertEquals(200, first.ingest(events("locked app", 0)).statusCode());
             Process holder =
                     new ProcessBuilder("sqlite3", dir.resolve("data/streamwatch.db").toString())
                             .redirectErrorStream(true)
@@ -89,12 +93,15 @@ class StoreFailureIT {
                 in.write("BEGIN IMMEDIATE;\n".getBytes(StandardCharsets.UTF_8));
                 in.flush();
                 Thread.sleep(500); // the holder has the lock once its shell read the line
-                assertEquals(503, ingest(first, request), "while another process holds the lock");
+                assertEquals(
+                        503,
+                        first.ingest(request).statusCode(),
+                        "while another process holds the lock");
                 assertEquals(503, first.status("/readyz"));
                 in.write("ROLLBACK;\n.quit\n".getBytes(StandardCharsets.UTF_8));
             }
             assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
-            HttpResponse<String> retried = post(first, request);
+            HttpResponse<String> retried = first.ingest(request);
             assertEquals(200, retried.statusCode(), retried.body());
             assertTrue(retried.body().contains("\"accepted\":3"), retried.body());
         }
@@ -115,51 +122,10 @@ class StoreFailureIT {
      * A listener request with three completed batches, {@code offset} seconds (and sequence
      * numbers) on.
      */
-    private static String events(String app, int offset) {
+    private static Events events(String app, int offset) {
         long t = System.currentTimeMillis() - 60_000 + offset * 1000L;
-        StringBuilder e = new StringBuilder();
-        for (int i = 0; i < 3; i++) {
-            long bt = t + i * 1000L;
-            if (i > 0) e.append(',');
-            e.append("{\"type\":\"batchCompleted\",\"time\":")
-                    .append(bt + 100)
-                    .append(",\"seq\":")
-                    .append(offset + i + 1)
-                    .append(",\"batch\":{\"batchTime\":")
-                    .append(bt)
-                    .append(",\"submissionTime\":")
-                    .append(bt)
-                    .append(",\"processingStartTime\":")
-                    .append(bt)
-                    .append(",\"processingEndTime\":")
-                    .append(bt + 100)
-                    .append(
-                            ",\"schedulingDelayMs\":0,\"processingTimeMs\":100,\"totalDelayMs\":100,"
-                                    + "\"records\":1,\"inputs\":[],\"outputOps\":[],\"failed\":false,"
-                                    + "\"failureReason\":null}}");
-        }
-        return "{\"schema\":1,\"source\":{\"app\":\""
-                + app
-                + "\",\"appId\":\"app-1\",\"attemptId\":null,\"instance\":\"i-1\","
-                + "\"sparkVersion\":\"3.5.3\",\"uiUrl\":\"http://127.0.0.1:4040\"},"
-                + "\"dropped\":0,\"queued\":0,\"events\":["
-                + e
-                + "]}";
-    }
-
-    private static int ingest(ServiceProcess s, String body) throws Exception {
-        return post(s, body).statusCode();
-    }
-
-    private static HttpResponse<String> post(ServiceProcess s, String body) throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(s.url() + "/api/v1/events"))
-                                .header("Authorization", "Bearer " + s.token())
-                                .header("Content-Type", "application/json")
-                                .timeout(Duration.ofSeconds(30))
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        Events e = Events.from(app, "app-1").startingAt(offset + 1);
+        for (int i = 0; i < 3; i++) e.completed(t + i * 1000L, 0, 100, 1, null);
+        return e;
     }
 }

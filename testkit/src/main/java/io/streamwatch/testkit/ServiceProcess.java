@@ -367,6 +367,24 @@ public final class ServiceProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code POST /api/v1/events} of {@code json} with the ingest token, as the listener sends. */
+    public HttpResponse<String> ingest(String json) {
+        return Http.send(
+                http,
+                HttpRequest.newBuilder(URI.create(url() + "/api/v1/events"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .timeout(requestTimeout)
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@link #ingest(String)} of {@code events.json()}. */
+    public HttpResponse<String> ingest(Events events) {
+        return ingest(events.json());
+    }
+
     /** The status of {@code GET path}, -1 when the service does not answer. */
     public int status(String path) {
         try {

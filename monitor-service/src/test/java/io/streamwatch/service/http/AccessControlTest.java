@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import io.streamwatch.service.Events;
+import io.streamwatch.testkit.Events;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,10 +3,10 @@ package io.streamwatch.service.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.StreamwatchService;
 import io.streamwatch.service.config.ConfigLoader;
+import io.streamwatch.testkit.Events;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

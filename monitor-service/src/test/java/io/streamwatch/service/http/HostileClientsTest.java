@@ -6,18 +6,13 @@ import static io.streamwatch.service.http.LoopbackService.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamwatch.service.Events;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import io.streamwatch.testkit.Events;
+import io.streamwatch.testkit.SlowSenders;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,76 +39,32 @@ class HostileClientsTest {
      */
     static void assertProbesAnswerWhileSlowSendersHold(int port, String readerToken)
             throws Exception {
-        List<Socket> sockets = new ArrayList<>();
-        Map<Socket, String> answers = new java.util.HashMap<>();
         HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        try {
-            for (int i = 0; i < SLOW_SENDERS; i++) {
-                Socket socket = new Socket("127.0.0.1", port);
-                socket.setSoTimeout(50);
-                socket.getOutputStream()
-                        .write(
-                                ("POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                                + "Authorization: Bearer "
-                                                + INGEST
-                                                + "\r\nContent-Type: application/json\r\n"
-                                                + "Content-Length: 60000\r\n\r\n{")
-                                        .getBytes(StandardCharsets.ISO_8859_1));
-                sockets.add(socket);
-            }
-            long end = System.nanoTime() + Duration.ofSeconds(6).toNanos();
-            int probes = 0;
-            while (System.nanoTime() < end) {
-                for (Socket socket : sockets) {
-                    if (!answers.containsKey(socket)) trickle(socket, answers);
-                }
-                for (String path : List.of("/healthz", "/metrics", "/api/v1/apps")) {
-                    long t0 = System.nanoTime();
-                    HttpResponse<String> r =
-                            probe.send(
-                                    HttpRequest.newBuilder(
-                                                    URI.create("http://127.0.0.1:" + port + path))
-                                            .header("Authorization", "Bearer " + readerToken)
-                                            .timeout(Duration.ofSeconds(1))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                    long ms = (System.nanoTime() - t0) / 1_000_000;
-                    assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
-                    assertTrue(ms < 1000, path + " took " + ms + " ms");
-                    probes++;
-                }
-                Thread.sleep(1000);
-            }
-            assertTrue(probes >= 9, "probes made: " + probes);
-            Map<String, Integer> outcomes = new java.util.TreeMap<>();
-            for (String a : answers.values()) outcomes.merge(a, 1, Integer::sum);
-            int refused =
-                    outcomes.getOrDefault("HTTP/1.1 503", 0)
-                            + outcomes.getOrDefault("HTTP/1.1 408", 0);
+        try (SlowSenders slow = SlowSenders.open(port, INGEST, SLOW_SENDERS, 60_000)) {
+            int rounds =
+                    slow.hold(Duration.ofSeconds(6), () -> probeOnce(probe, port, readerToken));
+            assertTrue(rounds >= 3, "probe rounds (3 probes each): " + rounds);
             assertTrue(
-                    refused >= SLOW_SENDERS - 40,
-                    "slow senders answered 503 (over the cap) or 408 (too slow): " + outcomes);
-        } finally {
-            for (Socket socket : sockets) socket.close();
+                    slow.refused() >= SLOW_SENDERS - 40,
+                    "slow senders answered 503 (over the cap) or 408 (too slow): "
+                            + slow.outcomes());
         }
     }
 
-    /**
-     * Takes the service's answer when one came (its status line), else sends one more body byte.
-     */
-    private static void trickle(Socket socket, Map<Socket, String> answers) {
-        try {
-            InputStream in = socket.getInputStream();
-            if (in.available() > 0) {
-                byte[] buf = in.readNBytes(12);
-                answers.put(socket, new String(buf, StandardCharsets.ISO_8859_1));
-                return;
-            }
-            OutputStream out = socket.getOutputStream();
-            out.write(' ');
-            out.flush();
-        } catch (IOException closed) {
-            answers.put(socket, "closed without an answer");
+    /** {@code /healthz}, {@code /metrics} and {@code /api/v1/apps} each answer 200 within 1 s. */
+    private static void probeOnce(HttpClient probe, int port, String readerToken) throws Exception {
+        for (String path : List.of("/healthz", "/metrics", "/api/v1/apps")) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r =
+                    probe.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .header("Authorization", "Bearer " + readerToken)
+                                    .timeout(Duration.ofSeconds(1))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
+            assertTrue(ms < 1000, path + " took " + ms + " ms");
         }
     }
 

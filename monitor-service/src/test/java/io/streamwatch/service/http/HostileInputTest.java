@@ -5,7 +5,7 @@ import static io.streamwatch.service.http.LoopbackService.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamwatch.service.Events;
+import io.streamwatch.testkit.Events;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

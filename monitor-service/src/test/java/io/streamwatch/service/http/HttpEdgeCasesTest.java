@@ -7,7 +7,7 @@ import static io.streamwatch.service.http.LoopbackService.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamwatch.service.Events;
+import io.streamwatch.testkit.Events;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.StreamwatchService;
 import io.streamwatch.service.config.ConfigLoader;
+import io.streamwatch.testkit.Events;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

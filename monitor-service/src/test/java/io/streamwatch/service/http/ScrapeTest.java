@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamwatch.service.Events;
 import io.streamwatch.service.metrics.MetricCatalogue;
 import io.streamwatch.service.store.Store;
+import io.streamwatch.testkit.Events;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

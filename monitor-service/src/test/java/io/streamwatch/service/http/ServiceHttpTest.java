@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.StreamwatchService;
 import io.streamwatch.service.config.ConfigLoader;
 import io.streamwatch.service.config.ServiceConfig;
+import io.streamwatch.testkit.Events;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

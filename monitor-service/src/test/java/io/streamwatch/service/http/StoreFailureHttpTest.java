@@ -3,8 +3,8 @@ package io.streamwatch.service.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
+import io.streamwatch.testkit.Events;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.model.Event;
 import io.streamwatch.service.model.IngestBatch;
+import io.streamwatch.testkit.Events;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.stream.Stream;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.metrics.MetricCatalogue;
@@ -16,6 +15,7 @@ import io.streamwatch.service.notify.AlertSink;
 import io.streamwatch.service.notify.Transition;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.LagWindow;
+import io.streamwatch.testkit.Events;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

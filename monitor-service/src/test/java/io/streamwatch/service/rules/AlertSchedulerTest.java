@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.notify.Alert;
@@ -13,6 +12,7 @@ import io.streamwatch.service.notify.Transition;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.state.LagWindow;
+import io.streamwatch.testkit.Events;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

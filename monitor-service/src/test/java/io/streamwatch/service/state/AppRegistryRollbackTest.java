@@ -3,10 +3,10 @@ package io.streamwatch.service.state;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.model.IngestBatch;
+import io.streamwatch.testkit.Events;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,11 +3,11 @@ package io.streamwatch.service.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.RestObservation;
+import io.streamwatch.testkit.Events;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.StreamwatchServiceRules;
 import io.streamwatch.service.ingest.EventParser;
@@ -13,6 +12,7 @@ import io.streamwatch.service.rules.AlertEngine;
 import io.streamwatch.service.rules.BatchTooSlow;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppSnapshot;
+import io.streamwatch.testkit.Events;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,6 @@ package io.streamwatch.service.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.ingest.EventParser;
 import io.streamwatch.service.state.AppRegistry;
@@ -10,6 +9,7 @@ import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.state.BatchRecord;
 import io.streamwatch.service.state.KafkaProgress;
+import io.streamwatch.testkit.Events;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamwatch.service.Events;
 import io.streamwatch.service.MutableClock;
 import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.ingest.EventParser;
@@ -18,6 +17,7 @@ import io.streamwatch.service.metrics.ServiceMetrics;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.LagWindow;
 import io.streamwatch.testkafka.EmbeddedKafka;
+import io.streamwatch.testkit.Events;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

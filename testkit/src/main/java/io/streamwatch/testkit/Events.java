@@ -1,4 +1,4 @@
-package io.streamwatch.service;
+package io.streamwatch.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -93,8 +93,24 @@ public final class Events {
         return this;
     }
 
+    /** The Spark UI the listener reports (default {@code http://127.0.0.1:4040}). */
+    public Events uiUrl(String url) {
+        ((ObjectNode) root.get("source")).put("uiUrl", url);
+        return this;
+    }
+
+    public Events receiverStarted(long time, int streamId) {
+        receiver("receiverStarted", time, streamId, null);
+        return this;
+    }
+
     public Events receiverError(long time, int streamId, String message) {
-        ObjectNode r = event("receiverError", time).putObject("receiver");
+        receiver("receiverError", time, streamId, message);
+        return this;
+    }
+
+    private void receiver(String type, long time, int streamId, String message) {
+        ObjectNode r = event(type, time).putObject("receiver");
         r.put("streamId", streamId);
         r.put("name", "receiver-" + streamId);
         r.put("active", true);
@@ -102,7 +118,6 @@ public final class Events {
         r.put("executorId", "driver");
         r.put("lastErrorMessage", message);
         r.put("lastError", message);
-        return this;
     }
 
     public Events appEnd(long time) {
