@@ -71,10 +71,12 @@ public record ServiceConfig(
      *
      * @param tokens the tokens listed in YAML plus those read from {@code tokenFile}
      * @param tokenFile where some of the tokens came from, or null
+     * @param appTokens ingest tokens that may only send events for the app keys listed with them
      */
     public record Ingest(
             Secrets tokens,
             @LinesAddedTo("tokens") Path tokenFile,
+            List<AppToken> appTokens,
             @Default("false") boolean allowUnauthenticated,
             @Default("1048576") @Range(min = 1024, max = 256L * 1024 * 1024) long maxBodyBytes,
             @Default("5000") @Range(min = 1, max = 1_000_000) int maxApps,
@@ -83,7 +85,67 @@ public record ServiceConfig(
             @Default("32") @Range(min = 1, max = 10_000) int maxConcurrentRequests,
             @Default("1024") @Range(min = 0, max = 1L << 30) long minBodyBytesPerSecond,
             @Default("16777216") @Range(min = 1024, max = 4L * 1024 * 1024 * 1024)
-                    long maxDecodingBytes) {}
+                    long maxDecodingBytes)
+            implements CrossChecked {
+        public Ingest {
+            appTokens = present(appTokens);
+        }
+
+        /** A token both bound to apps and unbound would be unbound: refused as ambiguous. */
+        @Override
+        public List<Violation> violations() {
+            List<Violation> out = new ArrayList<>();
+            for (int i = 0; i < appTokens.size(); i++) {
+                AppToken bound = appTokens.get(i);
+                if (bound == null) continue;
+                for (String t : bound.token().values()) {
+                    if (tokens != null && tokens.values().contains(t)) {
+                        out.add(
+                                new Violation(
+                                        "appTokens[" + i + "].token",
+                                        "is also listed in ingest.tokens (unbound, any app);"
+                                                + " list each token in one place"));
+                        break;
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * An ingest token that may only send events for {@code apps}. {@code toString()} never shows
+     * the token.
+     *
+     * @param token the token (or several, with {@code tokenFile})
+     * @param tokenFile a file of tokens for these apps, one per line, {@code #} comments
+     */
+    public record AppToken(
+            List<String> apps, @SingleValue Secrets token, @LinesAddedTo("token") Path tokenFile)
+            implements CrossChecked {
+        public AppToken {
+            apps = present(apps);
+            if (token == null) token = Secrets.none();
+        }
+
+        @Override
+        public List<Violation> violations() {
+            List<Violation> out = new ArrayList<>();
+            if (apps.isEmpty())
+                out.add(
+                        new Violation(
+                                "apps",
+                                "required: the app keys this token may send events for,"
+                                        + " e.g. [orders, billing]"));
+            if (token.values().stream().allMatch(String::isBlank))
+                out.add(
+                        new Violation(
+                                "token",
+                                "required: the token (or a tokenFile), as the listener's"
+                                        + " spark.streamwatch.token"));
+            return out;
+        }
+    }
 
     /**
      * Read access to {@code /api/v1}; tokens as in {@link Ingest}.

@@ -1,6 +1,7 @@
 package io.streamwatch.service.http;
 
 import io.streamwatch.service.config.ServiceConfig;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,10 +13,10 @@ public final class Access {
 
     public static BearerAuth ingest(ServiceConfig config) {
         return new BearerAuth(
-                List.of(config.ingest().tokens()),
+                List.of(ingestTokens(config)),
                 config.ingest().allowUnauthenticated(),
                 "ingest",
-                "ingest.tokens, ingest.tokenFile or STREAMWATCH_INGEST_TOKENS");
+                "ingest.tokens, ingest.tokenFile, ingest.appTokens or STREAMWATCH_INGEST_TOKENS");
     }
 
     /**
@@ -28,7 +29,7 @@ public final class Access {
                         config.api().allowUnauthenticated(),
                         "the read API",
                         "api.tokens, api.tokenFile or STREAMWATCH_API_TOKENS")
-                .refusing(config.ingest().tokens(), WRITE_ONLY);
+                .refusing(ingestTokens(config), WRITE_ONLY);
     }
 
     /** {@code /metrics}: open unless {@code metrics.requireToken}, then as the read API. */
@@ -38,7 +39,7 @@ public final class Access {
                         !config.metrics().requireToken(),
                         "/metrics",
                         "api.tokens; or set metrics.requireToken: false")
-                .refusing(config.ingest().tokens(), WRITE_ONLY);
+                .refusing(ingestTokens(config), WRITE_ONLY);
     }
 
     private static final String WRITE_ONLY =
@@ -47,8 +48,17 @@ public final class Access {
 
     private static List<ServiceConfig.Secrets> readers(ServiceConfig config) {
         return config.api().ingestTokensCanRead()
-                ? List.of(config.api().tokens(), config.ingest().tokens())
+                ? List.of(config.api().tokens(), ingestTokens(config))
                 : List.of(config.api().tokens());
+    }
+
+    /**
+     * Every ingest token: unbound ({@code ingest.tokens}) and bound to apps ({@code appTokens}).
+     */
+    private static ServiceConfig.Secrets ingestTokens(ServiceConfig config) {
+        List<String> all = new ArrayList<>(config.ingest().tokens().values());
+        for (ServiceConfig.AppToken t : config.ingest().appTokens()) all.addAll(t.token().values());
+        return new ServiceConfig.Secrets(all);
     }
 
     /**

@@ -92,7 +92,7 @@ public final class BearerAuth {
         throw new RejectedException(401, "bearer token not accepted for " + what);
     }
 
-    private static byte[] sha256(String s) {
+    static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

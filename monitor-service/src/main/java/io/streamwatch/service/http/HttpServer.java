@@ -19,6 +19,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -29,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * including the requests Jetty refuses itself ({@link JsonErrorHandler}); an unexpected failure is
  * logged here and answered 500 without internals.
  *
- * <p>Access: ingest needs an ingest token; the read API a reader token (an ingest token only with
- * {@code api.ingestTokensCanRead}); {@code /metrics} the same when {@code metrics.requireToken} is
- * set; {@code /healthz}, {@code /readyz} and {@code /runbook} are open. Read and metrics checks run
+ * <p>Access: ingest needs an ingest token (one bound to apps may only send their events, {@link
+ * AppBinding}); the read API a reader token (an ingest token only with {@code
+ * api.ingestTokensCanRead}); {@code /metrics} the same when {@code metrics.requireToken} is set;
+ * {@code /healthz}, {@code /readyz} and {@code /runbook} are open. Read and metrics checks run
  * before the route for GET and HEAD alike. Slow or numerous ingest requests are bounded by {@link
  * IngestGate} so that they cannot take the workers the other endpoints need.
  */
@@ -91,12 +93,14 @@ public final class HttpServer {
         app.before(HttpServer::checkQueryString);
 
         IngestGate gate = new IngestGate(limits.maxConcurrentRequests());
+        AppBinding binding = new AppBinding(limits.appTokens());
         app.post(
                 "/api/v1/events",
                 ctx -> {
                     try {
                         ingestAuth.check(ctx.header("Authorization"));
-                        gate.run(() -> ingest(ctx, ingest));
+                        Consumer<String> appCheck = binding.forRequest(ctx.header("Authorization"));
+                        gate.run(() -> ingest(ctx, ingest, appCheck));
                         metrics.ingestRequest("ok");
                     } catch (RejectedException e) {
                         metrics.ingestRequest(outcome(e.status()));
@@ -210,7 +214,7 @@ public final class HttpServer {
                                         + clip(ctx.path(), 200)));
     }
 
-    private static void ingest(Context ctx, IngestHandler ingest) {
+    private static void ingest(Context ctx, IngestHandler ingest, Consumer<String> appCheck) {
         IngestHandler.Accepted a;
         try {
             a =
@@ -218,7 +222,8 @@ public final class HttpServer {
                             ctx.contentType(),
                             ctx.header("Content-Encoding"),
                             ctx.contentLength(),
-                            IngestGate.bodyOf(ctx.bodyInputStream()));
+                            IngestGate.bodyOf(ctx.bodyInputStream()),
+                            appCheck);
         } catch (SequenceJumpException e) {
             throw RejectedException.badRequest(e.getMessage());
         }

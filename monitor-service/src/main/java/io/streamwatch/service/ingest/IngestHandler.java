@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,20 @@ public final class IngestHandler {
      */
     public Accepted handle(
             String contentType, String contentEncoding, long contentLength, InputStream body) {
+        return handle(contentType, contentEncoding, contentLength, body, app -> {});
+    }
+
+    /**
+     * As {@link #handle(String, String, long, InputStream)}, with {@code appCheck} run on the
+     * envelope's {@code source.app} once it is parsed, before the rate limit and the apply: it
+     * throws {@link RejectedException} for an app the sender may not write (a bound token).
+     */
+    public Accepted handle(
+            String contentType,
+            String contentEncoding,
+            long contentLength,
+            InputStream body,
+            Consumer<String> appCheck) {
         checkContentType(contentType);
         String enc =
                 contentEncoding == null
@@ -99,6 +114,7 @@ public final class IngestHandler {
             batch = parser.parse(json);
         }
         String app = batch.source().app();
+        appCheck.accept(app);
         long wait = rateLimiter.acquire(app);
         if (wait > 0) {
             throw new RejectedException(

@@ -430,4 +430,42 @@ class ConfigLoaderTest {
         String msg = problems(() -> ConfigLoader.load(noUrl, Map.of()));
         assertTrue(msg.contains("alerting.receivers[0].url: required"), msg);
     }
+
+    @Test
+    void appTokensNeedAppsAndATokenAndNeverShowIt() throws IOException {
+        Path p =
+                yaml(
+                        "ingest:\n"
+                                + "  tokens: [shared-secret-1]\n"
+                                + "  appTokens:\n"
+                                + "    - apps: []\n"
+                                + "      token: bound-secret-2\n"
+                                + "    - apps: [orders]\n"
+                                + "    - apps: [billing]\n"
+                                + "      token: shared-secret-1\n");
+        String msg = problems(() -> ConfigLoader.load(p, Map.of()));
+        assertTrue(msg.contains("ingest.appTokens[0].apps: required"), msg);
+        assertTrue(msg.contains("ingest.appTokens[1].token: required"), msg);
+        assertTrue(msg.contains("ingest.appTokens[2].token: is also listed in ingest.tokens"), msg);
+        assertFalse(msg.contains("secret"), msg);
+    }
+
+    @Test
+    void appTokensAreReadFromYamlOrAFileAndHidden() throws IOException {
+        Path file = dir.resolve("billing.tokens");
+        Files.writeString(file, "# billing\nfile-secret-3\n");
+        Path p =
+                yaml(
+                        "ingest:\n"
+                                + "  appTokens:\n"
+                                + "    - {apps: [orders, billing], token: bound-secret-2}\n"
+                                + "    - {apps: [billing], tokenFile: "
+                                + file
+                                + "}\n");
+        ServiceConfig c = ConfigLoader.load(p, Map.of()).config();
+        assertEquals(List.of("orders", "billing"), c.ingest().appTokens().get(0).apps());
+        assertEquals(List.of("bound-secret-2"), c.ingest().appTokens().get(0).token().values());
+        assertEquals(List.of("file-secret-3"), c.ingest().appTokens().get(1).token().values());
+        assertFalse(c.toString().contains("secret-"), c.toString());
+    }
 }

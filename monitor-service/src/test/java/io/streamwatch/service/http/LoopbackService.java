@@ -21,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,9 +65,10 @@ final class LoopbackService implements AutoCloseable {
     final StreamwatchService service;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private LoopbackService(Map<String, String> env, MutableClock clock) {
+    private LoopbackService(Path configFile, Map<String, String> env, MutableClock clock) {
         this.clock = clock;
-        this.service = new StreamwatchService(ConfigLoader.load(null, env).config(), clock).start();
+        this.service =
+                new StreamwatchService(ConfigLoader.load(configFile, env).config(), clock).start();
     }
 
     /**
@@ -78,6 +80,12 @@ final class LoopbackService implements AutoCloseable {
     }
 
     static LoopbackService start(String name, Map<String, String> overrides, MutableClock clock) {
+        return start(name, null, overrides, clock);
+    }
+
+    /** As {@link #start(String, Map)}, with a YAML file for what the environment cannot set. */
+    static LoopbackService start(
+            String name, Path configFile, Map<String, String> overrides, MutableClock clock) {
         Map<String, String> env = new HashMap<>();
         env.put("STREAMWATCH_SERVER_HOST", "127.0.0.1");
         env.put("STREAMWATCH_SERVER_PORT", "0");
@@ -89,7 +97,7 @@ final class LoopbackService implements AutoCloseable {
         env.putAll(overrides);
         env.values()
                 .removeIf(String::isEmpty); // an empty override removes a default, e.g. the tokens
-        return new LoopbackService(env, clock);
+        return new LoopbackService(configFile, env, clock);
     }
 
     int port() {
