@@ -44,25 +44,13 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
 
     /**
      * Production wiring: its own HTTP client (connect 2 s, call 10 s), default retries, queues and
-     * drain.
+     * drain, and a durable {@code outbox} for webhook and PagerDuty receivers (see {@link
+     * OutboxChannel}; {@link Outbox#none()} keeps them in memory); Alertmanager receivers queue in
+     * memory, since the alert engine re-sends what fires.
      *
      * @param resendInterval how often the alert engine re-sends a firing alert (REPEAT);
      *     Alertmanager alerts are valid for four times this
      * @param externalUrl where Streamwatch is reachable, for the webhook's {@code externalURL}
-     */
-    public NotificationDispatcher(
-            List<ServiceConfig.Receiver> receivers,
-            Duration resendInterval,
-            String externalUrl,
-            MeterRegistry metrics,
-            Clock clock) {
-        this(receivers, resendInterval, externalUrl, metrics, clock, Outbox.none());
-    }
-
-    /**
-     * Production wiring with a durable {@code outbox} for webhook and PagerDuty receivers (see
-     * {@link OutboxChannel}); Alertmanager receivers queue in memory, since the alert engine
-     * re-sends what fires.
      */
     public NotificationDispatcher(
             List<ServiceConfig.Receiver> receivers,
@@ -86,33 +74,10 @@ public final class NotificationDispatcher implements AlertSink, AutoCloseable {
                 d -> Thread.sleep(d.toMillis()));
     }
 
-    /** Everything injectable. The {@code client} is not shut down by {@link #close()}. */
-    public NotificationDispatcher(
-            List<ServiceConfig.Receiver> receivers,
-            Duration resendInterval,
-            String externalUrl,
-            MeterRegistry metrics,
-            Clock clock,
-            OkHttpClient client,
-            RetryPolicy retry,
-            int queueCapacity,
-            Duration drainTimeout) {
-        this(
-                receivers,
-                resendInterval,
-                externalUrl,
-                metrics,
-                clock,
-                client,
-                retry,
-                queueCapacity,
-                drainTimeout,
-                Outbox.none());
-    }
-
     /**
      * Everything injectable, with a durable {@code outbox} for webhook and PagerDuty receivers
-     * ({@code queueCapacity} is then also the outbox's cap per receiver).
+     * ({@code queueCapacity} is then also the outbox's cap per receiver). The {@code client} is not
+     * shut down by {@link #close()}.
      */
     public NotificationDispatcher(
             List<ServiceConfig.Receiver> receivers,

@@ -146,7 +146,8 @@ class AlertmanagerDeliveryTest {
                         Duration.ofSeconds(60),
                         "http://streamwatch.example:8080",
                         metrics,
-                        clock)) {
+                        clock,
+                        Outbox.none())) {
 
             dispatcher.publish(alert, Transition.FIRING);
 

@@ -63,7 +63,8 @@ class NotificationDispatcherTest {
                         NotificationDispatcher.defaultClient(),
                         retry,
                         capacity,
-                        drain));
+                        drain,
+                        Outbox.none()));
     }
 
     private NotificationDispatcher dispatcher(Receiver... receivers) {
