@@ -13,26 +13,8 @@ public final class AppDown extends NamedRule<AppWindow> {
     private final long downAfterMs;
 
     public AppDown(long downAfterMs) {
-        super(NAME, Severity.CRITICAL);
+        super(NAME, Severity.CRITICAL, 0, Trigger.SILENCE);
         this.downAfterMs = downAfterMs;
-    }
-
-    /** Reads no batches: only when the app was last heard from. */
-    @Override
-    public int window() {
-        return 0;
-    }
-
-    /** Silence is time passing. */
-    @Override
-    public boolean clockDriven() {
-        return true;
-    }
-
-    /** After a restart, the service's own downtime looks like silence. */
-    @Override
-    public boolean judgesSilence() {
-        return true;
     }
 
     @Override

@@ -12,26 +12,8 @@ public final class AppStalled extends NamedRule<AppWindow> {
     private final long downAfterMs;
 
     public AppStalled(long downAfterMs) {
-        super(NAME, Severity.CRITICAL);
+        super(NAME, Severity.CRITICAL, 0, Trigger.SILENCE);
         this.downAfterMs = downAfterMs;
-    }
-
-    /** Reads no batches: only when the last one completed. */
-    @Override
-    public int window() {
-        return 0;
-    }
-
-    /** A stall is time passing without a batch. */
-    @Override
-    public boolean clockDriven() {
-        return true;
-    }
-
-    /** After a restart, the service's own downtime looks like silence. */
-    @Override
-    public boolean judgesSilence() {
-        return true;
     }
 
     @Override

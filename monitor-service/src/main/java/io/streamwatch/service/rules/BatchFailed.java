@@ -15,20 +15,8 @@ public final class BatchFailed extends NamedRule<AppWindow> {
     private final int okToClear;
 
     public BatchFailed(int okToClear) {
-        super(NAME, Severity.WARNING);
+        super(NAME, Severity.WARNING, okToClear, Trigger.EVIDENCE);
         this.okToClear = okToClear;
-    }
-
-    /** The newest batches, enough to count {@code okToClear} successes. */
-    @Override
-    public int window() {
-        return okToClear;
-    }
-
-    /** Only a new batch changes its verdict. */
-    @Override
-    public boolean clockDriven() {
-        return false;
     }
 
     @Override

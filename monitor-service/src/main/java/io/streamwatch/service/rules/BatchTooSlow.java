@@ -16,23 +16,8 @@ public final class BatchTooSlow extends NamedRule<AppWindow> {
     private final int k;
 
     public BatchTooSlow(int consecutive) {
-        super(NAME, Severity.WARNING);
+        super(NAME, Severity.WARNING, Math.max(consecutive, STREAK_SHOWN), Trigger.EVIDENCE);
         this.k = consecutive;
-    }
-
-    /**
-     * At least {@code k} batches, and at least {@value #STREAK_SHOWN}: a page says how long the
-     * slow streak has lasted, counted as far back as the window reaches.
-     */
-    @Override
-    public int window() {
-        return Math.max(k, STREAK_SHOWN);
-    }
-
-    /** Only a new batch changes its verdict. */
-    @Override
-    public boolean clockDriven() {
-        return false;
     }
 
     @Override

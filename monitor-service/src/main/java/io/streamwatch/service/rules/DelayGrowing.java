@@ -28,20 +28,8 @@ public final class DelayGrowing extends NamedRule<AppWindow> {
     private final int window;
 
     public DelayGrowing(int window) {
-        super(NAME, Severity.CRITICAL);
+        super(NAME, Severity.CRITICAL, window, Trigger.EVIDENCE);
         this.window = window;
-    }
-
-    /** The trend is fitted over the last {@code window} batches. */
-    @Override
-    public int window() {
-        return window;
-    }
-
-    /** Only a new batch changes its verdict. */
-    @Override
-    public boolean clockDriven() {
-        return false;
     }
 
     /** Least-squares slope of y over x = 0..n-1. */

@@ -17,21 +17,9 @@ public final class KafkaLagGrowing extends NamedRule<LagWindow> {
     private final double floorSeconds;
 
     public KafkaLagGrowing(int window, double floorSeconds) {
-        super(NAME, Severity.WARNING);
+        super(NAME, Severity.WARNING, window, Trigger.EVIDENCE);
         this.window = window;
         this.floorSeconds = floorSeconds;
-    }
-
-    /** The trend is fitted over the last {@code window} polls. */
-    @Override
-    public int window() {
-        return window;
-    }
-
-    /** Only a new lag sample changes its verdict. */
-    @Override
-    public boolean clockDriven() {
-        return false;
     }
 
     @Override

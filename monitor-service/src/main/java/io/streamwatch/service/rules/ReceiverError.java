@@ -9,23 +9,8 @@ public final class ReceiverError extends NamedRule<AppWindow> {
     private final long quietMs;
 
     public ReceiverError(long quietMs) {
-        super(NAME, Severity.WARNING);
+        super(NAME, Severity.WARNING, 0, Trigger.CLOCK);
         this.quietMs = quietMs;
-    }
-
-    /** Reads no batches: only the last receiver error. */
-    @Override
-    public int window() {
-        return 0;
-    }
-
-    /**
-     * It fires when an error arrives, but clears when {@code quietMs} pass without one: time
-     * passing.
-     */
-    @Override
-    public boolean clockDriven() {
-        return true;
     }
 
     @Override

@@ -33,8 +33,6 @@ class AlertSchedulerTest {
     private static final class Counting<W> extends NamedRule<W> {
         final AtomicInteger checks = new AtomicInteger();
         final List<Integer> sizes = new CopyOnWriteArrayList<>();
-        private final int window;
-        private final boolean clockDriven;
         private final Check answer;
 
         Counting(String name, int window, boolean clockDriven) {
@@ -42,20 +40,8 @@ class AlertSchedulerTest {
         }
 
         Counting(String name, int window, boolean clockDriven, Check answer) {
-            super(name, Severity.WARNING);
-            this.window = window;
-            this.clockDriven = clockDriven;
+            super(name, Severity.WARNING, window, clockDriven ? Trigger.CLOCK : Trigger.EVIDENCE);
             this.answer = answer;
-        }
-
-        @Override
-        public int window() {
-            return window;
-        }
-
-        @Override
-        public boolean clockDriven() {
-            return clockDriven;
         }
 
         @Override
