@@ -11,6 +11,7 @@ import java.util.List;
  * @param waitingBatches submitted, not yet started (from the driver's REST API for apps without a
  *     listener)
  * @param receivers every receiver known, by stream id (from REST for apps without a listener)
+ * @param queries the app's Structured Streaming queries, by query key
  */
 public record AppSnapshot(
         String app,
@@ -22,7 +23,8 @@ public record AppSnapshot(
         BatchLedger.View batches,
         ListenerDelivery.View listener,
         Receivers.View receiving,
-        RestView.View rest) {
+        RestView.View rest,
+        List<QuerySnapshot> queries) {
 
     public static final String RUNNING = "running";
     public static final String SILENT = "silent";
@@ -30,6 +32,7 @@ public record AppSnapshot(
 
     public AppSnapshot {
         receivers = List.copyOf(receivers);
+        queries = List.copyOf(queries);
     }
 
     /** True when a listener reports for this app (false for apps known only from REST polls). */

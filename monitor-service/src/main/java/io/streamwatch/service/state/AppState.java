@@ -304,6 +304,16 @@ final class AppState {
         all.sort(Comparator.comparingInt(AppSnapshot.ReceiverView::streamId));
         int waiting = restOnly && rs.queuedBatches() != null ? rs.queuedBatches() : b.waiting();
         return new AppSnapshot(
-                app, state, batchIntervalMs(), waiting, all, r, b, listener.view(), rv, rs);
+                app,
+                state,
+                batchIntervalMs(),
+                waiting,
+                all,
+                r,
+                b,
+                listener.view(),
+                rv,
+                rs,
+                List.of());
     }
 }
