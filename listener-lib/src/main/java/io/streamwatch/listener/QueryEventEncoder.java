@@ -41,8 +41,14 @@ final class QueryEventEncoder {
     static final int MAX_SOURCES = 100;
     static final int MAX_RUNS_REMEMBERED = 1024;
 
+    /** Finds a run's trigger; {@link TriggerReader} in production. */
+    interface TriggerLookup {
+        /** The trigger of that run, or null while it cannot be found. Never throws. */
+        TriggerReader.Trigger read(UUID id, UUID runId);
+    }
+
     private final JsonFactory json;
-    private final TriggerReader triggers;
+    private final TriggerLookup triggers;
     private final Map<UUID, String> names = lru();
     private final Map<UUID, TriggerState> triggerStates = lru();
 
@@ -50,7 +56,7 @@ final class QueryEventEncoder {
         this(json, new TriggerReader());
     }
 
-    QueryEventEncoder(JsonFactory json, TriggerReader triggers) {
+    QueryEventEncoder(JsonFactory json, TriggerLookup triggers) {
         this.json = json;
         this.triggers = triggers;
     }

@@ -14,7 +14,7 @@ import scala.Option;
  * SparkContext) → {@code trigger()}. Trigger classes are matched by simple name, never by package
  * (they moved in Spark 4.1). Nothing here throws: anything unexpected is "not found".
  */
-final class TriggerReader {
+final class TriggerReader implements QueryEventEncoder.TriggerLookup {
     static final long MAX_INTERVAL_MS = 31L * 86_400_000L;
 
     /** {@code sql.SparkSession} (3.x, and the API companion of 4.x), {@code classic} (4.x). */
@@ -39,7 +39,8 @@ final class TriggerReader {
     }
 
     /** The trigger of run {@code runId} of query {@code id}; null when that run is not found. */
-    Trigger read(UUID id, UUID runId) {
+    @Override
+    public Trigger read(UUID id, UUID runId) {
         try {
             Object execution = findExecution(id, runId);
             return execution == null ? null : classify(call(execution, "trigger"));
