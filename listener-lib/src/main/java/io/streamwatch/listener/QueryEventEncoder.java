@@ -41,6 +41,9 @@ final class QueryEventEncoder {
     static final int MAX_SOURCES = 100;
     static final int MAX_RUNS_REMEMBERED = 1024;
 
+    /** Half the service's default request limit (1 MiB): one event always fits a request. */
+    static final int MAX_EVENT_CHARS = Shipper.MAX_BATCH_CHARS;
+
     /** Finds a run's trigger; {@link TriggerReader} in production. */
     interface TriggerLookup {
         /** The trigger of that run, or null while it cannot be found. Never throws. */
@@ -65,32 +68,29 @@ final class QueryEventEncoder {
     EncodedEvent encode(QueuedEvent queued) throws IOException {
         Object event = queued.event();
         String kind = eventKind(event.getClass());
-        StringWriter out = new StringWriter(512);
+        StreamingQueryProgress progress = null;
+        if ("QueryProgressEvent".equals(kind)) {
+            progress = ((StreamingQueryListener.QueryProgressEvent) event).progress();
+            if (progress.batchId() >= 0) {
+                return progressEvent(queued, progress);
+            }
+        }
+        StringWriter out = new StringWriter(256);
         JsonGenerator g = json.createGenerator(out);
         String type;
         boolean urgent;
-        if ("QueryProgressEvent".equals(kind)) {
-            StreamingQueryProgress p =
-                    ((StreamingQueryListener.QueryProgressEvent) event).progress();
-            if (p.batchId() < 0) {
-                // no micro-batch yet: only says the query is alive
-                type = "queryIdle";
-                urgent = false;
-                start(g, type, queued);
-                writeIdle(
-                        g,
-                        p.id(),
-                        p.runId(),
-                        remember(p.runId(), p.name()),
-                        p.timestamp(),
-                        queued.time());
-            } else {
-                type = "queryProgress";
-                urgent = true;
-                start(g, type, queued);
-                writeTrigger(g, triggerOf(p.id(), p.runId()));
-                writeProgress(g, p, queued.time());
-            }
+        if (progress != null) {
+            // no micro-batch yet: only says the query is alive
+            type = "queryIdle";
+            urgent = false;
+            start(g, type, queued);
+            writeIdle(
+                    g,
+                    progress.id(),
+                    progress.runId(),
+                    remember(progress.runId(), progress.name()),
+                    progress.timestamp(),
+                    queued.time());
         } else if ("QueryStartedEvent".equals(kind)) {
             StreamingQueryListener.QueryStartedEvent e =
                     (StreamingQueryListener.QueryStartedEvent) event;
@@ -130,6 +130,37 @@ final class QueryEventEncoder {
         return new EncodedEvent(queued.seq(), type, out.toString(), urgent);
     }
 
+    /**
+     * A micro-batch's progress. When it would exceed {@link #MAX_EVENT_CHARS} (many sources with
+     * thousands of Kafka partitions each), it is sent again without the sources' offsets and
+     * metrics, so the numbers still arrive within the service's request size limit.
+     */
+    private EncodedEvent progressEvent(QueuedEvent queued, StreamingQueryProgress p)
+            throws IOException {
+        TriggerReader.Trigger trigger = triggerOf(p.id(), p.runId());
+        String text = progressJson(queued, p, trigger, true);
+        if (text.length() > MAX_EVENT_CHARS) {
+            text = progressJson(queued, p, trigger, false);
+        }
+        return new EncodedEvent(queued.seq(), "queryProgress", text, true);
+    }
+
+    private String progressJson(
+            QueuedEvent queued,
+            StreamingQueryProgress p,
+            TriggerReader.Trigger trigger,
+            boolean sourceDetail)
+            throws IOException {
+        StringWriter out = new StringWriter(2048);
+        JsonGenerator g = json.createGenerator(out);
+        start(g, "queryProgress", queued);
+        writeTrigger(g, trigger);
+        writeProgress(g, p, queued.time(), sourceDetail);
+        g.writeEndObject();
+        g.close();
+        return out.toString();
+    }
+
     /** {@code QueryStartedEvent} from {@code ...StreamingQueryListener$QueryStartedEvent}. */
     static String eventKind(Class<?> type) {
         String name = type.getName();
@@ -158,7 +189,8 @@ final class QueryEventEncoder {
         g.writeStringField("name", name);
     }
 
-    private void writeProgress(JsonGenerator g, StreamingQueryProgress p, long fallbackTime)
+    private void writeProgress(
+            JsonGenerator g, StreamingQueryProgress p, long fallbackTime, boolean sourceDetail)
             throws IOException {
         g.writeObjectFieldStart("progress");
         writeIds(g, p.id(), p.runId(), remember(p.runId(), p.name()));
@@ -220,7 +252,7 @@ final class QueryEventEncoder {
         SourceProgress[] sources = p.sources();
         for (int i = 0; sources != null && i < sources.length && i < MAX_SOURCES; i++) {
             if (sources[i] != null) {
-                writeSource(g, sources[i]);
+                writeSource(g, sources[i], sourceDetail);
             }
         }
         g.writeEndArray();
@@ -238,18 +270,19 @@ final class QueryEventEncoder {
         g.writeEndObject();
     }
 
-    private static void writeSource(JsonGenerator g, SourceProgress s) throws IOException {
+    private static void writeSource(JsonGenerator g, SourceProgress s, boolean detail)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("description", cut(s.description(), MAX_TEXT_CHARS));
-        g.writeStringField("startOffset", offset(s.startOffset()));
-        g.writeStringField("endOffset", offset(s.endOffset()));
-        g.writeStringField("latestOffset", offset(s.latestOffset()));
+        g.writeStringField("startOffset", detail ? offset(s.startOffset()) : null);
+        g.writeStringField("endOffset", detail ? offset(s.endOffset()) : null);
+        g.writeStringField("latestOffset", detail ? offset(s.latestOffset()) : null);
         g.writeNumberField("numInputRows", Math.max(0L, s.numInputRows()));
         writeRate(g, "inputRowsPerSecond", s.inputRowsPerSecond());
         writeRate(g, "processedRowsPerSecond", s.processedRowsPerSecond());
         g.writeObjectFieldStart("metrics");
         int n = 0;
-        for (Map.Entry<String, String> m : sorted(s.metrics()).entrySet()) {
+        for (Map.Entry<String, String> m : sorted(detail ? s.metrics() : null).entrySet()) {
             if (m.getValue() != null && m.getKey().length() <= MAX_METRIC_CHARS) {
                 g.writeStringField(m.getKey(), cut(m.getValue(), MAX_METRIC_CHARS));
                 if (++n == MAX_METRICS) {

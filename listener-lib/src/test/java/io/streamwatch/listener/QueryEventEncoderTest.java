@@ -198,6 +198,50 @@ class QueryEventEncoderTest {
     }
 
     @Test
+    void aProgressTooLargeForOneRequestLeavesOutOffsetsAndSourceMetricsButKeepsTheNumbers()
+            throws Exception {
+        String partitions = repeat('9', 60_000); // within the per-offset bound
+        SourceProgress[] sources = new SourceProgress[10];
+        Arrays.fill(sources, source("KafkaV2[Subscribe[orders]]", partitions, 4));
+        StreamingQueryProgress p =
+                progress(
+                        "q",
+                        7,
+                        durations(),
+                        new HashMap<String, String>(),
+                        new StateOperatorProgress[0],
+                        sources,
+                        null);
+        EncodedEvent encoded = encoded(new StreamingQueryListener.QueryProgressEvent(p));
+        assertTrue(encoded.json().length() <= QueryEventEncoder.MAX_EVENT_CHARS);
+        JsonNode g = JSON.readTree(encoded.json()).get("progress");
+        assertEquals(7, g.get("batchId").asLong());
+        assertEquals(100, g.get("numInputRows").asLong());
+        assertEquals(10, g.get("sources").size());
+        JsonNode source = g.get("sources").get(9);
+        assertEquals(10, source.get("numInputRows").asLong());
+        assertEquals(4.0, source.get("inputRowsPerSecond").asDouble());
+        assertTrue(source.get("endOffset").isNull());
+        assertEquals(0, source.get("metrics").size());
+
+        sources = new SourceProgress[] {source("KafkaV2[Subscribe[orders]]", partitions, 4)};
+        p =
+                progress(
+                        "q",
+                        8,
+                        durations(),
+                        new HashMap<>(),
+                        new StateOperatorProgress[0],
+                        sources,
+                        null);
+        JsonNode one = encode(new StreamingQueryListener.QueryProgressEvent(p));
+        assertEquals(
+                partitions,
+                one.get("progress").get("sources").get(0).get("endOffset").asText(),
+                "one large source still fits with its offsets");
+    }
+
+    @Test
     void textsAreCutAndCollectionsCappedToTheServiceBounds() throws Exception {
         String longText = repeat('d', 5000);
         Map<String, Long> manyDurations = new HashMap<>();
