@@ -2,12 +2,22 @@ package io.streamwatch.bench;
 
 import io.streamwatch.listener.StreamwatchListener;
 import java.lang.reflect.Constructor;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkConf;
 import org.apache.spark.scheduler.LiveListenerBus;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
 import org.apache.spark.scheduler.SparkListenerApplicationStart;
 import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.SinkProgress;
+import org.apache.spark.sql.streaming.SourceProgress;
+import org.apache.spark.sql.streaming.StateOperatorProgress;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.streaming.Time;
 import org.apache.spark.streaming.scheduler.BatchInfo;
 import org.apache.spark.streaming.scheduler.OutputOperationInfo;
@@ -38,6 +48,12 @@ import scala.Tuple2;
  * WrappedStreamingListenerEvent}), cycling through batchSubmitted, batchStarted and batchCompleted
  * of 1024 batches. Its shipper thread runs against a live service jar ({@code url}, {@code token}).
  *
+ * <p>{@code onQueryProgress} measures the same for Structured Streaming: Spark's own {@code
+ * StreamingQueryListener.QueryProgressEvent} (posted unwrapped on the same bus) of 1024
+ * micro-batches of one query with a rate-like source, a state operator and a foreachBatch sink. The
+ * bus thread pays only a cached class check and the offer; the progress is read on the shipper
+ * thread.
+ *
  * <p>One thread, as the bus has one per queue. The benchmark calls back-to-back, millions of times
  * per second, far above any real event rate: the bounded queue stays full, so most calls also pay
  * for dropping the oldest event, and the shipper thread competes for the same two cores. The figure
@@ -60,7 +76,9 @@ public class ListenerEnqueueBenchmark {
 
     private StreamwatchListener listener;
     private SparkListenerEvent[] events;
+    private SparkListenerEvent[] progressEvents;
     private int next;
+    private int nextProgress;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -93,6 +111,14 @@ public class ListenerEnqueueBenchmark {
                             new StreamingListenerBatchCompleted(
                                     batch(bt, bt + 5, bt + 5 + 40 + i % 100)));
         }
+        progressEvents = new SparkListenerEvent[BATCHES];
+        UUID id = UUID.randomUUID();
+        UUID runId = UUID.randomUUID();
+        for (int i = 0; i < BATCHES; i++) {
+            progressEvents[i] =
+                    new StreamingQueryListener.QueryProgressEvent(
+                            progress(id, runId, i, t0 + i * 1000L));
+        }
     }
 
     @TearDown(Level.Trial)
@@ -105,6 +131,58 @@ public class ListenerEnqueueBenchmark {
         SparkListenerEvent e = events[next];
         next = next + 1 == events.length ? 0 : next + 1;
         listener.onOtherEvent(e);
+    }
+
+    @Benchmark
+    public void onQueryProgress() {
+        SparkListenerEvent e = progressEvents[nextProgress];
+        nextProgress = nextProgress + 1 == progressEvents.length ? 0 : nextProgress + 1;
+        listener.onOtherEvent(e);
+    }
+
+    /**
+     * Micro-batch {@code batchId} of a named query, as Spark's ProgressReporter builds it: Spark's
+     * seven durations, one rate source, one state operator, a foreachBatch sink.
+     */
+    static StreamingQueryProgress progress(UUID id, UUID runId, long batchId, long time) {
+        Map<String, Long> durations = new HashMap<>();
+        durations.put("triggerExecution", 812L);
+        durations.put("addBatch", 600L);
+        durations.put("getBatch", 3L);
+        durations.put("latestOffset", 2L);
+        durations.put("queryPlanning", 40L);
+        durations.put("walCommit", 50L);
+        durations.put("commitOffsets", 40L);
+        Map<String, String> eventTime = new HashMap<>();
+        eventTime.put("watermark", Instant.ofEpochMilli(time - 10_000).toString());
+        Map<String, String> sourceMetrics = new HashMap<>();
+        sourceMetrics.put("maxOffsetsBehindLatest", "0");
+        SourceProgress source =
+                new SourceProgress(
+                        "RateStreamV2[rowsPerSecond=10, rampUpTimeSeconds=0, numPartitions=default",
+                        Long.toString(batchId * 10),
+                        Long.toString(batchId * 10 + 10),
+                        Long.toString(batchId * 10 + 10),
+                        10,
+                        9.9,
+                        12.3,
+                        sourceMetrics);
+        StateOperatorProgress state =
+                new StateOperatorProgress(
+                        "stateStoreSave", 5, 1, 0, 0, 0, 0, 1024, 0, 1, 1, new HashMap<>());
+        return new StreamingQueryProgress(
+                id,
+                runId,
+                "orders",
+                Instant.ofEpochMilli(time).toString(),
+                batchId,
+                812,
+                durations,
+                eventTime,
+                new StateOperatorProgress[] {state},
+                new SourceProgress[] {source},
+                new SinkProgress("ForeachBatchSink", -1L, new HashMap<>()),
+                new HashMap<String, Row>());
     }
 
     /**

@@ -30,7 +30,8 @@ import scala.Option;
 
 /**
  * Turns Spark's event objects into the JSON events of {@code docs/PROTOCOL.md}. Runs on the shipper
- * thread only; Spark's event objects are immutable, so reading them there is safe.
+ * thread only; Spark's event objects are immutable, so reading them there is safe. Structured
+ * Streaming query events go to {@link QueryEvents}, so this class needs no spark-sql.
  *
  * <p>Kafka offsets are read by reflection ({@code topic()}, {@code partition()}, {@code
  * fromOffset()}, {@code untilOffset()}) so the listener needs no Kafka classes; anything unexpected
@@ -57,16 +58,25 @@ final class EventEncoder {
 
     private final JsonFactory json;
     private final SparkEnvironment env;
+    private final QueryEvents queries;
     private final Map<Class<?>, OffsetRangeReader> offsetReaders = new ConcurrentHashMap<>();
 
     EventEncoder(JsonFactory json, SparkEnvironment env) {
+        this(json, env, new QueryEvents(json));
+    }
+
+    EventEncoder(JsonFactory json, SparkEnvironment env, QueryEvents queries) {
         this.json = json;
         this.env = env;
+        this.queries = queries;
     }
 
     /** The protocol event for {@code queued}, or null when its type is not shipped. */
     EncodedEvent encode(QueuedEvent queued) throws IOException {
         Object event = queued.event();
+        if (queries.isQueryEvent(event)) {
+            return queries.encode(queued);
+        }
         String type = typeOf(event);
         if (type == null) {
             return null;

@@ -13,16 +13,16 @@ import org.slf4j.LoggerFactory;
  * service, one request at a time.
  *
  * <p>A batch closes {@code flushIntervalMs} after its first event was seen, at 500 events, or as
- * soon as an urgent event (batchCompleted, receiverError, appEnd) is in it. Only what a later
- * attempt can fix is retried: connection errors and timeouts (no answer, or the service's 408 for a
- * body that stopped arriving), 429, 502, 503 and 504 keep the same batch and retry with capped
- * exponential backoff and full jitter while new events wait in the bounded {@link EventQueue}
- * (oldest dropped and counted beyond its size). A {@code Retry-After} on a 429 or 503 holds every
- * request, heartbeats included, at least that long (at most {@value Backoff#MAX_RETRY_AFTER_MS}
- * ms). 413 splits the batch in halves; any other answer (400, 401, 500, ...) drops it with a
- * rate-limited warning. When nothing was sent for {@code heartbeatIntervalMs}, a heartbeat goes
- * out. The loop survives every {@link Throwable}. Only this thread ever waits; Spark's listener bus
- * never does.
+ * soon as an urgent event (batchCompleted, receiverError, appEnd, queryProgress, queryTerminated)
+ * is in it. Only what a later attempt can fix is retried: connection errors and timeouts (no
+ * answer, or the service's 408 for a body that stopped arriving), 429, 502, 503 and 504 keep the
+ * same batch and retry with capped exponential backoff and full jitter while new events wait in the
+ * bounded {@link EventQueue} (oldest dropped and counted beyond its size). A {@code Retry-After} on
+ * a 429 or 503 holds every request, heartbeats included, at least that long (at most {@value
+ * Backoff#MAX_RETRY_AFTER_MS} ms). 413 splits the batch in halves; any other answer (400, 401, 500,
+ * ...) drops it with a rate-limited warning. When nothing was sent for {@code heartbeatIntervalMs},
+ * a heartbeat goes out. The loop survives every {@link Throwable}. Only this thread ever waits;
+ * Spark's listener bus never does.
  */
 final class Shipper implements Runnable {
     static final String THREAD_NAME = "streamwatch-shipper";

@@ -17,13 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ships a Spark Streaming application's batch, receiver and lifecycle events to
- * streamwatch-service. Attach it with {@code --conf
- * spark.extraListeners=io.streamwatch.listener.StreamwatchListener}; configure it with the {@code
- * spark.streamwatch.*} keys (see {@link ListenerConfig}).
+ * Ships a Spark Streaming application's batch, receiver and lifecycle events, and the query events
+ * of every Structured Streaming query in the driver, to streamwatch-service. Attach it with {@code
+ * --conf spark.extraListeners=io.streamwatch.listener.StreamwatchListener}; configure it with the
+ * {@code spark.streamwatch.*} keys (see {@link ListenerConfig}).
  *
- * <p>Streaming events arrive through {@link #onOtherEvent} wrapped in Spark's private {@code
- * StreamingListenerBus$WrappedStreamingListenerEvent}, unwrapped by reflection. On the listener-bus
+ * <p>DStream events arrive through {@link #onOtherEvent} wrapped in Spark's private {@code
+ * StreamingListenerBus$WrappedStreamingListenerEvent}, unwrapped by reflection; Structured
+ * Streaming's {@code StreamingQueryListener.Query*Event}s arrive there as they are and are
+ * recognised by class name (see {@link QueryEvents}: spark-sql is optional). On the listener-bus
  * thread a callback only numbers the event, stamps the time and offers it to a bounded queue
  * (dropping the oldest when full); conversion and HTTP happen on one daemon thread, started with
  * the first event. Nothing here blocks the bus or throws into it, except that {@link
@@ -46,6 +48,7 @@ public final class StreamwatchListener extends SparkListener {
     private final ListenerConfig config;
     private final EventQueue queue;
     private final Shipper shipper;
+    private final QueryEvents queries;
     private final AtomicLong seq = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -60,19 +63,30 @@ public final class StreamwatchListener extends SparkListener {
     }
 
     StreamwatchListener(SparkConf conf, SparkEnvironment environment) {
+        this(conf, environment, null);
+    }
+
+    StreamwatchListener(
+            SparkConf conf,
+            SparkEnvironment environment,
+            QueryEvents.EncoderFactory queryEncoders) {
         ListenerConfig c = null;
         EventQueue q = null;
         Shipper s = null;
+        QueryEvents qe = null;
         try {
             c = ListenerConfig.fromSparkConf(conf, LOG::warn);
             SparkEnvironment env = environment != null ? environment : new LiveSparkEnvironment();
             q = new EventQueue(c.bufferSize());
-            s = newShipper(c, q, env);
+            JsonFactory json = new JsonFactory();
+            qe = new QueryEvents(json, queryEncoders);
+            s = newShipper(c, q, env, json, qe);
             LOG.info("Streamwatch listener enabled: {}", c);
         } catch (ConfigException e) {
             c = null;
             q = null;
             s = null;
+            qe = null;
             if (e.isError()) {
                 LOG.error(e.getMessage());
             } else {
@@ -82,6 +96,7 @@ public final class StreamwatchListener extends SparkListener {
             c = null;
             q = null;
             s = null;
+            qe = null;
             try {
                 LOG.error("Streamwatch listener disabled: it failed to initialise (" + t + ")", t);
             } catch (Throwable ignored) {
@@ -91,11 +106,16 @@ public final class StreamwatchListener extends SparkListener {
         this.config = c;
         this.queue = q;
         this.shipper = s;
+        this.queries = qe;
     }
 
-    private static Shipper newShipper(ListenerConfig c, EventQueue q, SparkEnvironment env)
+    private static Shipper newShipper(
+            ListenerConfig c,
+            EventQueue q,
+            SparkEnvironment env,
+            JsonFactory json,
+            QueryEvents queries)
             throws Exception {
-        JsonFactory json = new JsonFactory();
         SourceInfo source =
                 new SourceInfo(
                         c.app(),
@@ -115,7 +135,7 @@ public final class StreamwatchListener extends SparkListener {
         LongSupplier clock = System::currentTimeMillis;
         return new Shipper(
                 q,
-                new EventEncoder(json, env),
+                new EventEncoder(json, env, queries),
                 source,
                 new EnvelopeWriter(json),
                 transport,
@@ -140,6 +160,10 @@ public final class StreamwatchListener extends SparkListener {
         }
         try {
             Class<?> type = event.getClass();
+            if (type != wrappedClass && queries.accepts(type)) {
+                enqueue(event); // a Structured Streaming query event, converted by the shipper
+                return;
+            }
             if (type != wrappedClass) {
                 if (wrappedClass != null || !WRAPPED_EVENT_CLASS.equals(type.getName())) {
                     return;

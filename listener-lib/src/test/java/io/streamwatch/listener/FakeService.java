@@ -159,6 +159,32 @@ final class FakeService implements AutoCloseable {
         return out;
     }
 
+    /** Accepted events of one {@code type}, in arrival order. */
+    List<JsonNode> acceptedEvents(String type) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : acceptedEvents()) {
+            if (type.equals(e.path("type").asText())) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Accepted query events of one {@code type} ({@code queryStarted}, {@code queryProgress}, ...)
+     * of one run, in arrival order; a progress event's run id is in its {@code progress}.
+     */
+    List<JsonNode> queryEvents(String type, String runId) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : acceptedEvents(type)) {
+            JsonNode ids = e.has("progress") ? e.get("progress") : e;
+            if (runId.equals(ids.path("runId").asText())) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     List<Long> acceptedSeqs() {
         List<Long> out = new ArrayList<>();
         for (Request r : requests()) {
