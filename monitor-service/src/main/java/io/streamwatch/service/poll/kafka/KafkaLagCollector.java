@@ -7,15 +7,16 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.streamwatch.service.metrics.MetricCatalogue;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Renders the poller's latest {@link KafkaLagPoller.Status} at scrape time. Series are a view of
- * the last successful poll: a group topic or an app that the last poll did not report is simply not
- * rendered, so its series disappear; while the cluster is unreachable no lag is rendered at all
- * (stale lag would look current) and {@code streamwatch_kafka_up} says why.
+ * the last successful poll: a group topic, an app or a query that the last poll did not report is
+ * simply not rendered, so its series disappear; while the cluster is unreachable no lag is rendered
+ * at all (stale lag would look current) and {@code streamwatch_kafka_up} says why.
  */
 final class KafkaLagCollector implements MultiCollector {
     private static final List<String> NAMES =
@@ -24,6 +25,8 @@ final class KafkaLagCollector implements MultiCollector {
                             MetricCatalogue.APP_KAFKA_LAG_SECONDS,
                             MetricCatalogue.GROUP_LAG_RECORDS,
                             MetricCatalogue.GROUP_LAG_SECONDS,
+                            MetricCatalogue.QUERY_KAFKA_LAG_RECORDS,
+                            MetricCatalogue.QUERY_KAFKA_LAG_SECONDS,
                             MetricCatalogue.KAFKA_UP,
                             MetricCatalogue.KAFKA_POLL_SECONDS,
                             MetricCatalogue.KAFKA_POLLS)
@@ -53,6 +56,7 @@ final class KafkaLagCollector implements MultiCollector {
                     "group",
                     MetricCatalogue.GROUP_LAG_RECORDS,
                     MetricCatalogue.GROUP_LAG_SECONDS);
+            queryLag(out, r.queries());
         }
         out.metricSnapshot(
                 gauge(MetricCatalogue.KAFKA_UP, List.of(point(Labels.EMPTY, s.up() ? 1 : 0))));
@@ -86,17 +90,48 @@ final class KafkaLagCollector implements MultiCollector {
             String label,
             MetricCatalogue recordsMetric,
             MetricCatalogue secondsMetric) {
-        List<GaugeSnapshot.GaugeDataPointSnapshot> records = new ArrayList<>();
-        List<GaugeSnapshot.GaugeDataPointSnapshot> seconds = new ArrayList<>();
+        Map<Labels, TopicLag> lag = new LinkedHashMap<>();
         bySubject.forEach(
                 (subject, topics) ->
                         topics.forEach(
-                                (topic, lag) -> {
-                                    Labels labels = Labels.of(label, subject, "topic", topic);
-                                    records.add(point(labels, lag.records()));
-                                    if (lag.seconds() != null)
-                                        seconds.add(point(labels, lag.seconds()));
-                                }));
+                                (t, l) -> lag.put(Labels.of(label, subject, "topic", t), l)));
+        render(out, lag, recordsMetric, secondsMetric);
+    }
+
+    private static void queryLag(
+            MetricSnapshots.Builder out, Map<String, Map<String, Map<String, TopicLag>>> byApp) {
+        Map<Labels, TopicLag> lag = new LinkedHashMap<>();
+        byApp.forEach(
+                (app, queries) ->
+                        queries.forEach(
+                                (query, topics) ->
+                                        topics.forEach(
+                                                (t, l) ->
+                                                        lag.put(
+                                                                Labels.of(
+                                                                        "app", app,
+                                                                        "query", query,
+                                                                        "topic", t),
+                                                                l))));
+        render(
+                out,
+                lag,
+                MetricCatalogue.QUERY_KAFKA_LAG_RECORDS,
+                MetricCatalogue.QUERY_KAFKA_LAG_SECONDS);
+    }
+
+    private static void render(
+            MetricSnapshots.Builder out,
+            Map<Labels, TopicLag> lag,
+            MetricCatalogue recordsMetric,
+            MetricCatalogue secondsMetric) {
+        List<GaugeSnapshot.GaugeDataPointSnapshot> records = new ArrayList<>();
+        List<GaugeSnapshot.GaugeDataPointSnapshot> seconds = new ArrayList<>();
+        lag.forEach(
+                (labels, l) -> {
+                    records.add(point(labels, l.records()));
+                    if (l.seconds() != null) seconds.add(point(labels, l.seconds()));
+                });
         if (!records.isEmpty()) out.metricSnapshot(gauge(recordsMetric, records));
         if (!seconds.isEmpty()) out.metricSnapshot(gauge(secondsMetric, seconds));
     }
