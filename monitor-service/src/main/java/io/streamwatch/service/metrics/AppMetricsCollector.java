@@ -16,23 +16,33 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Renders the per-app and per-query metrics of {@link MetricCatalogue} from state snapshots at
- * scrape time. Series are a view of state, not meters of their own: an app that has been silent or
- * finished for longer than {@code metrics.appRetention} simply stops being rendered, so its series
- * disappear, and so do those of a query that stopped longer ago than that.
+ * Renders the per-app and per-query metrics of {@link MetricCatalogue#all()} from state snapshots
+ * at scrape time. Series are a view of state, not meters of their own: an app that has been silent
+ * or finished for longer than {@code metrics.appRetention} simply stops being rendered, so its
+ * series disappear, and so do those of a query that stopped longer ago than that.
  */
 public final class AppMetricsCollector implements MultiCollector {
     private static final Logger log = LoggerFactory.getLogger(AppMetricsCollector.class);
 
-    /** The per-app and per-query series, the first block of the catalogue. */
+    /**
+     * The per-app series (the first block of {@link MetricCatalogue}) and the per-query ones (all
+     * of {@link QueryMetricCatalogue} but the Kafka lag, which the Kafka lag poller renders).
+     */
     private static final List<String> NAMES =
-            EnumSet.range(MetricCatalogue.APP_INFO, MetricCatalogue.QUERY_LATE_ROWS_DROPPED)
-                    .stream()
-                    .map(MetricCatalogue::baseName)
+            Stream.concat(
+                            EnumSet.range(
+                                    MetricCatalogue.APP_INFO, MetricCatalogue.LISTENER_DUPLICATES)
+                                    .stream(),
+                            EnumSet.range(
+                                    QueryMetricCatalogue.QUERY_INFO,
+                                    QueryMetricCatalogue.QUERY_LATE_ROWS_DROPPED)
+                                    .stream())
+                    .map(Series::baseName)
                     .toList();
 
     private final Supplier<? extends Collection<AppSnapshot>> snapshots;

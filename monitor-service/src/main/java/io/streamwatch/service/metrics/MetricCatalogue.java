@@ -1,13 +1,18 @@
 package io.streamwatch.service.metrics;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * Every series the service exports, in one place: Prometheus name, type, help and labels. Per-app
- * and Kafka series are rendered from state at scrape time by collectors; the service's own health
- * ({@code streamwatch_*}) is Micrometer meters, built only through {@link Meters} from these
- * entries, so a name, help text or label set cannot be written twice. JVM and process series come
- * from Micrometer's binders and are not listed.
+ * The catalogue of every series the service exports: Prometheus name, type, help and labels. This
+ * enum holds the per-app, Kafka and service series; the per-query {@code
+ * spark_structured_streaming_*} series are {@link QueryMetricCatalogue}, and {@link #all()} lists
+ * both, so anything that checks the whole catalogue iterates that. Per-app, per-query and Kafka
+ * series are rendered from state at scrape time by collectors; the service's own health ({@code
+ * streamwatch_*}) is Micrometer meters, built only through {@link Meters} from these entries, so a
+ * name, help text or label set cannot be written twice. JVM and process series come from
+ * Micrometer's binders and are not listed.
  *
  * <p>Names are Prometheus base names: counters gain {@code _total} and info metrics {@code _info}
  * on exposition; summaries (Micrometer timers and distribution summaries) also export {@code _max}.
@@ -15,7 +20,7 @@ import java.util.List;
  * query key: its name, else its id, stable across runs), nothing per run, except on {@code
  * spark_streaming_app_info} and {@code spark_structured_streaming_query_info}.
  */
-public enum MetricCatalogue {
+public enum MetricCatalogue implements Series {
     APP_INFO(
             "spark_streaming_app",
             Type.INFO,
@@ -135,87 +140,6 @@ public enum MetricCatalogue {
             "Events received again (listener retries) and ignored.",
             "app"),
 
-    QUERY_INFO(
-            "spark_structured_streaming_query",
-            Type.INFO,
-            "Current run of the query (value 1): Spark's query id and run id.",
-            L.QUERY_INFO),
-    QUERY_UP(
-            "spark_structured_streaming_query_up",
-            Type.GAUGE,
-            "1 while the query runs (active or idle) and its app is up, else 0.",
-            L.QUERY),
-    QUERY_RESTARTS(
-            "spark_structured_streaming_query_restarts",
-            Type.COUNTER,
-            "New run ids seen for the same query.",
-            L.QUERY),
-    QUERY_FAILURES(
-            "spark_structured_streaming_query_failures",
-            Type.COUNTER,
-            "Runs of the query that ended with an exception.",
-            L.QUERY),
-    QUERY_TRIGGER_INTERVAL(
-            "spark_structured_streaming_trigger_interval_seconds",
-            Type.GAUGE,
-            "Processing-time trigger interval (absent for other triggers).",
-            L.QUERY),
-    QUERY_BATCHES_COMPLETED(
-            "spark_structured_streaming_batches_completed",
-            Type.COUNTER,
-            "Micro-batches reported.",
-            L.QUERY),
-    QUERY_INPUT_ROWS(
-            "spark_structured_streaming_input_rows",
-            Type.COUNTER,
-            "Input rows of the reported micro-batches.",
-            L.QUERY),
-    QUERY_LAST_BATCH_DURATION(
-            "spark_structured_streaming_last_batch_duration_seconds",
-            Type.GAUGE,
-            "triggerExecution of the last micro-batch.",
-            L.QUERY),
-    QUERY_BATCH_DURATION(
-            "spark_structured_streaming_batch_duration_seconds",
-            Type.HISTOGRAM,
-            "triggerExecution per micro-batch.",
-            L.QUERY),
-    QUERY_LAST_BATCH_TIME(
-            "spark_structured_streaming_last_batch_time_seconds",
-            Type.GAUGE,
-            "Progress timestamp of the last micro-batch (epoch seconds).",
-            L.QUERY),
-    QUERY_INPUT_RATE(
-            "spark_structured_streaming_input_rate_rows_per_second",
-            Type.GAUGE,
-            "Input rows per second of the last micro-batch.",
-            L.QUERY),
-    QUERY_PROCESSING_RATE(
-            "spark_structured_streaming_processing_rate_rows_per_second",
-            Type.GAUGE,
-            "Rows processed per second in the last micro-batch.",
-            L.QUERY),
-    QUERY_WATERMARK_LAG(
-            "spark_structured_streaming_watermark_lag_seconds",
-            Type.GAUGE,
-            "Progress timestamp minus watermark of the last micro-batch (absent without one).",
-            L.QUERY),
-    QUERY_STATE_ROWS(
-            "spark_structured_streaming_state_rows",
-            Type.GAUGE,
-            "Rows in state after the last micro-batch, summed over the state operators.",
-            L.QUERY),
-    QUERY_STATE_MEMORY(
-            "spark_structured_streaming_state_memory_bytes",
-            Type.GAUGE,
-            "Memory used by state after the last micro-batch, summed over the state operators.",
-            L.QUERY),
-    QUERY_LATE_ROWS_DROPPED(
-            "spark_structured_streaming_late_rows_dropped",
-            Type.COUNTER,
-            "Rows the state operators dropped as later than the watermark.",
-            L.QUERY),
-
     APP_KAFKA_LAG_RECORDS(
             "spark_streaming_kafka_lag_records",
             Type.GAUGE,
@@ -245,17 +169,6 @@ public enum MetricCatalogue {
                     + " largest over the topic's partitions.",
             "group",
             "topic"),
-    QUERY_KAFKA_LAG_RECORDS(
-            "spark_structured_streaming_kafka_lag_records",
-            Type.GAUGE,
-            "Log end offset minus the query's latest end offsets, summed over the partitions.",
-            L.QUERY_TOPIC),
-    QUERY_KAFKA_LAG_SECONDS(
-            "spark_structured_streaming_kafka_lag_seconds",
-            Type.GAUGE,
-            "Estimated age of the oldest record the query has not read (0 when caught up), largest"
-                    + " over the topic's partitions.",
-            L.QUERY_TOPIC),
 
     INGEST_REQUESTS(
             "streamwatch_ingest_requests",
@@ -338,13 +251,6 @@ public enum MetricCatalogue {
             "Age of the oldest notification waiting in the outbox, per receiver (0 when none).",
             "receiver");
 
-    /** Label sets shared by many series (a holder class: enum constants cannot read statics). */
-    private static final class L {
-        static final String[] QUERY = {"app", "query"};
-        static final String[] QUERY_INFO = {"app", "query", "query_id", "run_id"};
-        static final String[] QUERY_TOPIC = {"app", "query", "topic"};
-    }
-
     /** How a series is exposed. */
     public enum Type {
         GAUGE,
@@ -356,6 +262,11 @@ public enum MetricCatalogue {
         SUMMARY,
         INFO
     }
+
+    private static final List<Series> ALL =
+            Stream.concat(Arrays.stream(values()), Arrays.stream(QueryMetricCatalogue.values()))
+                    .map(Series.class::cast)
+                    .toList();
 
     private final String baseName;
     private final Type type;
@@ -369,32 +280,29 @@ public enum MetricCatalogue {
         this.labels = List.of(labels);
     }
 
+    /** Every series of the catalogue: these, then the per-query ones. */
+    public static List<Series> all() {
+        return ALL;
+    }
+
+    @Override
     public String baseName() {
         return baseName;
     }
 
+    @Override
     public Type type() {
         return type;
     }
 
+    @Override
     public String help() {
         return help;
     }
 
+    @Override
     public List<String> labels() {
         return labels;
-    }
-
-    /**
-     * The name as it appears on {@code /metrics} (text format), e.g. {@code
-     * spark_streaming_records_total}.
-     */
-    public String exposedName() {
-        return switch (type) {
-            case COUNTER -> baseName + "_total";
-            case INFO -> baseName + "_info";
-            default -> baseName;
-        };
     }
 
     /**

@@ -10,7 +10,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.streamwatch.service.state.Buckets;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -24,13 +24,11 @@ import java.util.function.Supplier;
 final class Points {
     private static final double[] BOUNDS = withInf(Buckets.SECONDS);
 
-    private final List<Consumer<Map<MetricCatalogue, MetricSnapshot.Builder<?>>>> points =
-            new ArrayList<>();
+    private final List<Consumer<Map<Series, MetricSnapshot.Builder<?>>>> points = new ArrayList<>();
 
-    /** The families of one scrape, in catalogue order. */
+    /** The families of one scrape (the exposition orders them by name). */
     static final class Scrape {
-        private final Map<MetricCatalogue, MetricSnapshot.Builder<?>> families =
-                new EnumMap<>(MetricCatalogue.class);
+        private final Map<Series, MetricSnapshot.Builder<?>> families = new LinkedHashMap<>();
 
         void add(Points p) {
             p.points.forEach(point -> point.accept(families));
@@ -51,18 +49,18 @@ final class Points {
         return b;
     }
 
-    void gauge(MetricCatalogue m, Labels labels, double v) {
+    void gauge(Series m, Labels labels, double v) {
         var p = GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(v).build();
         points.add(out -> builder(out, m, GaugeSnapshot::builder).dataPoint(p));
     }
 
-    void counter(MetricCatalogue m, Labels labels, double v) {
+    void counter(Series m, Labels labels, double v) {
         var p = CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(v).build();
         points.add(out -> builder(out, m, CounterSnapshot::builder).dataPoint(p));
     }
 
     /** A histogram in the layout of {@link Buckets#SECONDS}. */
-    void histogram(MetricCatalogue m, Labels labels, Buckets.Snapshot h) {
+    void histogram(Series m, Labels labels, Buckets.Snapshot h) {
         var p =
                 HistogramSnapshot.HistogramDataPointSnapshot.builder()
                         .labels(labels)
@@ -72,16 +70,14 @@ final class Points {
         points.add(out -> builder(out, m, HistogramSnapshot::builder).dataPoint(p));
     }
 
-    void info(MetricCatalogue m, Labels labels) {
+    void info(Series m, Labels labels) {
         var p = InfoSnapshot.InfoDataPointSnapshot.builder().labels(labels).build();
         points.add(out -> builder(out, m, InfoSnapshot::builder).dataPoint(p));
     }
 
     @SuppressWarnings("unchecked")
     private static <B extends MetricSnapshot.Builder<B>> B builder(
-            Map<MetricCatalogue, MetricSnapshot.Builder<?>> out,
-            MetricCatalogue m,
-            Supplier<B> create) {
+            Map<Series, MetricSnapshot.Builder<?>> out, Series m, Supplier<B> create) {
         return (B) out.computeIfAbsent(m, k -> create.get().name(k.baseName()).help(k.help()));
     }
 

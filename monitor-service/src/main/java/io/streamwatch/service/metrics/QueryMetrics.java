@@ -16,24 +16,27 @@ final class QueryMetrics {
     static void render(String app, QuerySnapshot q, Points p) {
         Labels labels = Labels.of("app", app, "query", q.query());
         p.info(
-                MetricCatalogue.QUERY_INFO,
+                QueryMetricCatalogue.QUERY_INFO,
                 Labels.of(
                         "app", app,
                         "query", q.query(),
                         "query_id", nz(q.queryId()),
                         "run_id", nz(q.runId())));
-        p.gauge(MetricCatalogue.QUERY_UP, labels, q.up() ? 1 : 0);
-        p.counter(MetricCatalogue.QUERY_RESTARTS, labels, q.restarts());
-        p.counter(MetricCatalogue.QUERY_FAILURES, labels, q.failures());
+        p.gauge(QueryMetricCatalogue.QUERY_UP, labels, q.up() ? 1 : 0);
+        p.counter(QueryMetricCatalogue.QUERY_RESTARTS, labels, q.restarts());
+        p.counter(QueryMetricCatalogue.QUERY_FAILURES, labels, q.failures());
         if (q.triggerIntervalMs() != null) {
-            p.gauge(MetricCatalogue.QUERY_TRIGGER_INTERVAL, labels, q.triggerIntervalMs() / 1000.0);
+            p.gauge(
+                    QueryMetricCatalogue.QUERY_TRIGGER_INTERVAL,
+                    labels,
+                    q.triggerIntervalMs() / 1000.0);
         }
-        p.counter(MetricCatalogue.QUERY_BATCHES_COMPLETED, labels, q.batchesCompleted());
-        p.counter(MetricCatalogue.QUERY_INPUT_ROWS, labels, q.inputRows());
+        p.counter(QueryMetricCatalogue.QUERY_BATCHES_COMPLETED, labels, q.batchesCompleted());
+        p.counter(QueryMetricCatalogue.QUERY_INPUT_ROWS, labels, q.inputRows());
         if (q.batchDuration() != null) {
-            p.histogram(MetricCatalogue.QUERY_BATCH_DURATION, labels, q.batchDuration());
+            p.histogram(QueryMetricCatalogue.QUERY_BATCH_DURATION, labels, q.batchDuration());
         }
-        p.counter(MetricCatalogue.QUERY_LATE_ROWS_DROPPED, labels, q.lateRowsDropped());
+        p.counter(QueryMetricCatalogue.QUERY_LATE_ROWS_DROPPED, labels, q.lateRowsDropped());
         MicroBatch last = q.last();
         if (last != null) lastBatch(last, labels, p);
     }
@@ -41,23 +44,26 @@ final class QueryMetrics {
     private static void lastBatch(MicroBatch last, Labels labels, Points p) {
         Long duration = last.durationMs().get("triggerExecution");
         if (duration != null) {
-            p.gauge(MetricCatalogue.QUERY_LAST_BATCH_DURATION, labels, duration / 1000.0);
+            p.gauge(QueryMetricCatalogue.QUERY_LAST_BATCH_DURATION, labels, duration / 1000.0);
         }
-        p.gauge(MetricCatalogue.QUERY_LAST_BATCH_TIME, labels, last.timestamp() / 1000.0);
+        p.gauge(QueryMetricCatalogue.QUERY_LAST_BATCH_TIME, labels, last.timestamp() / 1000.0);
         if (last.inputRowsPerSecond() != null) {
-            p.gauge(MetricCatalogue.QUERY_INPUT_RATE, labels, last.inputRowsPerSecond());
+            p.gauge(QueryMetricCatalogue.QUERY_INPUT_RATE, labels, last.inputRowsPerSecond());
         }
         if (last.processedRowsPerSecond() != null) {
-            p.gauge(MetricCatalogue.QUERY_PROCESSING_RATE, labels, last.processedRowsPerSecond());
+            p.gauge(
+                    QueryMetricCatalogue.QUERY_PROCESSING_RATE,
+                    labels,
+                    last.processedRowsPerSecond());
         }
         if (last.watermark() != null && last.watermark() > 0) {
             p.gauge(
-                    MetricCatalogue.QUERY_WATERMARK_LAG,
+                    QueryMetricCatalogue.QUERY_WATERMARK_LAG,
                     labels,
                     (last.timestamp() - last.watermark()) / 1000.0);
         }
-        p.gauge(MetricCatalogue.QUERY_STATE_ROWS, labels, last.stateRows());
-        p.gauge(MetricCatalogue.QUERY_STATE_MEMORY, labels, last.stateMemoryBytes());
+        p.gauge(QueryMetricCatalogue.QUERY_STATE_ROWS, labels, last.stateRows());
+        p.gauge(QueryMetricCatalogue.QUERY_STATE_MEMORY, labels, last.stateMemoryBytes());
     }
 
     private static String nz(String s) {

@@ -201,6 +201,40 @@ class QueryMetricsTest {
                 "the app's own series are still there");
     }
 
+    /**
+     * What {@code ScrapeTest} checks for the running service, with queries: every family exported
+     * is in {@link MetricCatalogue#all()}, and every per-query series but Kafka lag (rendered by
+     * the Kafka lag poller) is exported.
+     */
+    @Test
+    void everyFamilyOfAScrapeWithQueriesIsCatalogued() throws Exception {
+        queries.set(
+                List.of(
+                        query(
+                                "enrich",
+                                true,
+                                1,
+                                2000L,
+                                clock.millis(),
+                                batch(812L, 9.5, 12.25, TS - 10_000))));
+        TreeSet<String> exported = new TreeSet<>();
+        for (String line : scrape().split("\n")) {
+            if (line.startsWith("# TYPE ")) exported.add(line.split(" ")[2]);
+        }
+        TreeSet<String> unknown = new TreeSet<>(exported);
+        unknown.removeIf(f -> f.startsWith("jvm_") || f.startsWith("process_"));
+        unknown.removeIf(f -> f.startsWith("system_"));
+        for (Series m : MetricCatalogue.all()) {
+            unknown.remove(m.exposedName());
+            if (m.type() == MetricCatalogue.Type.SUMMARY) unknown.remove(m.baseName() + "_max");
+        }
+        assertEquals(new TreeSet<>(), unknown, "exported but not in the catalogue");
+        for (QueryMetricCatalogue m : QueryMetricCatalogue.values()) {
+            if (m.baseName().contains("_kafka_lag_")) continue;
+            assertTrue(exported.contains(m.exposedName()), m.exposedName() + " not exported");
+        }
+    }
+
     @Test
     void idsAppearOnlyOnTheInfoSeries() throws Exception {
         queries.set(

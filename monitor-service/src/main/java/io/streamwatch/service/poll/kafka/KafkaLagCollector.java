@@ -6,6 +6,8 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.streamwatch.service.metrics.MetricCatalogue;
+import io.streamwatch.service.metrics.QueryMetricCatalogue;
+import io.streamwatch.service.metrics.Series;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,17 +22,17 @@ import java.util.function.Supplier;
  */
 final class KafkaLagCollector implements MultiCollector {
     private static final List<String> NAMES =
-            java.util.stream.Stream.of(
+            java.util.stream.Stream.<Series>of(
                             MetricCatalogue.APP_KAFKA_LAG_RECORDS,
                             MetricCatalogue.APP_KAFKA_LAG_SECONDS,
                             MetricCatalogue.GROUP_LAG_RECORDS,
                             MetricCatalogue.GROUP_LAG_SECONDS,
-                            MetricCatalogue.QUERY_KAFKA_LAG_RECORDS,
-                            MetricCatalogue.QUERY_KAFKA_LAG_SECONDS,
+                            QueryMetricCatalogue.QUERY_KAFKA_LAG_RECORDS,
+                            QueryMetricCatalogue.QUERY_KAFKA_LAG_SECONDS,
                             MetricCatalogue.KAFKA_UP,
                             MetricCatalogue.KAFKA_POLL_SECONDS,
                             MetricCatalogue.KAFKA_POLLS)
-                    .map(MetricCatalogue::baseName)
+                    .map(Series::baseName)
                     .toList();
     private final Supplier<KafkaLagPoller.Status> status;
 
@@ -88,8 +90,8 @@ final class KafkaLagCollector implements MultiCollector {
             MetricSnapshots.Builder out,
             Map<String, Map<String, TopicLag>> bySubject,
             String label,
-            MetricCatalogue recordsMetric,
-            MetricCatalogue secondsMetric) {
+            Series recordsMetric,
+            Series secondsMetric) {
         Map<Labels, TopicLag> lag = new LinkedHashMap<>();
         bySubject.forEach(
                 (subject, topics) ->
@@ -116,15 +118,15 @@ final class KafkaLagCollector implements MultiCollector {
         render(
                 out,
                 lag,
-                MetricCatalogue.QUERY_KAFKA_LAG_RECORDS,
-                MetricCatalogue.QUERY_KAFKA_LAG_SECONDS);
+                QueryMetricCatalogue.QUERY_KAFKA_LAG_RECORDS,
+                QueryMetricCatalogue.QUERY_KAFKA_LAG_SECONDS);
     }
 
     private static void render(
             MetricSnapshots.Builder out,
             Map<Labels, TopicLag> lag,
-            MetricCatalogue recordsMetric,
-            MetricCatalogue secondsMetric) {
+            Series recordsMetric,
+            Series secondsMetric) {
         List<GaugeSnapshot.GaugeDataPointSnapshot> records = new ArrayList<>();
         List<GaugeSnapshot.GaugeDataPointSnapshot> seconds = new ArrayList<>();
         lag.forEach(
@@ -141,7 +143,7 @@ final class KafkaLagCollector implements MultiCollector {
     }
 
     private static GaugeSnapshot gauge(
-            MetricCatalogue m, List<GaugeSnapshot.GaugeDataPointSnapshot> points) {
+            Series m, List<GaugeSnapshot.GaugeDataPointSnapshot> points) {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(m.baseName()).help(m.help());
         points.forEach(b::dataPoint);
         return b.build();
