@@ -1,97 +1,122 @@
 package io.streamwatch.service.metrics;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
-import io.streamwatch.service.state.Buckets;
+import io.streamwatch.service.state.QuerySnapshot;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Renders the per-app metrics of {@link MetricCatalogue} from state snapshots at scrape time.
- * Series are a view of state, not meters of their own: an app that has been silent or finished for
- * longer than {@code metrics.appRetention} simply stops being rendered, so its series disappear.
+ * Renders the per-app and per-query metrics of {@link MetricCatalogue#all()} from state snapshots
+ * at scrape time. Series are a view of state, not meters of their own: an app that has been silent
+ * or finished for longer than {@code metrics.appRetention} simply stops being rendered, so its
+ * series disappear, and so do those of a query that stopped longer ago than that.
  */
 public final class AppMetricsCollector implements MultiCollector {
-    private static final double[] BOUNDS = withInf(Buckets.SECONDS);
-
     private static final Logger log = LoggerFactory.getLogger(AppMetricsCollector.class);
 
-    /** The per-app series, the first block of the catalogue. */
+    /**
+     * The per-app series (the first block of {@link MetricCatalogue}) and the per-query ones (all
+     * of {@link QueryMetricCatalogue} but the Kafka lag, which the Kafka lag poller renders).
+     */
     private static final List<String> NAMES =
-            java.util.EnumSet.range(MetricCatalogue.APP_INFO, MetricCatalogue.LISTENER_DUPLICATES)
-                    .stream()
-                    .map(MetricCatalogue::baseName)
+            Stream.concat(
+                            EnumSet.range(
+                                    MetricCatalogue.APP_INFO, MetricCatalogue.LISTENER_DUPLICATES)
+                                    .stream(),
+                            EnumSet.range(
+                                    QueryMetricCatalogue.QUERY_INFO,
+                                    QueryMetricCatalogue.QUERY_LATE_ROWS_DROPPED)
+                                    .stream())
+                    .map(Series::baseName)
                     .toList();
 
-    private final AppRegistry registry;
+    private final Supplier<? extends Collection<AppSnapshot>> snapshots;
     private final Clock clock;
     private final long retentionMs;
     private final AtomicLong renderErrors = new AtomicLong();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
 
     public AppMetricsCollector(AppRegistry registry, Clock clock, Duration retention) {
-        this.registry = registry;
-        this.clock = clock;
-        this.retentionMs = retention.toMillis();
+        this(registry::snapshots, clock, retention);
     }
 
-    private static double[] withInf(double[] bounds) {
-        double[] b = new double[bounds.length + 1];
-        System.arraycopy(bounds, 0, b, 0, bounds.length);
-        b[bounds.length] = Double.POSITIVE_INFINITY;
-        return b;
+    /** Renders whatever {@code snapshots} returns at each scrape. */
+    AppMetricsCollector(
+            Supplier<? extends Collection<AppSnapshot>> snapshots,
+            Clock clock,
+            Duration retention) {
+        this.snapshots = snapshots;
+        this.clock = clock;
+        this.retentionMs = retention.toMillis();
     }
 
     @Override
     public MetricSnapshots collect() {
         long now = clock.millis();
-        Map<MetricCatalogue, MetricSnapshot.Builder<?>> out = new EnumMap<>(MetricCatalogue.class);
-        for (AppSnapshot a : registry.snapshots()) {
+        Points.Scrape out = new Points.Scrape();
+        for (AppSnapshot a : snapshots.get()) {
             if (!a.up() && now - a.run().lastSeen() > retentionMs) continue;
             Points points = new Points();
-            try {
-                render(a, points);
-            } catch (RuntimeException e) {
-                // One app's data must not take /metrics down for every app.
-                renderErrors.incrementAndGet();
-                if (loggedFailures.add(a.app()) && loggedFailures.size() < 1000) {
-                    log.warn(
-                            "app '{}' left out of /metrics: its data cannot be rendered ({})",
-                            a.app(),
-                            e.toString());
+            if (!rendered(a.app(), "app '" + a.app() + "'", () -> render(a, points))) continue;
+            out.add(points);
+            for (QuerySnapshot q : a.queries()) {
+                if (gone(q, now)) continue;
+                Points query = new Points();
+                String what = "query '" + q.query() + "' of app '" + a.app() + "'";
+                if (rendered(
+                        a.app() + "\n" + q.query(),
+                        what,
+                        () -> QueryMetrics.render(a.app(), q, query))) {
+                    out.add(query);
                 }
-                continue;
             }
-            points.addTo(out);
         }
-        MetricSnapshots.Builder result = MetricSnapshots.builder();
-        for (MetricSnapshot.Builder<?> b : out.values()) {
-            result.metricSnapshot(build(b));
-        }
-        return result.build();
+        return out.build();
     }
 
-    /** Apps left out of a scrape because their data could not be rendered, since start. */
+    /** A query that stopped longer than the retention ago is no longer rendered. */
+    private boolean gone(QuerySnapshot q, long now) {
+        return !q.up() && q.lastProgress() != null && now - q.lastProgress() > retentionMs;
+    }
+
+    /**
+     * Runs one subject's rendering; false (counted, and logged once per subject) when its data
+     * cannot be rendered: one app or query must not take /metrics down for every other.
+     */
+    private boolean rendered(String key, String what, Runnable render) {
+        try {
+            render.run();
+            return true;
+        } catch (RuntimeException e) {
+            renderErrors.incrementAndGet();
+            if (loggedFailures.size() < 1000 && loggedFailures.add(key)) {
+                log.warn(
+                        "{} left out of /metrics: its data cannot be rendered ({})",
+                        what,
+                        e.toString());
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Apps and queries left out of a scrape because their data could not be rendered, since start.
+     */
     public double renderErrors() {
         return renderErrors.get();
     }
@@ -99,7 +124,14 @@ public final class AppMetricsCollector implements MultiCollector {
     private static void render(AppSnapshot a, Points p) {
         Labels app = Labels.of("app", a.app());
         BatchRecord last = a.lastBatch();
-        p.info(a);
+        p.info(
+                MetricCatalogue.APP_INFO,
+                Labels.of(
+                        "app", a.app(),
+                        "app_id", nz(a.run().appId()),
+                        "attempt_id", nz(a.run().attemptId()),
+                        "spark_version", nz(a.run().sparkVersion()),
+                        "ui_url", nz(a.run().uiUrl())));
         p.gauge(MetricCatalogue.APP_UP, app, a.up() ? 1 : 0);
         p.counter(MetricCatalogue.APP_RESTARTS, app, a.run().restarts());
         if (a.batchIntervalMs() != null) {
@@ -129,78 +161,9 @@ public final class AppMetricsCollector implements MultiCollector {
         p.counter(MetricCatalogue.LISTENER_DUPLICATES, app, a.listener().duplicateEvents());
     }
 
-    private static MetricSnapshot build(MetricSnapshot.Builder<?> b) {
-        if (b instanceof GaugeSnapshot.Builder g) return g.build();
-        if (b instanceof CounterSnapshot.Builder c) return c.build();
-        if (b instanceof HistogramSnapshot.Builder h) return h.build();
-        return ((InfoSnapshot.Builder) b).build();
-    }
-
     @Override
     public List<String> getPrometheusNames() {
         return NAMES;
-    }
-
-    /**
-     * One app's data points, built (and so validated: a negative counter is refused here) before
-     * any of them joins the scrape.
-     */
-    private static final class Points {
-        private final List<Consumer<Map<MetricCatalogue, MetricSnapshot.Builder<?>>>> points =
-                new ArrayList<>();
-
-        void gauge(MetricCatalogue m, Labels labels, double v) {
-            var p = GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(v).build();
-            points.add(out -> builder(out, m, GaugeSnapshot::builder).dataPoint(p));
-        }
-
-        void counter(MetricCatalogue m, Labels labels, double v) {
-            var p =
-                    CounterSnapshot.CounterDataPointSnapshot.builder()
-                            .labels(labels)
-                            .value(v)
-                            .build();
-            points.add(out -> builder(out, m, CounterSnapshot::builder).dataPoint(p));
-        }
-
-        void histogram(MetricCatalogue m, Labels labels, Buckets.Snapshot h) {
-            var p =
-                    HistogramSnapshot.HistogramDataPointSnapshot.builder()
-                            .labels(labels)
-                            .classicHistogramBuckets(ClassicHistogramBuckets.of(BOUNDS, h.counts()))
-                            .sum(h.sumSeconds())
-                            .build();
-            points.add(out -> builder(out, m, HistogramSnapshot::builder).dataPoint(p));
-        }
-
-        void info(AppSnapshot a) {
-            var p =
-                    InfoSnapshot.InfoDataPointSnapshot.builder()
-                            .labels(
-                                    Labels.of(
-                                            "app", a.app(),
-                                            "app_id", nz(a.run().appId()),
-                                            "attempt_id", nz(a.run().attemptId()),
-                                            "spark_version", nz(a.run().sparkVersion()),
-                                            "ui_url", nz(a.run().uiUrl())))
-                            .build();
-            points.add(
-                    out ->
-                            builder(out, MetricCatalogue.APP_INFO, InfoSnapshot::builder)
-                                    .dataPoint(p));
-        }
-
-        void addTo(Map<MetricCatalogue, MetricSnapshot.Builder<?>> out) {
-            points.forEach(p -> p.accept(out));
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <B extends MetricSnapshot.Builder<B>> B builder(
-            Map<MetricCatalogue, MetricSnapshot.Builder<?>> out,
-            MetricCatalogue m,
-            java.util.function.Supplier<B> create) {
-        return (B) out.computeIfAbsent(m, k -> create.get().name(k.baseName()).help(k.help()));
     }
 
     private static String nz(String s) {

@@ -1,20 +1,26 @@
 package io.streamwatch.service.metrics;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * Every series the service exports, in one place: Prometheus name, type, help and labels. Per-app
- * and Kafka series are rendered from state at scrape time by collectors; the service's own health
- * ({@code streamwatch_*}) is Micrometer meters, built only through {@link Meters} from these
- * entries, so a name, help text or label set cannot be written twice. JVM and process series come
- * from Micrometer's binders and are not listed.
+ * The catalogue of every series the service exports: Prometheus name, type, help and labels. This
+ * enum holds the per-app, Kafka and service series; the per-query {@code
+ * spark_structured_streaming_*} series are {@link QueryMetricCatalogue}, and {@link #all()} lists
+ * both, so anything that checks the whole catalogue iterates that. Per-app, per-query and Kafka
+ * series are rendered from state at scrape time by collectors; the service's own health ({@code
+ * streamwatch_*}) is Micrometer meters, built only through {@link Meters} from these entries, so a
+ * name, help text or label set cannot be written twice. JVM and process series come from
+ * Micrometer's binders and are not listed.
  *
  * <p>Names are Prometheus base names: counters gain {@code _total} and info metrics {@code _info}
  * on exposition; summaries (Micrometer timers and distribution summaries) also export {@code _max}.
- * Labels are low-cardinality by design: {@code app} (the stable app key), nothing per run, except
- * on {@code spark_streaming_app_info}.
+ * Labels are low-cardinality by design: {@code app} (the stable app key) and {@code query} (the
+ * query key: its name, else its id, stable across runs), nothing per run, except on {@code
+ * spark_streaming_app_info} and {@code spark_structured_streaming_query_info}.
  */
-public enum MetricCatalogue {
+public enum MetricCatalogue implements Series {
     APP_INFO(
             "spark_streaming_app",
             Type.INFO,
@@ -183,8 +189,8 @@ public enum MetricCatalogue {
     METRICS_RENDER_ERRORS(
             "streamwatch_metrics_render_errors",
             Type.COUNTER,
-            "Apps left out of a scrape because their data could not be rendered (the log says"
-                    + " which and why); the rest of the scrape is served."),
+            "Apps and queries left out of a scrape because their data could not be rendered (the"
+                    + " log says which and why); the rest of the scrape is served."),
     STORE_HEALTHY(
             "streamwatch_store_healthy", Type.GAUGE, "1 while the state store accepts writes."),
     STORE_COMMITS(
@@ -257,6 +263,11 @@ public enum MetricCatalogue {
         INFO
     }
 
+    private static final List<Series> ALL =
+            Stream.concat(Arrays.stream(values()), Arrays.stream(QueryMetricCatalogue.values()))
+                    .map(Series.class::cast)
+                    .toList();
+
     private final String baseName;
     private final Type type;
     private final String help;
@@ -269,32 +280,29 @@ public enum MetricCatalogue {
         this.labels = List.of(labels);
     }
 
+    /** Every series of the catalogue: these, then the per-query ones. */
+    public static List<Series> all() {
+        return ALL;
+    }
+
+    @Override
     public String baseName() {
         return baseName;
     }
 
+    @Override
     public Type type() {
         return type;
     }
 
+    @Override
     public String help() {
         return help;
     }
 
+    @Override
     public List<String> labels() {
         return labels;
-    }
-
-    /**
-     * The name as it appears on {@code /metrics} (text format), e.g. {@code
-     * spark_streaming_records_total}.
-     */
-    public String exposedName() {
-        return switch (type) {
-            case COUNTER -> baseName + "_total";
-            case INFO -> baseName + "_info";
-            default -> baseName;
-        };
     }
 
     /**

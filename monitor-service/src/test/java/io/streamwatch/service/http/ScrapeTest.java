@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamwatch.service.metrics.MetricCatalogue;
+import io.streamwatch.service.metrics.Series;
 import io.streamwatch.service.store.Store;
 import io.streamwatch.testkit.Events;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class ScrapeTest {
     }
 
     private static boolean catalogued(String family) {
-        for (MetricCatalogue m : MetricCatalogue.values()) {
+        for (Series m : MetricCatalogue.all()) {
             if (family.equals(m.exposedName())) return true;
             if (m.type() == MetricCatalogue.Type.SUMMARY && family.equals(m.baseName() + "_max")) {
                 return true;

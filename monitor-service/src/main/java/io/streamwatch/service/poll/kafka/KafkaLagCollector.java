@@ -6,28 +6,33 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.streamwatch.service.metrics.MetricCatalogue;
+import io.streamwatch.service.metrics.QueryMetricCatalogue;
+import io.streamwatch.service.metrics.Series;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Renders the poller's latest {@link KafkaLagPoller.Status} at scrape time. Series are a view of
- * the last successful poll: a group topic or an app that the last poll did not report is simply not
- * rendered, so its series disappear; while the cluster is unreachable no lag is rendered at all
- * (stale lag would look current) and {@code streamwatch_kafka_up} says why.
+ * the last successful poll: a group topic, an app or a query that the last poll did not report is
+ * simply not rendered, so its series disappear; while the cluster is unreachable no lag is rendered
+ * at all (stale lag would look current) and {@code streamwatch_kafka_up} says why.
  */
 final class KafkaLagCollector implements MultiCollector {
     private static final List<String> NAMES =
-            java.util.stream.Stream.of(
+            java.util.stream.Stream.<Series>of(
                             MetricCatalogue.APP_KAFKA_LAG_RECORDS,
                             MetricCatalogue.APP_KAFKA_LAG_SECONDS,
                             MetricCatalogue.GROUP_LAG_RECORDS,
                             MetricCatalogue.GROUP_LAG_SECONDS,
+                            QueryMetricCatalogue.QUERY_KAFKA_LAG_RECORDS,
+                            QueryMetricCatalogue.QUERY_KAFKA_LAG_SECONDS,
                             MetricCatalogue.KAFKA_UP,
                             MetricCatalogue.KAFKA_POLL_SECONDS,
                             MetricCatalogue.KAFKA_POLLS)
-                    .map(MetricCatalogue::baseName)
+                    .map(Series::baseName)
                     .toList();
     private final Supplier<KafkaLagPoller.Status> status;
 
@@ -53,6 +58,7 @@ final class KafkaLagCollector implements MultiCollector {
                     "group",
                     MetricCatalogue.GROUP_LAG_RECORDS,
                     MetricCatalogue.GROUP_LAG_SECONDS);
+            queryLag(out, r.queries());
         }
         out.metricSnapshot(
                 gauge(MetricCatalogue.KAFKA_UP, List.of(point(Labels.EMPTY, s.up() ? 1 : 0))));
@@ -84,19 +90,50 @@ final class KafkaLagCollector implements MultiCollector {
             MetricSnapshots.Builder out,
             Map<String, Map<String, TopicLag>> bySubject,
             String label,
-            MetricCatalogue recordsMetric,
-            MetricCatalogue secondsMetric) {
-        List<GaugeSnapshot.GaugeDataPointSnapshot> records = new ArrayList<>();
-        List<GaugeSnapshot.GaugeDataPointSnapshot> seconds = new ArrayList<>();
+            Series recordsMetric,
+            Series secondsMetric) {
+        Map<Labels, TopicLag> lag = new LinkedHashMap<>();
         bySubject.forEach(
                 (subject, topics) ->
                         topics.forEach(
-                                (topic, lag) -> {
-                                    Labels labels = Labels.of(label, subject, "topic", topic);
-                                    records.add(point(labels, lag.records()));
-                                    if (lag.seconds() != null)
-                                        seconds.add(point(labels, lag.seconds()));
-                                }));
+                                (t, l) -> lag.put(Labels.of(label, subject, "topic", t), l)));
+        render(out, lag, recordsMetric, secondsMetric);
+    }
+
+    private static void queryLag(
+            MetricSnapshots.Builder out, Map<String, Map<String, Map<String, TopicLag>>> byApp) {
+        Map<Labels, TopicLag> lag = new LinkedHashMap<>();
+        byApp.forEach(
+                (app, queries) ->
+                        queries.forEach(
+                                (query, topics) ->
+                                        topics.forEach(
+                                                (t, l) ->
+                                                        lag.put(
+                                                                Labels.of(
+                                                                        "app", app,
+                                                                        "query", query,
+                                                                        "topic", t),
+                                                                l))));
+        render(
+                out,
+                lag,
+                QueryMetricCatalogue.QUERY_KAFKA_LAG_RECORDS,
+                QueryMetricCatalogue.QUERY_KAFKA_LAG_SECONDS);
+    }
+
+    private static void render(
+            MetricSnapshots.Builder out,
+            Map<Labels, TopicLag> lag,
+            Series recordsMetric,
+            Series secondsMetric) {
+        List<GaugeSnapshot.GaugeDataPointSnapshot> records = new ArrayList<>();
+        List<GaugeSnapshot.GaugeDataPointSnapshot> seconds = new ArrayList<>();
+        lag.forEach(
+                (labels, l) -> {
+                    records.add(point(labels, l.records()));
+                    if (l.seconds() != null) seconds.add(point(labels, l.seconds()));
+                });
         if (!records.isEmpty()) out.metricSnapshot(gauge(recordsMetric, records));
         if (!seconds.isEmpty()) out.metricSnapshot(gauge(secondsMetric, seconds));
     }
@@ -106,7 +143,7 @@ final class KafkaLagCollector implements MultiCollector {
     }
 
     private static GaugeSnapshot gauge(
-            MetricCatalogue m, List<GaugeSnapshot.GaugeDataPointSnapshot> points) {
+            Series m, List<GaugeSnapshot.GaugeDataPointSnapshot> points) {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(m.baseName()).help(m.help());
         points.forEach(b::dataPoint);
         return b.build();

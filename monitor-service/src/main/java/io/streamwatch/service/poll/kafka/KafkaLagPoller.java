@@ -7,10 +7,9 @@ import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.KafkaProgress;
 import io.streamwatch.service.state.LagArchive;
 import io.streamwatch.service.state.LagWindow;
+import io.streamwatch.service.state.QueryKafkaProgress;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +26,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Polls Kafka lag every {@code kafka.pollInterval}: of the consumer groups in {@code
- * kafka.consumerGroups} (their committed offsets) and of every Spark app whose listener reports
- * Kafka direct-stream offsets (the offsets its newest completed batch processed, which works for
- * apps that never commit). Each poll is a handful of batched Admin requests, whatever the number of
- * partitions: describeCluster, listConsumerGroupOffsets, describeTopics, and listOffsets for the
- * end (and, where needed, start) offsets.
+ * kafka.consumerGroups} (their committed offsets), of every Spark app whose listener reports Kafka
+ * direct-stream offsets (the offsets its newest completed batch processed, which works for apps
+ * that never commit) and of every Structured Streaming query with a Kafka source (the end offsets
+ * of its newest micro-batch; see {@link QueryLag}). Each poll is a handful of batched Admin
+ * requests, whatever the number of partitions: describeCluster, listConsumerGroupOffsets,
+ * describeTopics, and listOffsets for the end (and, where needed, start) offsets.
  *
  * <p>A cluster that does not answer sets {@code streamwatch_kafka_up} to 0 and is logged once;
  * polling goes on at the same pace and the recovery is logged once too. The service's health does
@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaLagPoller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaLagPoller.class);
-    private static final String NOTHING_COMMITTED =
-            "has no committed offsets (yet): no lag series for it";
 
     /**
      * What the collector renders.
@@ -58,6 +56,7 @@ public final class KafkaLagPoller implements AutoCloseable {
     private final Supplier<KafkaOffsets> clients;
     private final LagSecondsEstimator estimator;
     private final LagHistory history;
+    private final QueryLag queries;
     private final int window;
     private final ScheduledExecutorService executor;
     private volatile Status status = new Status(false, Double.NaN, 0, 0, null);
@@ -66,15 +65,40 @@ public final class KafkaLagPoller implements AutoCloseable {
     // Owned by the poll thread.
     private KafkaOffsets client;
     private boolean down;
-    private final Map<String, String> reportedProblems = new HashMap<>();
+    private final ProblemLog problems;
 
+    /** A poller for consumer groups and apps only (no Structured Streaming queries). */
     public KafkaLagPoller(
             ServiceConfig.Kafka config,
             int window,
             AppRegistry registry,
             ServiceMetrics metrics,
             Clock clock) {
-        this(config, window, registry, metrics, clock, () -> AdminKafkaOffsets.create(config));
+        this(config, window, registry, metrics, clock, List::of, QueryLagSink.NONE);
+    }
+
+    /**
+     * @param queries where each query's newest micro-batch had read up to, asked at every poll
+     *     ({@code AppRegistry::queryKafkaProgress})
+     * @param queryLag where each query's measured lag goes ({@code AppRegistry::queryKafkaLag})
+     */
+    public KafkaLagPoller(
+            ServiceConfig.Kafka config,
+            int window,
+            AppRegistry registry,
+            ServiceMetrics metrics,
+            Clock clock,
+            Supplier<List<QueryKafkaProgress>> queries,
+            QueryLagSink queryLag) {
+        this(
+                config,
+                window,
+                registry,
+                metrics,
+                clock,
+                queries,
+                queryLag,
+                () -> AdminKafkaOffsets.create(config));
     }
 
     /**
@@ -87,6 +111,8 @@ public final class KafkaLagPoller implements AutoCloseable {
             AppRegistry registry,
             ServiceMetrics metrics,
             Clock clock,
+            Supplier<List<QueryKafkaProgress>> queries,
+            QueryLagSink queryLag,
             Supplier<KafkaOffsets> clients) {
         this.config = config;
         this.registry = registry;
@@ -95,6 +121,8 @@ public final class KafkaLagPoller implements AutoCloseable {
         long interval = config.pollInterval().toMillis();
         this.estimator = new LagSecondsEstimator(Math.max(10 * interval, 60_000));
         this.history = new LagHistory(window);
+        this.queries = new QueryLag(queries, queryLag, window);
+        this.problems = new ProblemLog(config.properties().values().values());
         this.window = window;
         this.executor =
                 Executors.newSingleThreadScheduledExecutor(
@@ -108,7 +136,7 @@ public final class KafkaLagPoller implements AutoCloseable {
 
     public KafkaLagPoller start() {
         log.info(
-                "Kafka lag: polling {} every {} for consumer groups {} and for Spark apps' Kafka direct streams{}",
+                "Kafka lag: polling {} every {} for consumer groups {}, Spark apps' Kafka direct streams and queries' Kafka sources{}",
                 config.bootstrapServers(),
                 Durations.format(config.pollInterval()),
                 config.consumerGroups(),
@@ -166,6 +194,7 @@ public final class KafkaLagPoller implements AutoCloseable {
             LagReport report = gather();
             history.record(report);
             registry.kafkaLag(LagHistory.appSamples(report), window);
+            queries.publish(report);
             archive();
             status =
                     new Status(
@@ -195,7 +224,7 @@ public final class KafkaLagPoller implements AutoCloseable {
                         e instanceof KafkaOffsets.Unreachable
                                 ? "is unreachable"
                                 : "cannot be polled",
-                        redact(describe(e)),
+                        problems.redact(describe(e)),
                         Durations.format(config.pollInterval()));
                 if (e instanceof RuntimeException) log.debug("Kafka lag poll failure", e);
             }
@@ -230,22 +259,25 @@ public final class KafkaLagPoller implements AutoCloseable {
             a.values()
                     .forEach(
                             (g, byTopic) -> {
-                                if (byTopic.isEmpty()) groupProblems.put(g, NOTHING_COMMITTED);
+                                if (byTopic.isEmpty())
+                                    groupProblems.put(g, ProblemLog.NOTHING_COMMITTED);
                             });
-            problems("consumer group", groups, groupProblems);
+            problems.report("consumer group", groups, groupProblems);
             committed.putAll(a.values());
         }
         Map<String, KafkaProgress> apps = new TreeMap<>();
         for (KafkaProgress p : registry.kafkaProgress()) apps.put(p.app(), p);
+        List<QueryKafkaProgress> queried = queries.positions();
 
         Set<String> topics = new TreeSet<>();
         committed.values().forEach(byTopic -> topics.addAll(byTopic.keySet()));
         apps.values().forEach(p -> topics.addAll(p.offsets().keySet()));
+        queried.forEach(q -> topics.addAll(q.offsets().keySet()));
         KafkaOffsets.Answer<List<Integer>> partitions =
                 topics.isEmpty()
                         ? new KafkaOffsets.Answer<>(Map.of(), Map.of())
                         : c.partitions(topics);
-        problems("topic", topics, partitions.problems());
+        problems.report("topic", topics, partitions.problems());
 
         List<TopicPartition> all = new ArrayList<>();
         partitions
@@ -256,6 +288,7 @@ public final class KafkaLagPoller implements AutoCloseable {
                 .values()
                 .forEach(byTopic -> unpositioned(byTopic, partitions.values(), needStart));
         apps.values().forEach(p -> unpositioned(p.offsets(), partitions.values(), needStart));
+        queried.forEach(q -> unpositioned(q.offsets(), partitions.values(), needStart));
 
         Map<TopicPartition, Long> end = c.endOffsets(all);
         Map<TopicPartition, Long> start = c.startOffsets(needStart);
@@ -271,7 +304,7 @@ public final class KafkaLagPoller implements AutoCloseable {
         Map<String, Map<String, TopicLag>> appLag = new TreeMap<>();
         apps.forEach(
                 (app, p) -> appLag.put(app, LagCalculator.lag(p.offsets(), offsets, estimator)));
-        return new LagReport(at, groupLag, appLag);
+        return new LagReport(at, groupLag, appLag, QueryLag.lag(queried, offsets, estimator));
     }
 
     /**
@@ -290,51 +323,10 @@ public final class KafkaLagPoller implements AutoCloseable {
                 });
     }
 
-    /**
-     * Logs a problem with one group or topic once (again only if it changes), and forgets it once
-     * it is gone.
-     */
-    private void problems(String kind, Iterable<String> subjects, Map<String, String> problems) {
-        Set<String> seen = new HashSet<>();
-        for (String s : subjects) {
-            seen.add(s);
-            String p = problems.get(s);
-            if (p != null) problem(kind, s, p);
-            else reportedProblems.remove(kind + " " + s);
-        }
-        reportedProblems
-                .keySet()
-                .removeIf(
-                        k ->
-                                k.startsWith(kind + " ")
-                                        && !seen.contains(k.substring(kind.length() + 1)));
-    }
-
-    private void problem(String kind, String subject, String message) {
-        String key = kind + " " + subject;
-        String m = redact(message);
-        if (m.equals(reportedProblems.put(key, m))) return;
-        if (m.equals(NOTHING_COMMITTED)) log.info("Kafka lag: {} '{}' {}", kind, subject, m);
-        else log.warn("Kafka lag: {} '{}': {}", kind, subject, m);
-    }
-
     private static String describe(Exception e) {
         return e instanceof KafkaOffsets.Unreachable
                 ? e.getMessage()
                 : e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-
-    /**
-     * Client errors may quote configuration; never let a value of {@code kafka.properties} reach
-     * the log.
-     */
-    private String redact(String message) {
-        if (message == null) return "";
-        String out = message;
-        for (String v : config.properties().values().values()) {
-            if (v != null && v.length() >= 4) out = out.replace(v, "[hidden]");
-        }
-        return out;
     }
 
     private static double seconds(long startedNanos) {

@@ -75,7 +75,7 @@ final class LagHistory {
         return out;
     }
 
-    private static LagWindow.Sample sample(long at, Map<String, TopicLag> topics) {
+    static LagWindow.Sample sample(long at, Map<String, TopicLag> topics) {
         Double seconds = LagCalculator.maxSeconds(topics);
         return new LagWindow.Sample(
                 at,

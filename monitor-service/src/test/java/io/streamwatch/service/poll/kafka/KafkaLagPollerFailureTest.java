@@ -142,6 +142,8 @@ class KafkaLagPollerFailureTest {
                         registry,
                         metrics,
                         clock,
+                        List::of,
+                        QueryLagSink.NONE,
                         () -> {
                             if (attempts.incrementAndGet() <= 3) {
                                 throw new KafkaException(
@@ -182,7 +184,15 @@ class KafkaLagPollerFailureTest {
     void aClusterThatStopsAnsweringHidesLagOnceLoggedAndComesBackOnItsOwn() throws Exception {
         FakeCluster cluster = new FakeCluster();
         KafkaLagPoller poller =
-                new KafkaLagPoller(CONFIG, 3, registry, metrics, clock, () -> cluster);
+                new KafkaLagPoller(
+                        CONFIG,
+                        3,
+                        registry,
+                        metrics,
+                        clock,
+                        List::of,
+                        QueryLagSink.NONE,
+                        () -> cluster);
         poller.pollOnce();
         assertEquals(
                 8.0,

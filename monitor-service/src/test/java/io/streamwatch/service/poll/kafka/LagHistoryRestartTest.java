@@ -59,6 +59,8 @@ class LagHistoryRestartTest {
                                 registry,
                                 new AppMetricsCollector(registry, clock, Duration.ofHours(1))),
                         clock,
+                        List::of,
+                        QueryLagSink.NONE,
                         () -> {
                             throw new IllegalStateException("not polled in this test");
                         });
