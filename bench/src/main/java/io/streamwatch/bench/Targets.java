@@ -24,6 +24,18 @@ final class Targets {
                             20000,
                             "≤ 20,000 ns"),
                     new Target(
+                            "listener_enqueue_query_ns_p50",
+                            "listener callback for a Structured Streaming progress event, p50 (JMH)",
+                            "<=",
+                            2000,
+                            "≤ 2,000 ns"),
+                    new Target(
+                            "listener_enqueue_query_ns_p99",
+                            "listener callback for a Structured Streaming progress event, p99 (JMH)",
+                            "<=",
+                            20000,
+                            "≤ 20,000 ns"),
+                    new Target(
                             "listener_dropped_spark_events",
                             "Spark listener-bus drops, service down then back",
                             "==",
