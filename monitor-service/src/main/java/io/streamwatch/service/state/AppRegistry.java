@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -63,12 +64,28 @@ public final class AppRegistry {
         listeners.add(listener);
     }
 
-    /** Puts back apps as they were stored (at start, before any ingest). */
+    /** Puts back apps as they were stored (at start, before any ingest), without query history. */
     public void restore(List<PersistedApp> stored, Map<String, List<BatchRecord>> batches) {
+        restore(stored, batches, Map.of());
+    }
+
+    /**
+     * Puts back apps as they were stored (at start, before any ingest).
+     *
+     * @param microBatches per app, per query key: the newest stored micro-batches, oldest first
+     */
+    public void restore(
+            List<PersistedApp> stored,
+            Map<String, List<BatchRecord>> batches,
+            Map<String, Map<String, List<MicroBatch>>> microBatches) {
         for (PersistedApp p : stored) {
             apps.put(
                     p.app(),
-                    AppState.restore(p, batches.getOrDefault(p.app(), List.of()), historyCapacity));
+                    AppState.restore(
+                            p,
+                            batches.getOrDefault(p.app(), List.of()),
+                            microBatches.getOrDefault(p.app(), Map.of()),
+                            historyCapacity));
         }
     }
 
@@ -98,6 +115,7 @@ public final class AppRegistry {
                                 return new Step<>(
                                         applied,
                                         applied.newBatches(),
+                                        applied.queries(),
                                         applied.changed() || !s.stored);
                             });
         } catch (StoreFailure e) {
@@ -110,7 +128,11 @@ public final class AppRegistry {
     /**
      * What one change to an app did, the batches it added, and whether there is anything to store.
      */
-    private record Step<T>(T result, List<BatchRecord> added, boolean store) {}
+    private record Step<T>(T result, List<BatchRecord> added, QueryChanges queries, boolean store) {
+        Step(T result, List<BatchRecord> added, boolean store) {
+            this(result, added, QueryChanges.NONE, store);
+        }
+    }
 
     /** The change could not be stored, and was rolled back. */
     private static final class StoreFailure extends Exception {
@@ -137,8 +159,13 @@ public final class AppRegistry {
             }
             if (after == null) return step.result();
             try {
-                persistence.save(after, step.added()).get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+                Future<Void> saved =
+                        step.queries().isEmpty()
+                                ? persistence.save(after, step.added())
+                                : persistence.save(after, step.added(), step.queries());
+                saved.get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
                 state.stored = true;
+                state.committed();
                 return step.result();
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
                 state.rollBack(before);
@@ -331,6 +358,53 @@ public final class AppRegistry {
             if (w != null) out.add(w);
         }
         return out;
+    }
+
+    /**
+     * The app's queries' Kafka offsets: of each query's newest micro-batch of its current run, for
+     * queries reading Kafka.
+     */
+    public List<QueryKafkaProgress> queryKafkaProgress() {
+        List<QueryKafkaProgress> out = new ArrayList<>();
+        for (AppState s : apps.values()) out.addAll(s.queryKafkaProgress());
+        return out;
+    }
+
+    /**
+     * What the Kafka poller measured for one query: {@code lag} per topic (for the snapshot) and
+     * {@code sample}, summed over topics, of which the query keeps the newest {@code window}. Both
+     * null or empty: the query is no longer polled, its lag goes. Not persisted.
+     */
+    public void queryKafkaLag(
+            String app,
+            String query,
+            List<QuerySnapshot.TopicLag> lag,
+            LagWindow.Sample sample,
+            int window) {
+        AppState s = apps.get(app);
+        if (s != null) s.queryKafkaLag(query, lag, sample, window);
+    }
+
+    /** Whether the query is known, to tell an unknown query from one without micro-batches. */
+    public boolean knowsQuery(String app, String query) {
+        AppState s = apps.get(app);
+        return s != null && s.knowsQuery(query);
+    }
+
+    /**
+     * The newest {@code limit} micro-batches of a query, newest first, from the store (or from
+     * memory when nothing is stored); empty when the app or the query is unknown.
+     */
+    public Optional<List<MicroBatch>> microBatches(String app, String query, int limit) {
+        AppState s = apps.get(app);
+        if (s == null || !s.knowsQuery(query)) return Optional.empty();
+        List<MicroBatch> stored = persistence.microBatches(app, query, limit);
+        return Optional.ofNullable(stored != null ? stored : s.microBatches(query, limit));
+    }
+
+    /** The most micro-batches per query {@link #microBatches} serves. */
+    public int microBatchCapacity() {
+        return persistence.microBatchCapacity();
     }
 
     public int size() {
