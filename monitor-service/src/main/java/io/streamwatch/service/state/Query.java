@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class Query {
     /** Micro-batches held in memory per query, for the rules and the snapshot. */
-    static final int WINDOW = 128;
+    public static final int WINDOW = 128;
 
     /** Query ids whose highest batch id is remembered (a name reused with a new checkpoint). */
     static final int KNOWN_IDS = 16;

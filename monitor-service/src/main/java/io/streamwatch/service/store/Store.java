@@ -44,6 +44,8 @@ public final class Store implements AutoCloseable {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
     private volatile String lastError;
+    private final Object reads = new Object();
+    private Connection reader;
     private volatile boolean closing;
     private Thread writer;
 
@@ -55,38 +57,92 @@ public final class Store implements AutoCloseable {
     /**
      * One atomic unit of persistence. Any part may be empty.
      *
+     * @param forgetQueries app and query keys whose micro-batches go (the query was dropped)
      * @param pruneTo when positive, afterwards keep only the newest {@code pruneTo} batches of
      *     every app
+     * @param pruneQueriesTo when positive, afterwards keep only the newest {@code pruneQueriesTo}
+     *     micro-batches of every query
      */
     public record Change(
             Map<String, String> apps,
             List<AppBatch> batches,
+            List<QueryRow> queryBatches,
+            List<QueryKey> forgetQueries,
             List<AlertRow> alerts,
             List<String> forgetApps,
-            int pruneTo) {
+            int pruneTo,
+            int pruneQueriesTo) {
         public Change {
             apps = Map.copyOf(apps);
             batches = List.copyOf(batches);
+            queryBatches = List.copyOf(queryBatches);
+            forgetQueries = List.copyOf(forgetQueries);
             alerts = List.copyOf(alerts);
             forgetApps = List.copyOf(forgetApps);
         }
 
         public static Change app(String app, String state, List<AppBatch> batches) {
-            return new Change(Map.of(app, state), batches, List.of(), List.of(), 0);
+            return app(app, state, batches, List.of(), List.of());
+        }
+
+        /** The app's state with its new batches and micro-batches, and the queries it dropped. */
+        public static Change app(
+                String app,
+                String state,
+                List<AppBatch> batches,
+                List<QueryRow> queryBatches,
+                List<QueryKey> forgetQueries) {
+            return new Change(
+                    Map.of(app, state),
+                    batches,
+                    queryBatches,
+                    forgetQueries,
+                    List.of(),
+                    List.of(),
+                    0,
+                    0);
         }
 
         public static Change alert(AlertRow row) {
-            return new Change(Map.of(), List.of(), List.of(row), List.of(), 0);
+            return new Change(
+                    Map.of(), List.of(), List.of(), List.of(), List.of(row), List.of(), 0, 0);
         }
 
         public static Change forget(String app) {
-            return new Change(Map.of(), List.of(), List.of(), List.of(app), 0);
+            return new Change(
+                    Map.of(), List.of(), List.of(), List.of(), List.of(), List.of(app), 0, 0);
         }
 
         public static Change prune(int keepPerApp) {
-            return new Change(Map.of(), List.of(), List.of(), List.of(), keepPerApp);
+            return prune(keepPerApp, 0);
+        }
+
+        /** Keeps the newest batches of each app and the newest micro-batches of each query. */
+        public static Change prune(int keepPerApp, int keepPerQuery) {
+            return new Change(
+                    Map.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    keepPerApp,
+                    keepPerQuery);
         }
     }
+
+    /** A micro-batch of query {@code query} of {@code app}, its {@code body} JSON. */
+    public record QueryRow(
+            String app,
+            String query,
+            String queryId,
+            long batchId,
+            String runId,
+            long timestamp,
+            String body) {}
+
+    /** A query of an app. */
+    public record QueryKey(String app, String query) {}
 
     /** A batch of one app. */
     public record AppBatch(String app, BatchRecord batch) {}
@@ -208,7 +264,8 @@ public final class Store implements AutoCloseable {
                     PreparedStatement forgetApp =
                             connection.prepareStatement("DELETE FROM apps WHERE app = ?");
                     PreparedStatement forgetBatches =
-                            connection.prepareStatement("DELETE FROM batches WHERE app = ?")) {
+                            connection.prepareStatement("DELETE FROM batches WHERE app = ?");
+                    PreparedStatement queryBatch = QueryTables.insert(connection)) {
                 // Later changes of the same app overwrite earlier ones: write only the last state
                 // per app.
                 Map<String, String> lastState = new LinkedHashMap<>();
@@ -219,6 +276,13 @@ public final class Store implements AutoCloseable {
                         forgetApp.executeUpdate();
                         forgetBatches.setString(1, gone);
                         forgetBatches.executeUpdate();
+                        QueryTables.forget(connection, gone, null);
+                    }
+                    for (QueryKey q : p.change().forgetQueries())
+                        QueryTables.forget(connection, q.app(), q.query());
+                    for (QueryRow q : p.change().queryBatches()) {
+                        QueryTables.bind(queryBatch, q);
+                        queryBatch.addBatch();
                     }
                     lastState.putAll(p.change().apps());
                     for (AppBatch b : p.change().batches()) {
@@ -247,8 +311,11 @@ public final class Store implements AutoCloseable {
                 }
                 app.executeBatch();
                 batch.executeBatch();
+                queryBatch.executeBatch();
                 for (Pending p : group) {
                     if (p.change().pruneTo() > 0) Tables.prune(connection, p.change().pruneTo());
+                    if (p.change().pruneQueriesTo() > 0)
+                        QueryTables.prune(connection, p.change().pruneQueriesTo());
                 }
                 beforeCommit.run();
                 connection.commit();
@@ -303,6 +370,33 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** The newest stored micro-batches (JSON) of each query, by app and query key, oldest first. */
+    public synchronized Map<String, Map<String, List<String>>> loadQueryWindows(int perQuery) {
+        try {
+            return QueryTables.windows(connection, perQuery);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "cannot read the state store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The newest {@code limit} micro-batches (JSON) of a query, newest first, as committed. Read on
+     * a connection of its own, so that readers never wait for the writer's transaction.
+     */
+    public List<String> queryBatches(String app, String query, int limit) {
+        synchronized (reads) {
+            try {
+                if (reader == null)
+                    reader = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+                return QueryTables.newest(reader, app, query, limit);
+            } catch (SQLException e) {
+                throw new StoreException(
+                        "cannot read the state store " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     public boolean healthy() {
         return healthy.get();
     }
@@ -339,6 +433,9 @@ public final class Store implements AutoCloseable {
                                     "the state store closed before this change was written", null));
         }
         try {
+            synchronized (reads) {
+                if (reader != null) reader.close();
+            }
             connection.close();
         } catch (SQLException e) {
             log.warn("closing the state store: {}", e.getMessage());
