@@ -11,11 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,14 +18,13 @@ import org.slf4j.LoggerFactory;
  * All apps by app key. State changes only through {@link #apply} (listener requests), {@link
  * #restObserved}, {@link #restFailed} and {@link #backfill} (REST polls) and {@link #kafkaLag}
  * (Kafka polls); reads get immutable snapshots. Each change is handed to the {@link Persistence}
- * under the app's write lock and waited for: when it cannot be stored it is rolled back, so memory
- * never holds what a restart would lose. Stored changes are then told to every {@link
- * StateListener}. Apps that ended or went silent are forgotten after {@code appRetention} by {@link
- * #sweep}.
+ * ({@link DurableChanges}) under the app's write lock and waited for: when it cannot be stored it
+ * is rolled back, so memory never holds what a restart would lose. Stored changes are then told to
+ * every {@link StateListener}. Apps that ended or went silent are forgotten after {@code
+ * appRetention} by {@link #sweep}.
  */
 public final class AppRegistry {
     private static final Logger log = LoggerFactory.getLogger(AppRegistry.class);
-    private static final long STORE_WAIT_SECONDS = 10;
     private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
     private final List<StateListener> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
@@ -40,6 +34,7 @@ public final class AppRegistry {
     private final long appRetentionMs;
 
     private volatile Persistence persistence = Persistence.none();
+    private final DurableChanges durable = new DurableChanges(() -> persistence);
 
     public AppRegistry(
             Clock clock,
@@ -106,78 +101,23 @@ public final class AppRegistry {
         AppState.Applied a;
         try {
             a =
-                    store(
+                    durable.apply(
                             state,
                             s -> {
                                 AppState.Applied applied = s.apply(batch, now);
                                 // A new app is stored even when its first request carries no
                                 // events (a heartbeat): else it is gone after a restart.
-                                return new Step<>(
+                                return new DurableChanges.Step<>(
                                         applied,
                                         applied.newBatches(),
                                         applied.queries(),
                                         applied.changed() || !s.stored);
                             });
-        } catch (StoreFailure e) {
+        } catch (DurableChanges.StoreFailure e) {
             return new Result(0, 0, CompletableFuture.failedFuture(e.getCause()));
         }
         if (a.accepted() > 0) changed(key);
         return new Result(a.accepted(), a.duplicates(), CompletableFuture.completedFuture(null));
-    }
-
-    /**
-     * What one change to an app did, the batches it added, and whether there is anything to store.
-     */
-    private record Step<T>(T result, List<BatchRecord> added, QueryChanges queries, boolean store) {
-        Step(T result, List<BatchRecord> added, boolean store) {
-            this(result, added, QueryChanges.NONE, store);
-        }
-    }
-
-    /** The change could not be stored, and was rolled back. */
-    private static final class StoreFailure extends Exception {
-        StoreFailure(Throwable cause) {
-            super(cause);
-        }
-    }
-
-    /**
-     * Applies {@code change} to {@code state}, then stores it and waits until it is on disk. When
-     * it cannot be stored, the app's persisted parts are put back as they were before: memory never
-     * holds what the store lost. Changes of one app are serialised by its write lock; readers see a
-     * change while it is being stored, and see it undone if storing fails.
-     */
-    private <T> T store(AppState state, Function<AppState, Step<T>> change) throws StoreFailure {
-        state.writes.lock();
-        try {
-            AppState.Before before = state.before();
-            Step<T> step;
-            PersistedApp after;
-            synchronized (state) {
-                step = change.apply(state);
-                after = step.store() ? state.persisted() : null;
-            }
-            if (after == null) return step.result();
-            try {
-                Future<Void> saved =
-                        step.queries().isEmpty()
-                                ? persistence.save(after, step.added())
-                                : persistence.save(after, step.added(), step.queries());
-                saved.get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
-                state.stored = true;
-                state.committed();
-                return step.result();
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                state.rollBack(before);
-                throw new StoreFailure(e instanceof ExecutionException ? e.getCause() : e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                state.rollBack(before);
-                throw new StoreFailure(e);
-            }
-        } finally {
-            state.writes.unlock();
-        }
     }
 
     /**
@@ -252,13 +192,13 @@ public final class AppRegistry {
         AppState s = getOrCreate(app, clock.millis());
         if (s == null) return;
         try {
-            store(
+            durable.apply(
                     s,
                     st -> {
                         st.restFailed();
-                        return new Step<>(null, List.of(), true);
+                        return new DurableChanges.Step<>(null, List.of(), true);
                     });
-        } catch (StoreFailure e) {
+        } catch (DurableChanges.StoreFailure e) {
             log.warn("app '{}': REST state not stored: {}", app, e.getCause().getMessage());
             return;
         }
@@ -281,13 +221,13 @@ public final class AppRegistry {
         AppState s = getOrCreate(app, clock.millis());
         if (s == null) return false;
         try {
-            store(
+            durable.apply(
                     s,
                     st -> {
                         st.restObserved(o, clock.millis());
-                        return new Step<>(null, List.of(), true);
+                        return new DurableChanges.Step<>(null, List.of(), true);
                     });
-        } catch (StoreFailure e) {
+        } catch (DurableChanges.StoreFailure e) {
             log.warn("app '{}': REST state not stored: {}", app, e.getCause().getMessage());
             return true;
         }
@@ -305,13 +245,13 @@ public final class AppRegistry {
         List<BatchRecord> added;
         try {
             added =
-                    store(
+                    durable.apply(
                             s,
                             st -> {
                                 List<BatchRecord> a = st.backfill(appId, batches, clock.millis());
-                                return new Step<>(a, a, !a.isEmpty());
+                                return new DurableChanges.Step<>(a, a, !a.isEmpty());
                             });
-        } catch (StoreFailure e) {
+        } catch (DurableChanges.StoreFailure e) {
             log.warn("app '{}': backfilled batches not stored: {}", app, e.getCause().getMessage());
             return 0;
         }
@@ -383,12 +323,6 @@ public final class AppRegistry {
             int window) {
         AppState s = apps.get(app);
         if (s != null) s.queryKafkaLag(query, lag, sample, window);
-    }
-
-    /** Whether the query is known, to tell an unknown query from one without micro-batches. */
-    public boolean knowsQuery(String app, String query) {
-        AppState s = apps.get(app);
-        return s != null && s.knowsQuery(query);
     }
 
     /**

@@ -27,7 +27,7 @@ final class QueryTables {
                 "INSERT OR IGNORE INTO query_batches VALUES (?, ?, ?, ?, ?, ?, ?)");
     }
 
-    static void bind(PreparedStatement s, Store.QueryRow r) throws SQLException {
+    static void bind(PreparedStatement s, QueryRow r) throws SQLException {
         s.setString(1, r.app());
         s.setString(2, r.query());
         s.setString(3, r.queryId());

@@ -102,11 +102,11 @@ public final class StatePersistence implements Persistence, AlertPersistence {
             PersistedApp app, List<BatchRecord> newBatches, QueryChanges queries) {
         List<Store.AppBatch> rows = new ArrayList<>(newBatches.size());
         for (BatchRecord b : newBatches) rows.add(new Store.AppBatch(app.app(), b));
-        List<Store.QueryRow> added = new ArrayList<>(queries.added().size());
+        List<QueryRow> added = new ArrayList<>(queries.added().size());
         for (QueryBatch q : queries.added()) {
             MicroBatch b = q.batch();
             added.add(
-                    new Store.QueryRow(
+                    new QueryRow(
                             app.app(),
                             q.query(),
                             b.queryId(),
@@ -115,9 +115,8 @@ public final class StatePersistence implements Persistence, AlertPersistence {
                             b.timestamp(),
                             write(b)));
         }
-        List<Store.QueryKey> forgotten = new ArrayList<>();
-        for (String query : queries.forgotten())
-            forgotten.add(new Store.QueryKey(app.app(), query));
+        List<QueryKey> forgotten = new ArrayList<>();
+        for (String query : queries.forgotten()) forgotten.add(new QueryKey(app.app(), query));
         return store.submit(Store.Change.app(app.app(), write(app), rows, added, forgotten));
     }
 

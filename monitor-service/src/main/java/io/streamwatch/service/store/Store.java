@@ -8,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -104,45 +102,31 @@ public final class Store implements AutoCloseable {
         }
 
         public static Change alert(AlertRow row) {
-            return new Change(
-                    Map.of(), List.of(), List.of(), List.of(), List.of(row), List.of(), 0, 0);
+            return of(List.of(row), List.of(), 0, 0);
         }
 
         public static Change forget(String app) {
-            return new Change(
-                    Map.of(), List.of(), List.of(), List.of(), List.of(), List.of(app), 0, 0);
-        }
-
-        public static Change prune(int keepPerApp) {
-            return prune(keepPerApp, 0);
+            return of(List.of(), List.of(app), 0, 0);
         }
 
         /** Keeps the newest batches of each app and the newest micro-batches of each query. */
         public static Change prune(int keepPerApp, int keepPerQuery) {
+            return of(List.of(), List.of(), keepPerApp, keepPerQuery);
+        }
+
+        private static Change of(
+                List<AlertRow> alerts, List<String> forgetApps, int pruneTo, int pruneQueriesTo) {
             return new Change(
                     Map.of(),
                     List.of(),
                     List.of(),
                     List.of(),
-                    List.of(),
-                    List.of(),
-                    keepPerApp,
-                    keepPerQuery);
+                    alerts,
+                    forgetApps,
+                    pruneTo,
+                    pruneQueriesTo);
         }
     }
-
-    /** A micro-batch of query {@code query} of {@code app}, its {@code body} JSON. */
-    public record QueryRow(
-            String app,
-            String query,
-            String queryId,
-            long batchId,
-            String runId,
-            long timestamp,
-            String body) {}
-
-    /** A query of an app. */
-    public record QueryKey(String app, String query) {}
 
     /** A batch of one app. */
     public record AppBatch(String app, BatchRecord batch) {}
@@ -249,77 +233,11 @@ public final class Store implements AutoCloseable {
     private void commit(List<Pending> group) {
         try {
             connection.setAutoCommit(false);
-            try (PreparedStatement app =
-                            connection.prepareStatement(
-                                    "INSERT INTO apps (app, state) VALUES (?, ?) ON CONFLICT (app) DO UPDATE SET state = excluded.state");
-                    PreparedStatement batch =
-                            connection.prepareStatement(
-                                    "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                    PreparedStatement alertUpsert =
-                            connection.prepareStatement(
-                                    "INSERT INTO alerts VALUES (?, ?, ?, ?) ON CONFLICT (label, subject, alertname) DO UPDATE SET state = excluded.state");
-                    PreparedStatement alertDelete =
-                            connection.prepareStatement(
-                                    "DELETE FROM alerts WHERE label = ? AND subject = ? AND alertname = ?");
-                    PreparedStatement forgetApp =
-                            connection.prepareStatement("DELETE FROM apps WHERE app = ?");
-                    PreparedStatement forgetBatches =
-                            connection.prepareStatement("DELETE FROM batches WHERE app = ?");
-                    PreparedStatement queryBatch = QueryTables.insert(connection)) {
-                // Later changes of the same app overwrite earlier ones: write only the last state
-                // per app.
-                Map<String, String> lastState = new LinkedHashMap<>();
-                for (Pending p : group) {
-                    for (String gone : p.change().forgetApps()) {
-                        lastState.remove(gone);
-                        forgetApp.setString(1, gone);
-                        forgetApp.executeUpdate();
-                        forgetBatches.setString(1, gone);
-                        forgetBatches.executeUpdate();
-                        QueryTables.forget(connection, gone, null);
-                    }
-                    for (QueryKey q : p.change().forgetQueries())
-                        QueryTables.forget(connection, q.app(), q.query());
-                    for (QueryRow q : p.change().queryBatches()) {
-                        QueryTables.bind(queryBatch, q);
-                        queryBatch.addBatch();
-                    }
-                    lastState.putAll(p.change().apps());
-                    for (AppBatch b : p.change().batches()) {
-                        Tables.bindBatch(batch, b);
-                        batch.addBatch();
-                    }
-                    for (AlertRow a : p.change().alerts()) {
-                        if (a.state() == null) {
-                            alertDelete.setString(1, a.label());
-                            alertDelete.setString(2, a.subject());
-                            alertDelete.setString(3, a.alertname());
-                            alertDelete.executeUpdate();
-                        } else {
-                            alertUpsert.setString(1, a.label());
-                            alertUpsert.setString(2, a.subject());
-                            alertUpsert.setString(3, a.alertname());
-                            alertUpsert.setString(4, a.state());
-                            alertUpsert.executeUpdate();
-                        }
-                    }
-                }
-                for (Map.Entry<String, String> e : lastState.entrySet()) {
-                    app.setString(1, e.getKey());
-                    app.setString(2, e.getValue());
-                    app.addBatch();
-                }
-                app.executeBatch();
-                batch.executeBatch();
-                queryBatch.executeBatch();
-                for (Pending p : group) {
-                    if (p.change().pruneTo() > 0) Tables.prune(connection, p.change().pruneTo());
-                    if (p.change().pruneQueriesTo() > 0)
-                        QueryTables.prune(connection, p.change().pruneQueriesTo());
-                }
-                beforeCommit.run();
-                connection.commit();
-            }
+            List<Change> all = new ArrayList<>(group.size());
+            for (Pending p : group) all.add(p.change());
+            GroupWrite.write(connection, all);
+            beforeCommit.run();
+            connection.commit();
             commits.incrementAndGet();
             changes.addAndGet(group.size());
             if (!healthy.getAndSet(true)) log.info("state store {} writes again", file);

@@ -57,7 +57,7 @@ class QueryHistoryTest {
 
         /** Waits until every change submitted so far is written. */
         void flush() throws Exception {
-            store.submit(Store.Change.prune(0)).get(10, TimeUnit.SECONDS);
+            store.submit(Store.Change.prune(0, 0)).get(10, TimeUnit.SECONDS);
         }
 
         @Override
