@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON shapes of {@code /api/v1}: explicit maps, so the API does not change when internals do.
@@ -118,7 +119,7 @@ final class ApiViews {
         m.put("runId", b.runId());
         m.put("queryId", b.queryId());
         m.put("timestamp", b.timestamp());
-        m.put("durationMs", b.durationMs());
+        m.put("durationMs", new TreeMap<>(b.durationMs()));
         m.put("numInputRows", b.numInputRows());
         m.put("inputRowsPerSecond", b.inputRowsPerSecond());
         m.put("processedRowsPerSecond", b.processedRowsPerSecond());
