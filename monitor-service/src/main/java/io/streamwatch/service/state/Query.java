@@ -121,7 +121,8 @@ public final class Query {
         q.lastBatchAt = p.lastBatchAt();
         q.lastChange = p.lastChange();
         int skip = Math.max(0, window.size() - WINDOW);
-        q.window.addAll(window.subList(skip, window.size()));
+        for (MicroBatch b : window.subList(skip, window.size()))
+            q.window.addLast(shared(b, q.window.peekLast()));
         q.infer();
         return q;
     }
@@ -187,7 +188,7 @@ public final class Query {
         highestBatch.put(p.queryId(), p.batchId());
         while (highestBatch.size() > KNOWN_IDS)
             highestBatch.remove(highestBatch.keySet().iterator().next());
-        MicroBatch b = microBatch(p);
+        MicroBatch b = shared(microBatch(p), window.peekLast());
         batchesCompleted = Saturating.add(batchesCompleted, 1);
         inputRows = Saturating.add(inputRows, b.numInputRows());
         lateRowsDropped = Saturating.add(lateRowsDropped, b.lateRowsDropped());
@@ -298,5 +299,45 @@ public final class Query {
                 memory,
                 late,
                 sources);
+    }
+
+    /**
+     * {@code b} with the text it has in common with {@code previous} (ids, source descriptions)
+     * taken from {@code previous}: the windows hold {@value #WINDOW} micro-batches of each of
+     * possibly thousands of queries.
+     */
+    static MicroBatch shared(MicroBatch b, MicroBatch previous) {
+        if (previous == null) return b;
+        List<MicroBatch.Source> sources = new ArrayList<>(b.sources().size());
+        for (int i = 0; i < b.sources().size(); i++) {
+            MicroBatch.Source s = b.sources().get(i);
+            String before =
+                    i < previous.sources().size() ? previous.sources().get(i).description() : null;
+            sources.add(
+                    new MicroBatch.Source(
+                            shared(s.description(), before),
+                            s.startOffset(),
+                            s.endOffset(),
+                            s.latestOffset(),
+                            s.numInputRows()));
+        }
+        return new MicroBatch(
+                shared(b.queryId(), previous.queryId()),
+                shared(b.runId(), previous.runId()),
+                b.batchId(),
+                b.timestamp(),
+                b.durationMs(),
+                b.numInputRows(),
+                b.inputRowsPerSecond(),
+                b.processedRowsPerSecond(),
+                b.watermark(),
+                b.stateRows(),
+                b.stateMemoryBytes(),
+                b.lateRowsDropped(),
+                sources);
+    }
+
+    private static String shared(String text, String before) {
+        return text != null && text.equals(before) ? before : text;
     }
 }
