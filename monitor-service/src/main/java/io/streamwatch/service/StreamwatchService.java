@@ -185,10 +185,14 @@ public final class StreamwatchService implements AutoCloseable {
 
     private void startStore() {
         store = Store.open(config.storage().dir());
-        persistence = new StatePersistence(store);
+        persistence = new StatePersistence(store, config.storage().historyMicroBatches());
         StoreMetrics.register(metrics.registry(), store);
         housekeeping.scheduleWithFixedDelay(
-                () -> store.submit(Store.Change.prune(config.storage().historyBatches())),
+                () ->
+                        store.submit(
+                                Store.Change.prune(
+                                        config.storage().historyBatches(),
+                                        config.storage().historyMicroBatches())),
                 10,
                 60,
                 TimeUnit.MINUTES);
@@ -197,7 +201,7 @@ public final class StreamwatchService implements AutoCloseable {
     private void startState() {
         StatePersistence.LoadedApps loaded =
                 persistence.loadApps(config.storage().historyBatches());
-        registry.restore(loaded.apps(), loaded.batches());
+        registry.restore(loaded.apps(), loaded.batches(), loaded.microBatches());
         registry.persistTo(persistence);
         if (!loaded.apps().isEmpty()) {
             log.info(

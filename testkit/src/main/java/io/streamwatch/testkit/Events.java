@@ -120,6 +120,170 @@ public final class Events {
         r.put("lastError", message);
     }
 
+    /**
+     * A {@code queryStarted} event; {@code triggerKind} null sends {@code "trigger": null} (the
+     * listener could not read it).
+     */
+    public Events queryStarted(
+            long time,
+            String queryId,
+            String runId,
+            String name,
+            String triggerKind,
+            Long intervalMs) {
+        ObjectNode e = event("queryStarted", time);
+        ids(e, queryId, runId, name);
+        e.put("timestamp", time);
+        trigger(e, triggerKind, intervalMs);
+        return this;
+    }
+
+    /**
+     * A {@code queryProgress} of a micro-batch that ran ({@code addBatch} in {@code durationMs}),
+     * {@code durationMs} long, with one rate source and {@code "trigger": null}; {@link
+     * #lastProgress()} changes it further.
+     */
+    public Events queryProgress(
+            long time,
+            String queryId,
+            String runId,
+            String name,
+            long batchId,
+            long timestamp,
+            long rows,
+            long durationMs) {
+        ObjectNode p = progress(time, queryId, runId, name, batchId, timestamp, rows);
+        ObjectNode d = p.putObject("durationMs");
+        d.put("triggerExecution", durationMs);
+        d.put("addBatch", durationMs * 3 / 4);
+        d.put("getBatch", 1);
+        d.put("latestOffset", 1);
+        d.put("queryPlanning", 5);
+        d.put("walCommit", 10);
+        d.put("commitOffsets", 10);
+        ObjectNode src = p.putArray("sources").addObject();
+        src.put(
+                "description",
+                "RateStreamV2[rowsPerSecond=10, rampUpTimeSeconds=0, numPartitions=1");
+        src.put("startOffset", Long.toString(batchId * 10));
+        src.put("endOffset", Long.toString(batchId * 10 + rows));
+        src.put("latestOffset", Long.toString(batchId * 10 + rows));
+        src.put("numInputRows", rows);
+        src.put("inputRowsPerSecond", 10.0);
+        src.put("processedRowsPerSecond", 12.5);
+        src.putObject("metrics");
+        return this;
+    }
+
+    /** Spark 3.4's progress of a trigger without new data: no {@code addBatch}, no rows. */
+    public Events queryNoDataProgress(
+            long time, String queryId, String runId, String name, long batchId, long timestamp) {
+        ObjectNode p = progress(time, queryId, runId, name, batchId, timestamp, 0);
+        p.putObject("durationMs").put("triggerExecution", 2).put("latestOffset", 1);
+        p.putArray("sources");
+        return this;
+    }
+
+    private ObjectNode progress(
+            long time,
+            String queryId,
+            String runId,
+            String name,
+            long batchId,
+            long timestamp,
+            long rows) {
+        ObjectNode e = event("queryProgress", time);
+        e.putNull("trigger");
+        ObjectNode p = e.putObject("progress");
+        ids(p, queryId, runId, name);
+        p.put("timestamp", timestamp);
+        p.put("batchId", batchId);
+        p.putNull("batchDurationMs");
+        p.putObject("eventTime");
+        p.put("numInputRows", rows);
+        p.put("inputRowsPerSecond", 10.0);
+        p.put("processedRowsPerSecond", 12.5);
+        p.putArray("stateOperators");
+        ObjectNode sink = p.putObject("sink");
+        sink.put("description", "ForeachBatchSink");
+        sink.put("numOutputRows", -1);
+        return p;
+    }
+
+    /** The {@code progress} object of the last {@code queryProgress} added, to change it. */
+    public ObjectNode lastProgress() {
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i).path("type").asText().equals("queryProgress"))
+                return (ObjectNode) events.get(i).get("progress");
+        }
+        throw new IllegalStateException("no queryProgress event added");
+    }
+
+    /**
+     * Makes the last progress read Kafka {@code topic} up to {@code endOffsets} (one per partition,
+     * from 0), as Spark's Kafka source reports it.
+     */
+    public Events kafkaSource(String topic, long... endOffsets) {
+        ObjectNode src = (ObjectNode) lastProgress().get("sources").get(0);
+        src.put("description", "KafkaV2[Subscribe[" + topic + "]]");
+        ObjectNode start = JSON.createObjectNode();
+        ObjectNode end = JSON.createObjectNode();
+        ObjectNode s = start.putObject(topic);
+        ObjectNode en = end.putObject(topic);
+        for (int i = 0; i < endOffsets.length; i++) {
+            s.put(Integer.toString(i), Math.max(0, endOffsets[i] - 1));
+            en.put(Integer.toString(i), endOffsets[i]);
+        }
+        src.put("startOffset", start.toString());
+        src.put("endOffset", end.toString());
+        src.put("latestOffset", end.toString());
+        src.putObject("metrics").put("maxOffsetsBehindLatest", "0");
+        return this;
+    }
+
+    /** Sets the listener-read trigger of the last event (query started or progress). */
+    public Events trigger(String kind, Long intervalMs) {
+        trigger((ObjectNode) events.get(events.size() - 1), kind, intervalMs);
+        return this;
+    }
+
+    public Events queryIdle(long time, String queryId, String runId, String name, long timestamp) {
+        ObjectNode e = event("queryIdle", time);
+        ids(e, queryId, runId, name);
+        e.put("timestamp", timestamp);
+        return this;
+    }
+
+    public Events queryTerminated(
+            long time,
+            String queryId,
+            String runId,
+            String name,
+            String exception,
+            String errorClass) {
+        ObjectNode e = event("queryTerminated", time);
+        ids(e, queryId, runId, name);
+        e.put("exception", exception);
+        e.put("errorClass", errorClass);
+        return this;
+    }
+
+    private static void ids(ObjectNode e, String queryId, String runId, String name) {
+        e.put("queryId", queryId);
+        e.put("runId", runId);
+        e.put("name", name);
+    }
+
+    private static void trigger(ObjectNode e, String kind, Long intervalMs) {
+        if (kind == null) {
+            e.putNull("trigger");
+        } else {
+            ObjectNode t = e.putObject("trigger");
+            t.put("kind", kind);
+            t.put("intervalMs", intervalMs);
+        }
+    }
+
     public Events appEnd(long time) {
         event("appEnd", time).put("endTime", time);
         return this;

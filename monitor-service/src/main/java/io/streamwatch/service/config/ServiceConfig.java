@@ -64,6 +64,7 @@ public record ServiceConfig(
     public record Storage(
             @Default("./streamwatch-data") Path dir,
             @Default("1000") @Range(min = 10, max = 1_000_000) int historyBatches,
+            @Default("1000") @Range(min = 10, max = 1_000_000) int historyMicroBatches,
             @Default("7d") @AtLeast("1m") Duration appRetention) {}
 
     /**

@@ -1,18 +1,25 @@
 package io.streamwatch.service.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamwatch.service.rules.AlertView;
 import io.streamwatch.service.state.AppSnapshot;
 import io.streamwatch.service.state.BatchRecord;
 import io.streamwatch.service.state.ListenerDelivery;
+import io.streamwatch.service.state.MicroBatch;
+import io.streamwatch.service.state.QuerySnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON shapes of {@code /api/v1}: explicit maps, so the API does not change when internals do.
  */
 final class ApiViews {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ApiViews() {}
 
     static Map<String, Object> appSummary(AppSnapshot a) {
@@ -70,7 +77,78 @@ final class ApiViews {
         rest.put("up", a.rest().up());
         rest.put("refused", a.rest().refused());
         m.put("rest", rest);
+        m.put("queries", a.queries().stream().map(ApiViews::query).toList());
         return m;
+    }
+
+    static Map<String, Object> query(QuerySnapshot q) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("query", q.query());
+        m.put("queryId", q.queryId());
+        m.put("runId", q.runId());
+        m.put("name", q.name());
+        m.put("state", q.state());
+        m.put("up", q.up());
+        m.put("trigger", q.trigger());
+        m.put("triggerIntervalMs", q.triggerIntervalMs());
+        m.put("triggerIntervalSource", q.triggerIntervalSource());
+        m.put("lastProgress", q.lastProgress());
+        m.put("exception", q.exception());
+        m.put("errorClass", q.errorClass());
+        m.put("restarts", q.restarts());
+        m.put("failures", q.failures());
+        m.put("batchesCompleted", q.batchesCompleted());
+        m.put("inputRows", q.inputRows());
+        m.put("lateRowsDropped", q.lateRowsDropped());
+        m.put("lastBatch", q.last() == null ? null : microBatch(q.last()));
+        List<Map<String, Object>> lag = new ArrayList<>();
+        for (QuerySnapshot.TopicLag l : q.kafkaLag()) {
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("topic", l.topic());
+            lm.put("records", l.records());
+            lm.put("seconds", l.seconds());
+            lag.add(lm);
+        }
+        m.put("kafkaLag", lag);
+        return m;
+    }
+
+    static Map<String, Object> microBatch(MicroBatch b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batchId", b.batchId());
+        m.put("runId", b.runId());
+        m.put("queryId", b.queryId());
+        m.put("timestamp", b.timestamp());
+        m.put("durationMs", new TreeMap<>(b.durationMs()));
+        m.put("numInputRows", b.numInputRows());
+        m.put("inputRowsPerSecond", b.inputRowsPerSecond());
+        m.put("processedRowsPerSecond", b.processedRowsPerSecond());
+        m.put("watermark", b.watermark());
+        m.put("stateRows", b.stateRows());
+        m.put("stateMemoryBytes", b.stateMemoryBytes());
+        m.put("lateRowsDropped", b.lateRowsDropped());
+        List<Map<String, Object>> sources = new ArrayList<>();
+        for (MicroBatch.Source s : b.sources()) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("description", s.description());
+            sm.put("startOffset", offset(s.startOffset()));
+            sm.put("endOffset", offset(s.endOffset()));
+            sm.put("latestOffset", offset(s.latestOffset()));
+            sm.put("numInputRows", s.numInputRows());
+            sources.add(sm);
+        }
+        m.put("sources", sources);
+        return m;
+    }
+
+    /** Spark's offset JSON as a JSON value ({@code 14}, {@code {"t":{"0":12}}}), else the text. */
+    private static Object offset(String text) {
+        if (text == null) return null;
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            return text;
+        }
     }
 
     static Map<String, Object> alert(AlertView a) {

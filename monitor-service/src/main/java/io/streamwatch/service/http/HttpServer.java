@@ -89,6 +89,8 @@ public final class HttpServer {
         guard("/api/v1/apps", readAuth);
         guard("/api/v1/apps/{app}", readAuth);
         guard("/api/v1/apps/{app}/batches", readAuth);
+        guard("/api/v1/apps/{app}/queries", readAuth);
+        guard("/api/v1/apps/{app}/queries/{query}/batches", readAuth);
         guard("/api/v1/alerts", readAuth);
         app.before(HttpServer::checkQueryString);
 
@@ -147,7 +149,7 @@ public final class HttpServer {
                 "/api/v1/apps/{app}/batches",
                 ctx -> {
                     String key = ctx.pathParam("app");
-                    int limit = limit(ctx, registry.historyCapacity());
+                    int limit = limit(ctx, registry.historyCapacity(), "storage.historyBatches");
                     List<BatchRecord> batches =
                             registry.batches(key, limit).orElseThrow(() -> unknownApp(key));
                     ctx.json(
@@ -157,6 +159,10 @@ public final class HttpServer {
                                     "batches",
                                     batches.stream().map(ApiViews::batch).toList()));
                 });
+
+        QueryRoutes queries = new QueryRoutes(registry);
+        read("/api/v1/apps/{app}/queries", queries::list);
+        read("/api/v1/apps/{app}/queries/{query}/batches", queries::batches);
 
         read(
                 "/api/v1/alerts",
@@ -275,7 +281,7 @@ public final class HttpServer {
         return values.isEmpty() ? null : values.get(0);
     }
 
-    private static RejectedException unknownApp(String key) {
+    static RejectedException unknownApp(String key) {
         return new RejectedException(
                 404,
                 "unknown app '" + clip(key, 200) + "'; GET /api/v1/apps lists the known app keys");
@@ -286,12 +292,13 @@ public final class HttpServer {
     }
 
     /** Client-supplied text fit to be echoed in an error: bounded and printable. */
-    private static String clip(String s, int max) {
+    static String clip(String s, int max) {
         String c = s.length() > max ? s.substring(0, max) + "..." : s;
         return c.replaceAll("[\\p{Cntrl}\\x{D800}-\\x{DFFF}]", "?");
     }
 
-    private static int limit(Context ctx, int max) {
+    /** {@code ?limit=N}: 1 to {@code max} (the config key {@code maxKey}), default 100. */
+    static int limit(Context ctx, int max, String maxKey) {
         String raw = single(ctx, "limit");
         if (raw == null) return Math.min(DEFAULT_LIMIT, max);
         if (raw.matches("[0-9]{1,9}")) {
@@ -301,7 +308,9 @@ public final class HttpServer {
         throw RejectedException.badRequest(
                 "limit: must be a whole number from 1 to "
                         + max
-                        + " (storage.historyBatches), got '"
+                        + " ("
+                        + maxKey
+                        + "), got '"
                         + clip(raw)
                         + "'");
     }

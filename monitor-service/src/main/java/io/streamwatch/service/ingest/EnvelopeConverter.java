@@ -132,6 +132,13 @@ final class EnvelopeConverter {
             return new Event.StreamingStarted(
                     seq(f, s.seq()), time, f.timestamp("startTime", s.startTime()), interval);
         }
+        if (e instanceof Wire.QueryStarted q)
+            return QueryEvents.started(f, q, seq(f, q.seq()), time);
+        if (e instanceof Wire.QueryProgress q)
+            return QueryEvents.progress(f, q, seq(f, q.seq()), time);
+        if (e instanceof Wire.QueryIdle q) return QueryEvents.idle(f, q, seq(f, q.seq()), time);
+        if (e instanceof Wire.QueryTerminated q)
+            return QueryEvents.terminated(f, q, seq(f, q.seq()), time);
         if (e instanceof Wire.BatchEvent b) {
             BatchPhase phase =
                     switch (b.type()) {

@@ -23,6 +23,7 @@ final class Fields {
     static final long MAX_OFFSET = (1L << 53) - 1;
     static final long MAX_QUEUED = 1_000_000_000L;
     static final int MAX_ID = 1_000_000;
+    static final double MAX_RATE = 1e12;
 
     /** The object's path with a trailing dot ({@code "events[3].batch."}), or "" at the top. */
     private final String path;
@@ -113,6 +114,35 @@ final class Fields {
 
     Long optionalDuration(String field, Long value) {
         return value == null ? null : duration(field, value);
+    }
+
+    /** A rate: a finite number >= 0, or null (unknown). */
+    Double optionalRate(String field, Double value) {
+        if (value == null) return null;
+        if (!Double.isFinite(value) || value < 0 || value > MAX_RATE)
+            throw bad(
+                    field,
+                    "must be a number from 0 to " + (long) MAX_RATE + " or null, got " + value);
+        return value;
+    }
+
+    /**
+     * A JSON object of at most {@code max} entries, none null; each key one line of visible text of
+     * at most {@code keyMax} characters.
+     */
+    <V> java.util.Map<String, V> map(
+            String field, java.util.Map<String, V> value, int max, int keyMax) {
+        if (value == null) return java.util.Map.of();
+        if (value.size() > max)
+            throw bad(field, "at most " + max + " entries, got " + value.size());
+        Fields in = in(field);
+        for (java.util.Map.Entry<String, V> e : value.entrySet()) {
+            String key = JsonProblems.clip(e.getKey());
+            in.optionalLabel(key, e.getKey(), keyMax);
+            if (e.getKey().isEmpty()) throw bad(field, "keys must not be empty");
+            if (e.getValue() == null) throw in.bad(key, "must not be null");
+        }
+        return value;
     }
 
     /** A name: non-blank, bounded, one line of visible text (see {@link #optionalLabel}). */

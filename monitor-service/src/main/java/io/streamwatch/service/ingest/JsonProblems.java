@@ -100,6 +100,7 @@ final class JsonProblems {
 
     private static String expected(Class<?> target) {
         if (target == Long.class) return "must be a whole number";
+        if (target == Double.class) return "must be a number";
         if (target == Boolean.class) return "must be true or false";
         if (target == String.class) return "must be a string";
         if (Collection.class.isAssignableFrom(target)) return "must be an array";

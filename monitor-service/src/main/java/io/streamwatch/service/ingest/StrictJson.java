@@ -13,9 +13,10 @@ import java.io.IOException;
 /**
  * Jackson without its leniencies, for the ingest protocol. Scalars are taken exactly as JSON typed
  * them: a {@code Long} is an integer token that fits in 64 bits (not {@code "42"}, {@code 1.5} or
- * {@code true}), a {@code Boolean} is {@code true} or {@code false} (not {@code 1}), a {@code
- * String} is a string (not {@code 7}). An event is a JSON object. A mismatch names only the
- * expected type; {@link JsonProblems} says what was found instead.
+ * {@code true}), a {@code Double} is a number (not {@code "1.5"}), a {@code Boolean} is {@code
+ * true} or {@code false} (not {@code 1}), a {@code String} is a string (not {@code 7}). An event is
+ * a JSON object. A mismatch names only the expected type; {@link JsonProblems} says what was found
+ * instead.
  */
 final class StrictJson {
     private StrictJson() {}
@@ -34,6 +35,17 @@ final class StrictJson {
                                                         || p.getNumberType()
                                                                 == JsonParser.NumberType.LONG);
                                 return fits ? p.getLongValue() : null;
+                            }
+                        })
+                .addDeserializer(
+                        Double.class,
+                        new Strict<>(Double.class) {
+                            @Override
+                            Double read(JsonParser p) throws IOException {
+                                return p.hasToken(JsonToken.VALUE_NUMBER_INT)
+                                                || p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)
+                                        ? p.getDoubleValue()
+                                        : null;
                             }
                         })
                 .addDeserializer(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -48,10 +49,23 @@ final class Wire {
                 names = {"batchSubmitted", "batchStarted", "batchCompleted"}),
         @JsonSubTypes.Type(
                 value = ReceiverEvent.class,
-                names = {"receiverStarted", "receiverStopped", "receiverError"})
+                names = {"receiverStarted", "receiverStopped", "receiverError"}),
+        @JsonSubTypes.Type(value = QueryStarted.class, name = "queryStarted"),
+        @JsonSubTypes.Type(value = QueryProgress.class, name = "queryProgress"),
+        @JsonSubTypes.Type(value = QueryIdle.class, name = "queryIdle"),
+        @JsonSubTypes.Type(value = QueryTerminated.class, name = "queryTerminated")
     })
     sealed interface EventJson
-            permits Heartbeat, AppStart, AppEnd, StreamingStarted, BatchEvent, ReceiverEvent {
+            permits Heartbeat,
+                    AppStart,
+                    AppEnd,
+                    StreamingStarted,
+                    BatchEvent,
+                    ReceiverEvent,
+                    QueryStarted,
+                    QueryProgress,
+                    QueryIdle,
+                    QueryTerminated {
         String type();
 
         Long time();
@@ -101,6 +115,78 @@ final class Wire {
             String executorId,
             String lastErrorMessage,
             String lastError) {}
+
+    record QueryStarted(
+            String type,
+            Long time,
+            Long seq,
+            String queryId,
+            String runId,
+            String name,
+            Long timestamp,
+            Trigger trigger)
+            implements EventJson {}
+
+    record QueryProgress(String type, Long time, Long seq, Trigger trigger, Progress progress)
+            implements EventJson {}
+
+    record QueryIdle(
+            String type,
+            Long time,
+            Long seq,
+            String queryId,
+            String runId,
+            String name,
+            Long timestamp)
+            implements EventJson {}
+
+    record QueryTerminated(
+            String type,
+            Long time,
+            Long seq,
+            String queryId,
+            String runId,
+            String name,
+            String exception,
+            String errorClass)
+            implements EventJson {}
+
+    record Trigger(String kind, Long intervalMs) {}
+
+    record Progress(
+            String queryId,
+            String runId,
+            String name,
+            Long timestamp,
+            Long batchId,
+            Long batchDurationMs,
+            Map<String, Long> durationMs,
+            Map<String, Long> eventTime,
+            Long numInputRows,
+            Double inputRowsPerSecond,
+            Double processedRowsPerSecond,
+            List<StateOperator> stateOperators,
+            List<SourceProgress> sources,
+            SinkProgress sink) {}
+
+    record StateOperator(
+            String operatorName,
+            Long numRowsTotal,
+            Long numRowsUpdated,
+            Long memoryUsedBytes,
+            Long numRowsDroppedByWatermark) {}
+
+    record SourceProgress(
+            String description,
+            String startOffset,
+            String endOffset,
+            String latestOffset,
+            Long numInputRows,
+            Double inputRowsPerSecond,
+            Double processedRowsPerSecond,
+            Map<String, String> metrics) {}
+
+    record SinkProgress(String description, Long numOutputRows) {}
 
     /** The event types, in the order {@link EventJson} declares them. */
     static List<String> eventTypes() {

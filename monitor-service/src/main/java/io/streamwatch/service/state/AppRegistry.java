@@ -11,10 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +18,13 @@ import org.slf4j.LoggerFactory;
  * All apps by app key. State changes only through {@link #apply} (listener requests), {@link
  * #restObserved}, {@link #restFailed} and {@link #backfill} (REST polls) and {@link #kafkaLag}
  * (Kafka polls); reads get immutable snapshots. Each change is handed to the {@link Persistence}
- * under the app's write lock and waited for: when it cannot be stored it is rolled back, so memory
- * never holds what a restart would lose. Stored changes are then told to every {@link
- * StateListener}. Apps that ended or went silent are forgotten after {@code appRetention} by {@link
- * #sweep}.
+ * ({@link DurableChanges}) under the app's write lock and waited for: when it cannot be stored it
+ * is rolled back, so memory never holds what a restart would lose. Stored changes are then told to
+ * every {@link StateListener}. Apps that ended or went silent are forgotten after {@code
+ * appRetention} by {@link #sweep}.
  */
 public final class AppRegistry {
     private static final Logger log = LoggerFactory.getLogger(AppRegistry.class);
-    private static final long STORE_WAIT_SECONDS = 10;
     private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
     private final List<StateListener> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
@@ -39,6 +34,7 @@ public final class AppRegistry {
     private final long appRetentionMs;
 
     private volatile Persistence persistence = Persistence.none();
+    private final DurableChanges durable = new DurableChanges(() -> persistence);
 
     public AppRegistry(
             Clock clock,
@@ -63,12 +59,28 @@ public final class AppRegistry {
         listeners.add(listener);
     }
 
-    /** Puts back apps as they were stored (at start, before any ingest). */
+    /** Puts back apps as they were stored (at start, before any ingest), without query history. */
     public void restore(List<PersistedApp> stored, Map<String, List<BatchRecord>> batches) {
+        restore(stored, batches, Map.of());
+    }
+
+    /**
+     * Puts back apps as they were stored (at start, before any ingest).
+     *
+     * @param microBatches per app, per query key: the newest stored micro-batches, oldest first
+     */
+    public void restore(
+            List<PersistedApp> stored,
+            Map<String, List<BatchRecord>> batches,
+            Map<String, Map<String, List<MicroBatch>>> microBatches) {
         for (PersistedApp p : stored) {
             apps.put(
                     p.app(),
-                    AppState.restore(p, batches.getOrDefault(p.app(), List.of()), historyCapacity));
+                    AppState.restore(
+                            p,
+                            batches.getOrDefault(p.app(), List.of()),
+                            microBatches.getOrDefault(p.app(), Map.of()),
+                            historyCapacity));
         }
     }
 
@@ -89,68 +101,23 @@ public final class AppRegistry {
         AppState.Applied a;
         try {
             a =
-                    store(
+                    durable.apply(
                             state,
                             s -> {
                                 AppState.Applied applied = s.apply(batch, now);
                                 // A new app is stored even when its first request carries no
                                 // events (a heartbeat): else it is gone after a restart.
-                                return new Step<>(
+                                return new DurableChanges.Step<>(
                                         applied,
                                         applied.newBatches(),
+                                        applied.queries(),
                                         applied.changed() || !s.stored);
                             });
-        } catch (StoreFailure e) {
+        } catch (DurableChanges.StoreFailure e) {
             return new Result(0, 0, CompletableFuture.failedFuture(e.getCause()));
         }
         if (a.accepted() > 0) changed(key);
         return new Result(a.accepted(), a.duplicates(), CompletableFuture.completedFuture(null));
-    }
-
-    /**
-     * What one change to an app did, the batches it added, and whether there is anything to store.
-     */
-    private record Step<T>(T result, List<BatchRecord> added, boolean store) {}
-
-    /** The change could not be stored, and was rolled back. */
-    private static final class StoreFailure extends Exception {
-        StoreFailure(Throwable cause) {
-            super(cause);
-        }
-    }
-
-    /**
-     * Applies {@code change} to {@code state}, then stores it and waits until it is on disk. When
-     * it cannot be stored, the app's persisted parts are put back as they were before: memory never
-     * holds what the store lost. Changes of one app are serialised by its write lock; readers see a
-     * change while it is being stored, and see it undone if storing fails.
-     */
-    private <T> T store(AppState state, Function<AppState, Step<T>> change) throws StoreFailure {
-        state.writes.lock();
-        try {
-            AppState.Before before = state.before();
-            Step<T> step;
-            PersistedApp after;
-            synchronized (state) {
-                step = change.apply(state);
-                after = step.store() ? state.persisted() : null;
-            }
-            if (after == null) return step.result();
-            try {
-                persistence.save(after, step.added()).get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
-                state.stored = true;
-                return step.result();
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                state.rollBack(before);
-                throw new StoreFailure(e instanceof ExecutionException ? e.getCause() : e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                state.rollBack(before);
-                throw new StoreFailure(e);
-            }
-        } finally {
-            state.writes.unlock();
-        }
     }
 
     /**
@@ -225,13 +192,13 @@ public final class AppRegistry {
         AppState s = getOrCreate(app, clock.millis());
         if (s == null) return;
         try {
-            store(
+            durable.apply(
                     s,
                     st -> {
                         st.restFailed();
-                        return new Step<>(null, List.of(), true);
+                        return new DurableChanges.Step<>(null, List.of(), true);
                     });
-        } catch (StoreFailure e) {
+        } catch (DurableChanges.StoreFailure e) {
             log.warn("app '{}': REST state not stored: {}", app, e.getCause().getMessage());
             return;
         }
@@ -254,13 +221,13 @@ public final class AppRegistry {
         AppState s = getOrCreate(app, clock.millis());
         if (s == null) return false;
         try {
-            store(
+            durable.apply(
                     s,
                     st -> {
                         st.restObserved(o, clock.millis());
-                        return new Step<>(null, List.of(), true);
+                        return new DurableChanges.Step<>(null, List.of(), true);
                     });
-        } catch (StoreFailure e) {
+        } catch (DurableChanges.StoreFailure e) {
             log.warn("app '{}': REST state not stored: {}", app, e.getCause().getMessage());
             return true;
         }
@@ -278,13 +245,13 @@ public final class AppRegistry {
         List<BatchRecord> added;
         try {
             added =
-                    store(
+                    durable.apply(
                             s,
                             st -> {
                                 List<BatchRecord> a = st.backfill(appId, batches, clock.millis());
-                                return new Step<>(a, a, !a.isEmpty());
+                                return new DurableChanges.Step<>(a, a, !a.isEmpty());
                             });
-        } catch (StoreFailure e) {
+        } catch (DurableChanges.StoreFailure e) {
             log.warn("app '{}': backfilled batches not stored: {}", app, e.getCause().getMessage());
             return 0;
         }
@@ -331,6 +298,47 @@ public final class AppRegistry {
             if (w != null) out.add(w);
         }
         return out;
+    }
+
+    /**
+     * The app's queries' Kafka offsets: of each query's newest micro-batch of its current run, for
+     * queries reading Kafka.
+     */
+    public List<QueryKafkaProgress> queryKafkaProgress() {
+        List<QueryKafkaProgress> out = new ArrayList<>();
+        for (AppState s : apps.values()) out.addAll(s.queryKafkaProgress());
+        return out;
+    }
+
+    /**
+     * What the Kafka poller measured for one query: {@code lag} per topic (for the snapshot) and
+     * {@code sample}, summed over topics, of which the query keeps the newest {@code window}. Both
+     * null or empty: the query is no longer polled, its lag goes. Not persisted.
+     */
+    public void queryKafkaLag(
+            String app,
+            String query,
+            List<QuerySnapshot.TopicLag> lag,
+            LagWindow.Sample sample,
+            int window) {
+        AppState s = apps.get(app);
+        if (s != null) s.queryKafkaLag(query, lag, sample, window);
+    }
+
+    /**
+     * The newest {@code limit} micro-batches of a query, newest first, from the store (or from
+     * memory when nothing is stored); empty when the app or the query is unknown.
+     */
+    public Optional<List<MicroBatch>> microBatches(String app, String query, int limit) {
+        AppState s = apps.get(app);
+        if (s == null || !s.knowsQuery(query)) return Optional.empty();
+        List<MicroBatch> stored = persistence.microBatches(app, query, limit);
+        return Optional.ofNullable(stored != null ? stored : s.microBatches(query, limit));
+    }
+
+    /** The most micro-batches per query {@link #microBatches} serves. */
+    public int microBatchCapacity() {
+        return persistence.microBatchCapacity();
     }
 
     public int size() {

@@ -6,14 +6,15 @@ import io.streamwatch.service.model.Source;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything the service knows about one app key, across all its runs (app ids), held in parts that
  * each own their data, its persisted form and its slice of the snapshot: {@link RunIdentity},
  * {@link BatchLedger}, {@link ListenerDelivery}, {@link Receivers}, {@link KafkaPosition}, {@link
- * RestView}. This class only routes what arrives (listener requests, REST polls and backfills,
- * Kafka lag) to the parts, under the object's lock, and composes their views.
+ * RestView}, {@link Queries}. This class only routes what arrives (listener requests, REST polls
+ * and backfills, Kafka lag) to the parts, under the object's lock, and composes their views.
  */
 final class AppState {
     private final String app;
@@ -23,6 +24,7 @@ final class AppState {
     private Receivers receivers;
     private final KafkaPosition kafka;
     private final RestView rest;
+    private final Queries queries;
 
     /**
      * Held by whoever changes the persisted parts, from the change until it is stored (or rolled
@@ -40,7 +42,8 @@ final class AppState {
             ListenerDelivery listener,
             Receivers receivers,
             KafkaPosition kafka,
-            RestView rest) {
+            RestView rest,
+            Queries queries) {
         this.app = app;
         this.run = run;
         this.ledger = ledger;
@@ -48,6 +51,7 @@ final class AppState {
         this.receivers = receivers;
         this.kafka = kafka;
         this.rest = rest;
+        this.queries = queries;
     }
 
     AppState(String app, int historyCapacity, long now) {
@@ -58,26 +62,31 @@ final class AppState {
                 new ListenerDelivery(),
                 new Receivers(),
                 new KafkaPosition(),
-                new RestView());
+                new RestView(),
+                new Queries());
     }
 
-    /** The app as it was stored, with its stored batches (oldest first). */
-    static AppState restore(PersistedApp p, List<BatchRecord> batches, int historyCapacity) {
-        AppState s = newFrom(p, batches, historyCapacity);
+    /**
+     * The app as it was stored, with its stored batches and its queries' stored micro-batches (by
+     * query key), oldest first.
+     */
+    static AppState restore(
+            PersistedApp p,
+            List<BatchRecord> batches,
+            Map<String, List<MicroBatch>> microBatches,
+            int historyCapacity) {
+        AppState s =
+                new AppState(
+                        p.app(),
+                        new RunIdentity(p.run()),
+                        new BatchLedger(historyCapacity, p.batches(), batches),
+                        new ListenerDelivery(p.listener()),
+                        new Receivers(p.receivers()),
+                        new KafkaPosition(p.kafka()),
+                        new RestView(p.rest()),
+                        new Queries(p.queries(), microBatches));
         s.stored = true;
         return s;
-    }
-
-    private static AppState newFrom(
-            PersistedApp p, List<BatchRecord> batches, int historyCapacity) {
-        return new AppState(
-                p.app(),
-                new RunIdentity(p.run()),
-                new BatchLedger(historyCapacity, p.batches(), batches),
-                new ListenerDelivery(p.listener()),
-                new Receivers(p.receivers()),
-                new KafkaPosition(p.kafka()),
-                new RestView(p.rest()));
     }
 
     /**
@@ -92,14 +101,20 @@ final class AppState {
                 listener.persisted(),
                 receivers.persisted(),
                 kafka.persisted(),
-                rest.persisted());
+                rest.persisted(),
+                queries.persisted());
     }
 
     /** The persisted parts as they are now, to put back with {@link #rollBack}. */
     record Before(PersistedApp app, BatchLedger ledger) {}
 
     synchronized Before before() {
+        queries.beginChange();
         return new Before(persisted(), ledger.copy());
+    }
+
+    synchronized void committed() {
+        queries.committed();
     }
 
     /**
@@ -114,10 +129,12 @@ final class AppState {
         listener = new ListenerDelivery(p.listener());
         receivers = new Receivers(p.receivers());
         kafka.restore(p.kafka());
+        queries.rollBack();
     }
 
-    /** Outcome of one request for this app: counts, and the batches it added. */
-    record Applied(int accepted, int duplicates, List<BatchRecord> newBatches) {
+    /** Outcome of one request for this app: counts, and the batches and micro-batches it added. */
+    record Applied(
+            int accepted, int duplicates, List<BatchRecord> newBatches, QueryChanges queries) {
         boolean changed() {
             return accepted > 0 || duplicates > 0;
         }
@@ -128,7 +145,8 @@ final class AppState {
      */
     synchronized Applied apply(IngestBatch batch, long now) {
         listener.check(batch, now);
-        AppLimits.admit(app, run, receivers, kafka, batch, now); // throws before any change
+        AppLimits.admit(
+                app, run, receivers, kafka, queries, batch, now); // throws before any change
         Source src = batch.source();
         boolean current = adoptRun(src, now);
         if (current) {
@@ -137,8 +155,14 @@ final class AppState {
         }
         ListenerDelivery.Delivery d = listener.receive(batch, now);
         List<BatchRecord> added = new ArrayList<>();
-        for (Event e : d.fresh()) applyEvent(src.appId(), current, e, now, added);
-        return new Applied(d.fresh().size(), d.duplicates(), added);
+        List<QueryBatch> microBatches = new ArrayList<>();
+        List<String> forgotten = new ArrayList<>();
+        for (Event e : d.fresh()) {
+            if (current && Queries.handles(e)) queries.apply(e, now, microBatches, forgotten);
+            else applyEvent(src.appId(), current, e, now, added);
+        }
+        return new Applied(
+                d.fresh().size(), d.duplicates(), added, new QueryChanges(microBatches, forgotten));
     }
 
     /**
@@ -152,6 +176,7 @@ final class AppState {
         kafka.newRun();
         ledger.clearWaiting();
         receivers.clear();
+        queries.stopAll(now); // the earlier driver's queries went with it
         return true;
     }
 
@@ -167,6 +192,7 @@ final class AppState {
             run.ended(end.endTime());
             ledger.clearWaiting();
             receivers.stopAll();
+            queries.stopAll(now);
         } else if (e instanceof Event.StreamingStarted s) {
             run.streamingStarted(s.batchIntervalMs(), now);
         } else if (e instanceof Event.ReceiverEvent r) {
@@ -279,6 +305,24 @@ final class AppState {
                 kafka.lagWindow(app, now));
     }
 
+    /** Micro-batches of one query held in memory, newest first; null for an unknown query. */
+    synchronized List<MicroBatch> microBatches(String query, int limit) {
+        return queries.newest(query, limit);
+    }
+
+    synchronized boolean knowsQuery(String query) {
+        return queries.knows(query);
+    }
+
+    synchronized List<QueryKafkaProgress> queryKafkaProgress() {
+        return queries.kafkaProgress(app);
+    }
+
+    synchronized void queryKafkaLag(
+            String query, List<QuerySnapshot.TopicLag> lag, LagWindow.Sample sample, int window) {
+        queries.kafkaLag(query, lag, sample, window);
+    }
+
     synchronized List<BatchRecord> batches(int limit) {
         return ledger.newest(limit);
     }
@@ -314,6 +358,6 @@ final class AppState {
                 listener.view(),
                 rv,
                 rs,
-                List.of());
+                queries.snapshot(state.equals(AppSnapshot.RUNNING)));
     }
 }

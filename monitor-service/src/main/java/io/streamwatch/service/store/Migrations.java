@@ -34,6 +34,13 @@ final class Migrations {
                         "CREATE INDEX outbox_by_receiver ON outbox (receiver, id)",
                         "CREATE TABLE lag_history (label TEXT NOT NULL, subject TEXT NOT NULL, samples TEXT NOT NULL,"
                                 + " PRIMARY KEY (label, subject))"
+                    },
+                    // Micro-batches of Structured Streaming queries, each once (QueryTables).
+                    new String[] {
+                        "CREATE TABLE query_batches (app TEXT NOT NULL, query TEXT NOT NULL, query_id TEXT NOT NULL,"
+                                + " batch_id INTEGER NOT NULL, run_id TEXT NOT NULL, timestamp INTEGER NOT NULL,"
+                                + " body TEXT NOT NULL, PRIMARY KEY (app, query, query_id, batch_id)) WITHOUT ROWID",
+                        "CREATE INDEX query_batches_by_time ON query_batches (app, query, timestamp)"
                     });
 
     private Migrations() {}

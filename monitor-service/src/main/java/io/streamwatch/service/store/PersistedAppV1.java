@@ -92,6 +92,7 @@ record PersistedAppV1(
                 new Receivers.Persisted(receivers, receiverErrors, receiverErrorAt, receiverError),
                 new KafkaPosition.Persisted(
                         kafkaOffsets, kafkaOffsetsBatchTime, kafkaOffsetsObservedAt),
+                null,
                 null);
     }
 }

@@ -6,9 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamwatch.service.rules.AlertPersistence;
 import io.streamwatch.service.state.BatchRecord;
+import io.streamwatch.service.state.MicroBatch;
 import io.streamwatch.service.state.PersistedApp;
 import io.streamwatch.service.state.Persistence;
+import io.streamwatch.service.state.Query;
+import io.streamwatch.service.state.QueryBatch;
+import io.streamwatch.service.state.QueryChanges;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,24 +21,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps app and alert states in the {@link Store} as JSON documents, and reads them back at start.
+ * Keeps app and alert states in the {@link Store} as JSON documents, and reads them back at start;
+ * keeps each query's micro-batches (as JSON) and serves their history.
  */
 public final class StatePersistence implements Persistence, AlertPersistence {
     private static final Logger log = LoggerFactory.getLogger(StatePersistence.class);
     private final Store store;
+    private final int historyMicroBatches;
     private final ObjectMapper json =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public StatePersistence(Store store) {
-        this.store = store;
+        this(store, 1000);
     }
 
-    /** Apps and their newest batches, as stored. */
+    /**
+     * @param historyMicroBatches {@code storage.historyMicroBatches}: kept per query
+     */
+    public StatePersistence(Store store, int historyMicroBatches) {
+        this.store = store;
+        this.historyMicroBatches = historyMicroBatches;
+    }
+
+    /**
+     * Apps, their newest batches and, per app and query key, the newest micro-batches the registry
+     * holds in memory, as stored (oldest first).
+     */
     public record LoadedApps(
-            List<PersistedApp> apps, Map<String, List<BatchRecord>> batches, int unreadable) {}
+            List<PersistedApp> apps,
+            Map<String, List<BatchRecord>> batches,
+            Map<String, Map<String, List<MicroBatch>>> microBatches,
+            int unreadable) {}
 
     public LoadedApps loadApps(int batchesPerApp) {
         Store.Snapshot snapshot = store.load(batchesPerApp);
+        Map<String, Map<String, List<MicroBatch>>> microBatches = new LinkedHashMap<>();
+        store.loadQueryWindows(Query.WINDOW)
+                .forEach(
+                        (app, byQuery) -> {
+                            Map<String, List<MicroBatch>> m = new LinkedHashMap<>();
+                            byQuery.forEach((query, bodies) -> m.put(query, read(bodies)));
+                            microBatches.put(app, m);
+                        });
         List<PersistedApp> apps = new ArrayList<>();
         int unreadable = 0;
         for (Map.Entry<String, String> e : snapshot.apps().entrySet()) {
@@ -47,7 +76,7 @@ public final class StatePersistence implements Persistence, AlertPersistence {
                         ex.getOriginalMessage());
             }
         }
-        return new LoadedApps(apps, snapshot.batches(), unreadable);
+        return new LoadedApps(apps, snapshot.batches(), microBatches, unreadable);
     }
 
     /**
@@ -66,6 +95,54 @@ public final class StatePersistence implements Persistence, AlertPersistence {
         List<Store.AppBatch> rows = new ArrayList<>(newBatches.size());
         for (BatchRecord b : newBatches) rows.add(new Store.AppBatch(app.app(), b));
         return store.submit(Store.Change.app(app.app(), write(app), rows));
+    }
+
+    @Override
+    public CompletableFuture<Void> save(
+            PersistedApp app, List<BatchRecord> newBatches, QueryChanges queries) {
+        List<Store.AppBatch> rows = new ArrayList<>(newBatches.size());
+        for (BatchRecord b : newBatches) rows.add(new Store.AppBatch(app.app(), b));
+        List<QueryRow> added = new ArrayList<>(queries.added().size());
+        for (QueryBatch q : queries.added()) {
+            MicroBatch b = q.batch();
+            added.add(
+                    new QueryRow(
+                            app.app(),
+                            q.query(),
+                            b.queryId(),
+                            b.batchId(),
+                            b.runId(),
+                            b.timestamp(),
+                            write(b)));
+        }
+        List<QueryKey> forgotten = new ArrayList<>();
+        for (String query : queries.forgotten()) forgotten.add(new QueryKey(app.app(), query));
+        return store.submit(Store.Change.app(app.app(), write(app), rows, added, forgotten));
+    }
+
+    @Override
+    public List<MicroBatch> microBatches(String app, String query, int limit) {
+        return read(store.queryBatches(app, query, limit));
+    }
+
+    @Override
+    public int microBatchCapacity() {
+        return historyMicroBatches;
+    }
+
+    /** Micro-batches from their JSON; one that cannot be read is left out (and logged). */
+    private List<MicroBatch> read(List<String> bodies) {
+        List<MicroBatch> out = new ArrayList<>(bodies.size());
+        for (String body : bodies) {
+            try {
+                out.add(json.readValue(body, MicroBatch.class));
+            } catch (JsonProcessingException e) {
+                log.error(
+                        "a stored micro-batch cannot be read ({}); left out",
+                        e.getOriginalMessage());
+            }
+        }
+        return out;
     }
 
     @Override

@@ -8,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -44,6 +42,8 @@ public final class Store implements AutoCloseable {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
     private volatile String lastError;
+    private final Object reads = new Object();
+    private Connection reader;
     private volatile boolean closing;
     private Thread writer;
 
@@ -55,36 +55,76 @@ public final class Store implements AutoCloseable {
     /**
      * One atomic unit of persistence. Any part may be empty.
      *
+     * @param forgetQueries app and query keys whose micro-batches go (the query was dropped)
      * @param pruneTo when positive, afterwards keep only the newest {@code pruneTo} batches of
      *     every app
+     * @param pruneQueriesTo when positive, afterwards keep only the newest {@code pruneQueriesTo}
+     *     micro-batches of every query
      */
     public record Change(
             Map<String, String> apps,
             List<AppBatch> batches,
+            List<QueryRow> queryBatches,
+            List<QueryKey> forgetQueries,
             List<AlertRow> alerts,
             List<String> forgetApps,
-            int pruneTo) {
+            int pruneTo,
+            int pruneQueriesTo) {
         public Change {
             apps = Map.copyOf(apps);
             batches = List.copyOf(batches);
+            queryBatches = List.copyOf(queryBatches);
+            forgetQueries = List.copyOf(forgetQueries);
             alerts = List.copyOf(alerts);
             forgetApps = List.copyOf(forgetApps);
         }
 
         public static Change app(String app, String state, List<AppBatch> batches) {
-            return new Change(Map.of(app, state), batches, List.of(), List.of(), 0);
+            return app(app, state, batches, List.of(), List.of());
+        }
+
+        /** The app's state with its new batches and micro-batches, and the queries it dropped. */
+        public static Change app(
+                String app,
+                String state,
+                List<AppBatch> batches,
+                List<QueryRow> queryBatches,
+                List<QueryKey> forgetQueries) {
+            return new Change(
+                    Map.of(app, state),
+                    batches,
+                    queryBatches,
+                    forgetQueries,
+                    List.of(),
+                    List.of(),
+                    0,
+                    0);
         }
 
         public static Change alert(AlertRow row) {
-            return new Change(Map.of(), List.of(), List.of(row), List.of(), 0);
+            return of(List.of(row), List.of(), 0, 0);
         }
 
         public static Change forget(String app) {
-            return new Change(Map.of(), List.of(), List.of(), List.of(app), 0);
+            return of(List.of(), List.of(app), 0, 0);
         }
 
-        public static Change prune(int keepPerApp) {
-            return new Change(Map.of(), List.of(), List.of(), List.of(), keepPerApp);
+        /** Keeps the newest batches of each app and the newest micro-batches of each query. */
+        public static Change prune(int keepPerApp, int keepPerQuery) {
+            return of(List.of(), List.of(), keepPerApp, keepPerQuery);
+        }
+
+        private static Change of(
+                List<AlertRow> alerts, List<String> forgetApps, int pruneTo, int pruneQueriesTo) {
+            return new Change(
+                    Map.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    alerts,
+                    forgetApps,
+                    pruneTo,
+                    pruneQueriesTo);
         }
     }
 
@@ -193,66 +233,11 @@ public final class Store implements AutoCloseable {
     private void commit(List<Pending> group) {
         try {
             connection.setAutoCommit(false);
-            try (PreparedStatement app =
-                            connection.prepareStatement(
-                                    "INSERT INTO apps (app, state) VALUES (?, ?) ON CONFLICT (app) DO UPDATE SET state = excluded.state");
-                    PreparedStatement batch =
-                            connection.prepareStatement(
-                                    "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                    PreparedStatement alertUpsert =
-                            connection.prepareStatement(
-                                    "INSERT INTO alerts VALUES (?, ?, ?, ?) ON CONFLICT (label, subject, alertname) DO UPDATE SET state = excluded.state");
-                    PreparedStatement alertDelete =
-                            connection.prepareStatement(
-                                    "DELETE FROM alerts WHERE label = ? AND subject = ? AND alertname = ?");
-                    PreparedStatement forgetApp =
-                            connection.prepareStatement("DELETE FROM apps WHERE app = ?");
-                    PreparedStatement forgetBatches =
-                            connection.prepareStatement("DELETE FROM batches WHERE app = ?")) {
-                // Later changes of the same app overwrite earlier ones: write only the last state
-                // per app.
-                Map<String, String> lastState = new LinkedHashMap<>();
-                for (Pending p : group) {
-                    for (String gone : p.change().forgetApps()) {
-                        lastState.remove(gone);
-                        forgetApp.setString(1, gone);
-                        forgetApp.executeUpdate();
-                        forgetBatches.setString(1, gone);
-                        forgetBatches.executeUpdate();
-                    }
-                    lastState.putAll(p.change().apps());
-                    for (AppBatch b : p.change().batches()) {
-                        Tables.bindBatch(batch, b);
-                        batch.addBatch();
-                    }
-                    for (AlertRow a : p.change().alerts()) {
-                        if (a.state() == null) {
-                            alertDelete.setString(1, a.label());
-                            alertDelete.setString(2, a.subject());
-                            alertDelete.setString(3, a.alertname());
-                            alertDelete.executeUpdate();
-                        } else {
-                            alertUpsert.setString(1, a.label());
-                            alertUpsert.setString(2, a.subject());
-                            alertUpsert.setString(3, a.alertname());
-                            alertUpsert.setString(4, a.state());
-                            alertUpsert.executeUpdate();
-                        }
-                    }
-                }
-                for (Map.Entry<String, String> e : lastState.entrySet()) {
-                    app.setString(1, e.getKey());
-                    app.setString(2, e.getValue());
-                    app.addBatch();
-                }
-                app.executeBatch();
-                batch.executeBatch();
-                for (Pending p : group) {
-                    if (p.change().pruneTo() > 0) Tables.prune(connection, p.change().pruneTo());
-                }
-                beforeCommit.run();
-                connection.commit();
-            }
+            List<Change> all = new ArrayList<>(group.size());
+            for (Pending p : group) all.add(p.change());
+            GroupWrite.write(connection, all);
+            beforeCommit.run();
+            connection.commit();
             commits.incrementAndGet();
             changes.addAndGet(group.size());
             if (!healthy.getAndSet(true)) log.info("state store {} writes again", file);
@@ -303,6 +288,33 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** The newest stored micro-batches (JSON) of each query, by app and query key, oldest first. */
+    public synchronized Map<String, Map<String, List<String>>> loadQueryWindows(int perQuery) {
+        try {
+            return QueryTables.windows(connection, perQuery);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "cannot read the state store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The newest {@code limit} micro-batches (JSON) of a query, newest first, as committed. Read on
+     * a connection of its own, so that readers never wait for the writer's transaction.
+     */
+    public List<String> queryBatches(String app, String query, int limit) {
+        synchronized (reads) {
+            try {
+                if (reader == null)
+                    reader = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+                return QueryTables.newest(reader, app, query, limit);
+            } catch (SQLException e) {
+                throw new StoreException(
+                        "cannot read the state store " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     public boolean healthy() {
         return healthy.get();
     }
@@ -339,6 +351,9 @@ public final class Store implements AutoCloseable {
                                     "the state store closed before this change was written", null));
         }
         try {
+            synchronized (reads) {
+                if (reader != null) reader.close();
+            }
             connection.close();
         } catch (SQLException e) {
             log.warn("closing the state store: {}", e.getMessage());

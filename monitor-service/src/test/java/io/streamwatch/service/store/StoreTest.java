@@ -181,7 +181,7 @@ class StoreTest {
                                     "{}",
                                     List.of(new Store.AppBatch("gone", batch("r", 1000)))))
                     .get(10, TimeUnit.SECONDS);
-            s.submit(Store.Change.prune(5)).get(10, TimeUnit.SECONDS);
+            s.submit(Store.Change.prune(5, 0)).get(10, TimeUnit.SECONDS);
             s.submit(Store.Change.forget("gone")).get(10, TimeUnit.SECONDS);
             Store.Snapshot snap = s.load(100);
             assertEquals(

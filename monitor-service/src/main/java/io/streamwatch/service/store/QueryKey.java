@@ -1,0 +1,4 @@
+package io.streamwatch.service.store;
+
+/** A query of an app, to forget. */
+public record QueryKey(String app, String query) {}
