@@ -67,14 +67,24 @@ public final class KafkaLagPoller implements AutoCloseable {
     private boolean down;
     private final ProblemLog problems;
 
-    /** A poller for consumer groups and apps only (no Structured Streaming queries). */
+    /**
+     * The service's poller: consumer groups, apps and Structured Streaming queries, the queries'
+     * positions read from and their lag handed back to {@code registry}.
+     */
     public KafkaLagPoller(
             ServiceConfig.Kafka config,
             int window,
             AppRegistry registry,
             ServiceMetrics metrics,
             Clock clock) {
-        this(config, window, registry, metrics, clock, List::of, QueryLagSink.NONE);
+        this(
+                config,
+                window,
+                registry,
+                metrics,
+                clock,
+                registry::queryKafkaProgress,
+                registry::queryKafkaLag);
     }
 
     /**
