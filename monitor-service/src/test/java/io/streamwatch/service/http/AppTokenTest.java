@@ -65,7 +65,11 @@ class AppTokenTest {
 
     private static Events events(String app, String appId) {
         long now = s == null ? System.currentTimeMillis() : s.clock.millis();
-        return Events.from(app, appId).streamingStarted(now, 1000).completed(now, 1, 10, 1, null);
+        // No UI URL: the REST poller must not change an app between two snapshots of a test.
+        return Events.from(app, appId)
+                .uiUrl(null)
+                .streamingStarted(now, 1000)
+                .completed(now, 1, 10, 1, null);
     }
 
     private static LoopbackService.Response send(String token, Events e) throws Exception {
