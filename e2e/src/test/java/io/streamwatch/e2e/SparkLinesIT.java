@@ -72,6 +72,12 @@ class SparkLinesIT {
             driver.command("dstream stop");
 
             SparkTruth.assertDStreamBatchesExactly(service, app, driver);
+            assertEquals(
+                    line.sparkVersion(),
+                    service.json("/api/v1/apps/" + ServiceProcess.encode(app))
+                            .path("sparkVersion")
+                            .asText(),
+                    "the Spark version the listener reported");
             SparkTruth.assertMicroBatchesExactly(service, app, "smoke", driver);
         } finally {
             System.out.printf(
