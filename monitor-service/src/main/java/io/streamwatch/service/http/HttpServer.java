@@ -233,7 +233,7 @@ public final class HttpServer {
         } catch (SequenceJumpException e) {
             throw RejectedException.badRequest(e.getMessage());
         }
-        ctx.json(Map.of("accepted", a.accepted(), "duplicates", a.duplicates()));
+        ctx.json(a); // a record: {"accepted":N,"duplicates":M}, always in that order
     }
 
     /**
