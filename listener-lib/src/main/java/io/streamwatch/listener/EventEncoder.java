@@ -301,8 +301,8 @@ final class EventEncoder {
         g.writeEndObject();
     }
 
-    private static void writeNullableNumber(JsonGenerator g, String name, Long value)
-            throws IOException {
+    /** Writes {@code value}, or a JSON null. */
+    static void writeNullableNumber(JsonGenerator g, String name, Long value) throws IOException {
         if (value == null) {
             g.writeNullField(name);
         } else {

@@ -98,7 +98,7 @@ final class QueryEventEncoder {
             urgent = false;
             start(g, type, queued);
             writeIds(g, e.id(), e.runId(), remember(e.runId(), e.name()));
-            writeNullableNumber(g, "timestamp", epochMs(e.timestamp()));
+            EventEncoder.writeNullableNumber(g, "timestamp", epochMs(e.timestamp()));
             writeTrigger(g, triggerOf(e.id(), e.runId()));
         } else if ("QueryIdleEvent".equals(kind)) {
             type = "queryIdle";
@@ -197,7 +197,7 @@ final class QueryEventEncoder {
         Long timestamp = epochMs(p.timestamp());
         g.writeNumberField("timestamp", timestamp != null ? timestamp : fallbackTime);
         g.writeNumberField("batchId", p.batchId());
-        writeNullableNumber(
+        EventEncoder.writeNullableNumber(
                 g, "batchDurationMs", p.batchDuration() >= 0 ? p.batchDuration() : null);
 
         g.writeObjectFieldStart("durationMs");
@@ -264,7 +264,7 @@ final class QueryEventEncoder {
             g.writeObjectFieldStart("sink");
             g.writeStringField("description", cut(sink.description(), MAX_TEXT_CHARS));
             long rows = sink.numOutputRows();
-            writeNullableNumber(g, "numOutputRows", rows >= 0 ? rows : null);
+            EventEncoder.writeNullableNumber(g, "numOutputRows", rows >= 0 ? rows : null);
             g.writeEndObject();
         }
         g.writeEndObject();
@@ -302,7 +302,7 @@ final class QueryEventEncoder {
         }
         g.writeObjectFieldStart("trigger");
         g.writeStringField("kind", trigger.kind);
-        writeNullableNumber(g, "intervalMs", trigger.intervalMs);
+        EventEncoder.writeNullableNumber(g, "intervalMs", trigger.intervalMs);
         g.writeEndObject();
     }
 
@@ -383,15 +383,6 @@ final class QueryEventEncoder {
             g.writeNullField(field);
         } else {
             g.writeNumberField(field, rate);
-        }
-    }
-
-    private static void writeNullableNumber(JsonGenerator g, String name, Long value)
-            throws IOException {
-        if (value == null) {
-            g.writeNullField(name);
-        } else {
-            g.writeNumberField(name, value.longValue());
         }
     }
 

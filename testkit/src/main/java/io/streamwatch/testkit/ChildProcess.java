@@ -2,6 +2,7 @@ package io.streamwatch.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,6 +143,24 @@ public final class ChildProcess implements AutoCloseable {
     public String tail(int lines) {
         List<String> all = output().lines().toList();
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /**
+     * Where the test kit was loaded from (its jar or classes directory): put it on a child JVM's
+     * class path to run one of the kit's own programs there.
+     */
+    public static String kitClasspath() {
+        try {
+            return Path.of(
+                            ChildProcess.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI())
+                    .toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A file's text, "" while it does not exist. */

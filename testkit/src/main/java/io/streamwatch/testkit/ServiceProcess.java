@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -258,7 +257,7 @@ public final class ServiceProcess implements AutoCloseable {
                 cmd.addAll(
                         List.of(
                                 "-cp",
-                                serviceJar + File.pathSeparator + ownClasspath(),
+                                serviceJar + File.pathSeparator + ChildProcess.kitClasspath(),
                                 ExitWithParent.class.getName(),
                                 mainClass(serviceJar)));
             } else {
@@ -314,21 +313,6 @@ public final class ServiceProcess implements AutoCloseable {
     private static String mainClass(Path jar) throws IOException {
         try (JarFile j = new JarFile(jar.toFile())) {
             return j.getManifest().getMainAttributes().getValue("Main-Class");
-        }
-    }
-
-    /** Where the kit was loaded from (its jar or classes directory), for {@link ExitWithParent}. */
-    private static String ownClasspath() {
-        try {
-            return Path.of(
-                            ExitWithParent.class
-                                    .getProtectionDomain()
-                                    .getCodeSource()
-                                    .getLocation()
-                                    .toURI())
-                    .toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -268,16 +268,10 @@ public enum MetricCatalogue implements Series {
                     .map(Series.class::cast)
                     .toList();
 
-    private final String baseName;
-    private final Type type;
-    private final String help;
-    private final List<String> labels;
+    private final Spec spec;
 
     MetricCatalogue(String baseName, Type type, String help, String... labels) {
-        this.baseName = baseName;
-        this.type = type;
-        this.help = help;
-        this.labels = List.of(labels);
+        this.spec = new Spec(baseName, type, help, labels);
     }
 
     /** Every series of the catalogue: these, then the per-query ones. */
@@ -286,23 +280,8 @@ public enum MetricCatalogue implements Series {
     }
 
     @Override
-    public String baseName() {
-        return baseName;
-    }
-
-    @Override
-    public Type type() {
-        return type;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public List<String> labels() {
-        return labels;
+    public Spec spec() {
+        return spec;
     }
 
     /**
@@ -310,14 +289,14 @@ public enum MetricCatalogue implements Series {
      * Micrometer adds), for looking meters up.
      */
     public String meterName() {
-        if (type != Type.SUMMARY) return baseName;
-        return withoutUnit(baseName.endsWith("_bytes") ? "_bytes" : "_seconds");
+        if (spec.type() != Type.SUMMARY) return spec.baseName();
+        return withoutUnit(spec.baseName().endsWith("_bytes") ? "_bytes" : "_seconds");
     }
 
     String withoutUnit(String unit) {
-        if (!baseName.endsWith(unit)) {
-            throw new IllegalStateException(baseName + " does not end in " + unit);
+        if (!spec.baseName().endsWith(unit)) {
+            throw new IllegalStateException(spec.baseName() + " does not end in " + unit);
         }
-        return baseName.substring(0, baseName.length() - unit.length());
+        return spec.baseName().substring(0, spec.baseName().length() - unit.length());
     }
 }

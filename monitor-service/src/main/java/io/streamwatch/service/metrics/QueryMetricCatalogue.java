@@ -1,7 +1,6 @@
 package io.streamwatch.service.metrics;
 
 import io.streamwatch.service.metrics.MetricCatalogue.Type;
-import java.util.List;
 
 /**
  * The per-query {@code spark_structured_streaming_*} series of the catalogue (see {@link
@@ -111,35 +110,14 @@ public enum QueryMetricCatalogue implements Series {
         static final String[] QUERY_TOPIC = {"app", "query", "topic"};
     }
 
-    private final String baseName;
-    private final Type type;
-    private final String help;
-    private final List<String> labels;
+    private final Spec spec;
 
     QueryMetricCatalogue(String baseName, Type type, String help, String... labels) {
-        this.baseName = baseName;
-        this.type = type;
-        this.help = help;
-        this.labels = List.of(labels);
+        this.spec = new Spec(baseName, type, help, labels);
     }
 
     @Override
-    public String baseName() {
-        return baseName;
-    }
-
-    @Override
-    public Type type() {
-        return type;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public List<String> labels() {
-        return labels;
+    public Spec spec() {
+        return spec;
     }
 }

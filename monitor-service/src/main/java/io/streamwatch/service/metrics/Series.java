@@ -7,15 +7,33 @@ import java.util.List;
  * {@link MetricCatalogue#all()} lists every one.
  */
 public sealed interface Series permits MetricCatalogue, QueryMetricCatalogue {
-    /** The Prometheus base name (without {@code _total} or {@code _info}). */
-    String baseName();
+    /**
+     * What an entry declares: its Prometheus base name (without {@code _total} or {@code _info}),
+     * type, help and label names (in the order label values are given).
+     */
+    record Spec(String baseName, MetricCatalogue.Type type, String help, List<String> labels) {
+        Spec(String baseName, MetricCatalogue.Type type, String help, String... labels) {
+            this(baseName, type, help, List.of(labels));
+        }
+    }
 
-    MetricCatalogue.Type type();
+    Spec spec();
 
-    String help();
+    default String baseName() {
+        return spec().baseName();
+    }
 
-    /** Label names, in the order label values are given. */
-    List<String> labels();
+    default MetricCatalogue.Type type() {
+        return spec().type();
+    }
+
+    default String help() {
+        return spec().help();
+    }
+
+    default List<String> labels() {
+        return spec().labels();
+    }
 
     /**
      * The name as it appears on {@code /metrics} (text format), e.g. {@code

@@ -13,6 +13,7 @@ import io.streamwatch.service.state.Buckets;
 import io.streamwatch.service.state.MicroBatch;
 import io.streamwatch.service.state.QuerySnapshot;
 import io.streamwatch.testkit.Events;
+import io.streamwatch.testkit.Promtool;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,7 +9,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,7 +128,7 @@ public final class SparkLineDriverProcess implements AutoCloseable {
                                     File.pathSeparator,
                                     line.classpath(),
                                     listenerJar().toString(),
-                                    ownClasspath()),
+                                    ChildProcess.kitClasspath()),
                             SparkLineDriver.class.getName(),
                             master));
             ChildProcess child =
@@ -171,21 +170,6 @@ public final class SparkLineDriverProcess implements AutoCloseable {
                 "listener jar "
                         + candidates.get(0).toAbsolutePath()
                         + " is missing: build it first (mvn -pl listener-lib package)");
-    }
-
-    /** Where this kit's classes are (its jar or classes directory): SparkLineDriver is there. */
-    private static String ownClasspath() {
-        try {
-            return Path.of(
-                            SparkLineDriverProcess.class
-                                    .getProtectionDomain()
-                                    .getCodeSource()
-                                    .getLocation()
-                                    .toURI())
-                    .toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     public SparkLine line() {
