@@ -259,7 +259,7 @@ class DashboardQueriesIT {
         }
 
         // Alert expressions return series only while they fire; each must parse, and every series
-        // it reads must exist.
+        // it reads must exist (a recorded series a rule evaluation after its expression has data).
         for (Map.Entry<String, String> e : alertExprs.entrySet()) {
             JsonNode r = prometheus.query(e.getValue());
             assertEquals(
@@ -267,10 +267,15 @@ class DashboardQueriesIT {
                     r.path("status").asText(),
                     e.getKey() + ": " + r.path("error").asText());
             for (String series : seriesIn(e.getValue())) {
-                JsonNode s = prometheus.query("count(" + series + ")");
-                assertTrue(
-                        !s.path("data").path("result").isEmpty(),
-                        e.getKey() + " reads " + series + ", which has no data");
+                Await.until(
+                        Duration.ofSeconds(30),
+                        e.getKey() + " reads " + series + ", which has no data",
+                        () ->
+                                !prometheus
+                                        .query("count(" + series + ")")
+                                        .path("data")
+                                        .path("result")
+                                        .isEmpty());
             }
         }
     }
