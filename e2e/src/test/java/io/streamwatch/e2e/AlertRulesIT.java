@@ -66,16 +66,57 @@ class AlertRulesIT {
         assertTrue(!tests.isEmpty());
         args.addAll(tests);
         promtool(args.toArray(String[]::new));
-        // Every alert in the rule files has a unit test.
-        String rules = Files.readString(repo().resolve("alert-rules/streamwatch-alerts.yml"));
-        StringBuilder testText = new StringBuilder();
-        for (String t : tests) testText.append(Files.readString(repo().resolve(t)));
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("- alert: (\\w+)").matcher(rules);
-        while (m.find()) {
-            assertTrue(
-                    testText.toString().contains("alertname: " + m.group(1)),
-                    "no promtool test for " + m.group(1));
+        // Every alert of every rule file has a unit test that loads that file.
+        for (String ruleFile : alertFiles()) {
+            String rules = Files.readString(repo().resolve(ruleFile));
+            String name = Path.of(ruleFile).getFileName().toString();
+            StringBuilder testText = new StringBuilder();
+            for (String t : tests) {
+                String text = Files.readString(repo().resolve(t));
+                if (text.contains("../" + name)) testText.append(text);
+            }
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("- alert: (\\w+)").matcher(rules);
+            while (m.find()) {
+                assertTrue(
+                        testText.toString().contains("alertname: " + m.group(1)),
+                        "no promtool test of " + name + " for " + m.group(1));
+            }
+        }
+    }
+
+    /** The rule files with alerts (the app ones and the query ones). */
+    static List<String> alertFiles() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String f : files("alert-rules", ".yml"))
+            if (Files.readString(repo().resolve(f)).contains("- alert: ")) out.add(f);
+        assertTrue(out.size() >= 2, "alert files: " + out);
+        return out;
+    }
+
+    @Test
+    void everyAlertHasARunbookSectionUnderItsAnchor() throws Exception {
+        String runbook = Files.readString(repo().resolve("docs/RUNBOOK.md"));
+        for (String ruleFile : alertFiles()) {
+            String rules = Files.readString(repo().resolve(ruleFile));
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("runbook#(\\w+)").matcher(rules);
+            while (m.find()) {
+                String anchor = m.group(1);
+                assertTrue(
+                        runbook.lines()
+                                .anyMatch(
+                                        l ->
+                                                l.startsWith("## ")
+                                                        && l.substring(3)
+                                                                .trim()
+                                                                .toLowerCase(java.util.Locale.ROOT)
+                                                                .equals(anchor)),
+                        ruleFile
+                                + " links to runbook#"
+                                + anchor
+                                + ", a section docs/RUNBOOK.md lacks");
+            }
         }
     }
 }

@@ -10,6 +10,8 @@ import io.streamwatch.testkit.PrometheusProcess;
 import io.streamwatch.testkit.ServiceProcess;
 import io.streamwatch.testkit.WebhookReceiver;
 import io.streamwatch.testkit.spark.SparkFixtures;
+import io.streamwatch.testkit.spark.SparkLine;
+import io.streamwatch.testkit.spark.SparkLineDriverProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +46,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every PromQL expression of every dashboard and rule file against a real Prometheus scraping a
- * real service that a real Spark app (Kafka direct stream, listener by configuration) feeds, with a
- * real broker and a committing consumer group. A panel or rule that names a metric or label the
- * service does not export finds no data here and fails the build.
+ * real service that real Spark apps feed (listener by configuration), with a real broker and a
+ * committing consumer group: a DStream app (Kafka direct stream) in this JVM, and a Structured
+ * Streaming driver on Spark 3.5 in its own JVM running a Kafka-source query with a watermark and a
+ * stateful aggregation (every query panel: rates, Kafka lag, watermark, state) and a query that
+ * fails (the failure rules). A panel or rule that names a metric or label the service does not
+ * export finds no data here and fails the build.
  */
 class DashboardQueriesIT {
     private static final String TOKEN = "dash-token-" + System.nanoTime();
@@ -54,6 +59,8 @@ class DashboardQueriesIT {
     private static final String TOPIC = "clicks";
     private static final String GROUP = "reporting";
     private static final AtomicLong processingMs = new AtomicLong(100);
+    private static final String QUERY_APP = "dashboard queries";
+    private static final String QUERY = "clicks";
 
     /**
      * Functions, keywords and aggregation modifiers: words in an expression that are not series.
@@ -67,6 +74,8 @@ class DashboardQueriesIT {
                     "min_over_time",
                     "max_over_time",
                     "label_values",
+                    "clamp_min",
+                    "clamp_max",
                     "group_left",
                     "group_right");
 
@@ -103,7 +112,19 @@ class DashboardQueriesIT {
                                     dir.resolve("prometheus"),
                                     prometheusConfig(dir.resolve("prometheus"), service.url()))) {
                 JavaStreamingContext ssc = sparkApp(kafka.bootstrapServers(), service.url());
-                try {
+                try (SparkLineDriverProcess driver =
+                        SparkLineDriverProcess.on(
+                                        SparkLine.SPARK_3_5_SCALA_2_12, dir.resolve("driver"))
+                                .app(QUERY_APP)
+                                .service(service.url(), TOKEN)
+                                .start()) {
+                    driver.command(
+                            "query "
+                                    + QUERY
+                                    + " triggerMs=2000 watermark=5 maxOffsets=2000 topic="
+                                    + TOPIC
+                                    + " kafka="
+                                    + kafka.bootstrapServers());
                     Await.until(
                             Duration.ofSeconds(90),
                             "batches in the service",
@@ -122,6 +143,25 @@ class DashboardQueriesIT {
                             Duration.ofSeconds(90),
                             "a page to be delivered",
                             () -> hook.has(APP, "StreamingBatchTooSlow", "firing"));
+                    driver.awaitUntil(
+                            Duration.ofSeconds(120),
+                            "2 micro-batches of " + QUERY,
+                            e -> driver.microBatches(QUERY).size() >= 2);
+                    // Started once Prometheus scrapes the service, so it sees the failure counter
+                    // rise (the failure rules are built on that).
+                    Await.until(
+                            Duration.ofSeconds(60),
+                            "Prometheus to scrape the query's failure counter",
+                            () ->
+                                    !prometheus
+                                            .query(
+                                                    "spark_structured_streaming_query_failures_total{query=\""
+                                                            + QUERY
+                                                            + "\"}")
+                                            .path("data")
+                                            .path("result")
+                                            .isEmpty());
+                    driver.command("query fails triggerMs=1000 rows=1 failAt=1");
                     checkEverything(prometheus);
                 } finally {
                     producing.set(false);
@@ -144,18 +184,18 @@ class DashboardQueriesIT {
                                     + p.path("title").asText()
                                     + " / "
                                     + t.path("refId").asText(),
-                            substitute(t.path("expr").asText()));
+                            substitute(t.path("expr").asText(), file));
                 }
             }
             for (JsonNode v : d.path("templating").path("list")) {
                 if (v.path("type").asText().equals("query")) {
                     Matcher m =
-                            Pattern.compile("label_values\\((\\w+), *(\\w+)\\)")
+                            Pattern.compile("label_values\\((\\w+(?:\\{[^}]*})?), *(\\w+)\\)")
                                     .matcher(v.path("definition").asText());
                     assertTrue(m.find(), file + ": variable query " + v.path("definition"));
                     dashboardExprs.put(
                             file.getFileName() + " / variable $" + v.path("name").asText(),
-                            "count by (" + m.group(2) + ") (" + m.group(1) + ")");
+                            substitute("count by (" + m.group(2) + ") (" + m.group(1) + ")", file));
                 }
             }
         }
@@ -164,7 +204,8 @@ class DashboardQueriesIT {
         for (Path rules :
                 List.of(
                         AlertRulesIT.repo().resolve("alert-rules/streamwatch-recording.yml"),
-                        AlertRulesIT.repo().resolve("alert-rules/streamwatch-alerts.yml"))) {
+                        AlertRulesIT.repo().resolve("alert-rules/streamwatch-alerts.yml"),
+                        AlertRulesIT.repo().resolve("alert-rules/streamwatch-query-alerts.yml"))) {
             JsonNode doc =
                     new com.fasterxml.jackson.databind.ObjectMapper(
                                     new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
@@ -218,7 +259,7 @@ class DashboardQueriesIT {
         }
 
         // Alert expressions return series only while they fire; each must parse, and every series
-        // it reads must exist.
+        // it reads must exist (a recorded series a rule evaluation after its expression has data).
         for (Map.Entry<String, String> e : alertExprs.entrySet()) {
             JsonNode r = prometheus.query(e.getValue());
             assertEquals(
@@ -226,10 +267,15 @@ class DashboardQueriesIT {
                     r.path("status").asText(),
                     e.getKey() + ": " + r.path("error").asText());
             for (String series : seriesIn(e.getValue())) {
-                JsonNode s = prometheus.query("count(" + series + ")");
-                assertTrue(
-                        !s.path("data").path("result").isEmpty(),
-                        e.getKey() + " reads " + series + ", which has no data");
+                Await.until(
+                        Duration.ofSeconds(30),
+                        e.getKey() + " reads " + series + ", which has no data",
+                        () ->
+                                !prometheus
+                                        .query("count(" + series + ")")
+                                        .path("data")
+                                        .path("result")
+                                        .isEmpty());
             }
         }
     }
@@ -253,14 +299,31 @@ class DashboardQueriesIT {
         return out;
     }
 
-    private static String substitute(String expr) {
-        return expr.replace("$__rate_interval", "1m").replace("${app}", APP).replace("$app", APP);
+    /**
+     * Variables filled in: {@code $app} is the DStream app, except on the query dashboard (the
+     * Structured Streaming app and its query); a multi-value {@code =~"$app"} selects both apps.
+     */
+    private static String substitute(String expr, Path dashboard) {
+        boolean queryDashboard =
+                dashboard.getFileName().toString().equals("streamwatch-query.json");
+        String app = queryDashboard ? QUERY_APP : APP;
+        return expr.replace("$__rate_interval", "1m")
+                .replace("=~\"$app\"", "=~\"" + APP + "|" + QUERY_APP + "\"")
+                .replace("${query}", QUERY)
+                .replace("$query", QUERY)
+                .replace("${app}", app)
+                .replace("$app", app);
     }
 
     /** A scrape config and the rule files with their evaluation intervals shortened to 1 s. */
     private static Path prometheusConfig(Path dir, String serviceUrl) throws Exception {
         Files.createDirectories(dir);
-        for (String name : List.of("streamwatch-recording.yml", "streamwatch-alerts.yml")) {
+        List<String> ruleFiles =
+                List.of(
+                        "streamwatch-recording.yml",
+                        "streamwatch-alerts.yml",
+                        "streamwatch-query-alerts.yml");
+        for (String name : ruleFiles) {
             String text =
                     Files.readString(AlertRulesIT.repo().resolve("alert-rules").resolve(name));
             Files.writeString(
@@ -272,9 +335,9 @@ class DashboardQueriesIT {
                 config,
                 "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
                         + "rule_files: ["
-                        + dir.resolve("streamwatch-recording.yml")
-                        + ", "
-                        + dir.resolve("streamwatch-alerts.yml")
+                        + String.join(
+                                ", ",
+                                ruleFiles.stream().map(f -> dir.resolve(f).toString()).toList())
                         + "]\n"
                         + "scrape_configs:\n  - job_name: streamwatch\n    static_configs: [ { targets: [\""
                         + target

@@ -197,7 +197,11 @@ class DeployIT {
 
         // The PrometheusRule is alert-rules/, group for group.
         List<JsonNode> expected = new ArrayList<>();
-        for (String f : List.of("streamwatch-recording.yml", "streamwatch-alerts.yml")) {
+        for (String f :
+                List.of(
+                        "streamwatch-recording.yml",
+                        "streamwatch-alerts.yml",
+                        "streamwatch-query-alerts.yml")) {
             YAML.readTree(AlertRulesIT.repo().resolve("alert-rules").resolve(f).toFile())
                     .get("groups")
                     .forEach(expected::add);

@@ -33,7 +33,10 @@ class RunbookPageTest {
                     "StreamingAppStalled",
                     "StreamingBatchFailed",
                     "StreamingReceiverError",
-                    "KafkaLagGrowing"
+                    "KafkaLagGrowing",
+                    "StreamingQueryFailed",
+                    "StreamingQueryStalled",
+                    "StreamingStateGrowing"
                 }) {
             assertTrue(
                     html.contains(

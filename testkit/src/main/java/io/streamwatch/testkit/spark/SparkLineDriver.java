@@ -15,6 +15,7 @@ import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.SourceProgress;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -37,12 +38,16 @@ import org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted;
  *
  * <pre>
  * query NAME [triggerMs=1000] [rows=5] [failAt=BATCHID] [session=2]
- *            [kafka=BOOTSTRAP topic=TOPIC] [maxOffsets=N]
+ *            [kafka=BOOTSTRAP topic=TOPIC] [maxOffsets=N] [watermark=SECONDS]
  * stop NAME
  * dstream start [intervalMs=1000] [perTick=2]
  * dstream stop
  * exit
  * </pre>
+ *
+ * <p>{@code watermark=SECONDS} makes the query stateful: a count per 5-second window of the
+ * source's {@code timestamp} column (rate and Kafka sources have one) behind a watermark that many
+ * seconds late, so Spark reports a watermark and state rows.
  *
  * <p>A query's checkpoint is {@code spark.sql.streaming.checkpointLocation}/NAME (that conf is
  * required): the same name again restarts the query from its checkpoint. (DataStreamWriter's {@code
@@ -152,6 +157,7 @@ public final class SparkLineDriver {
         }
         long failAt = Long.parseLong(opts.getOrDefault("failAt", "-1"));
         Dataset<Row> input = reader.load();
+        if (opts.containsKey("watermark")) input = windowedCounts(input, opts.get("watermark"));
         StreamingQuery q =
                 input.writeStream()
                         .queryName(name)
@@ -169,6 +175,13 @@ public final class SparkLineDriver {
                                         })
                         .start();
         queries.put(name, q);
+    }
+
+    /** A stateful count per 5-second event-time window, behind a watermark {@code seconds} late. */
+    private static Dataset<Row> windowedCounts(Dataset<Row> input, String seconds) {
+        return input.withWatermark("timestamp", Long.parseLong(seconds) + " seconds")
+                .groupBy(functions.window(functions.col("timestamp"), "5 seconds"))
+                .count();
     }
 
     private void stopQuery(String name) throws Exception {
