@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamwatch.testkit.Await;
+import io.streamwatch.testkit.Promtool;
 import io.streamwatch.testkit.ServiceProcess;
 import io.streamwatch.testkit.spark.TickingReceiver;
 import java.nio.file.Files;
