@@ -1,7 +1,6 @@
 package io.streamwatch.demo;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
@@ -85,20 +84,17 @@ final class ClicksQuery implements AutoCloseable {
     }
 
     /**
-     * Waits (at most {@code limit}) for the first micro-batch with data: Spark plans and compiles
-     * the query and opens its Kafka consumers in the first ones, which takes seconds on a small
-     * machine. The demo sends a few clicks before the timeline starts, so that start-up cost is
-     * paid before the surge and not mistaken for it.
+     * Whether a micro-batch with data has completed: Spark plans and compiles the query and opens
+     * its Kafka consumers in the first ones, which takes seconds on a small machine. The demo sends
+     * a few clicks and starts its timeline once the query is warm, so that start-up cost is not
+     * mistaken for the surge's.
+     *
+     * @throws IllegalStateException if the query failed
      */
-    void awaitWarm(Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!warm() && query.isActive() && System.nanoTime() < deadline) Thread.sleep(100);
+    boolean warm() {
         if (!query.isActive() && query.exception().isDefined())
             throw new IllegalStateException(
                     "the query '" + NAME + "' failed: " + query.exception().get().getMessage());
-    }
-
-    private boolean warm() {
         for (StreamingQueryProgress p : query.recentProgress())
             if (p.numInputRows() > 0) return true;
         return false;

@@ -38,6 +38,7 @@ public final class Demo {
     static final String TOPIC = "clicks";
     private static final Duration LIVE_EVERY = Duration.ofSeconds(5);
     private static final int WARM_UP_RECORDS = 20;
+    private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(90);
 
     private final DemoOptions options;
     private final Timeline timeline;
@@ -57,6 +58,8 @@ public final class Demo {
     private StreamingApp app;
     private ClicksQuery query;
     private SurgingProducer producer;
+    private long warmUpSince;
+    private boolean producerStarted;
     private long firstBatchAt = -1;
     private long batchesSeen;
     private long firstMicroBatchAt = -1;
@@ -200,14 +203,9 @@ public final class Demo {
         synchronized (lock) {
             query = q;
         }
-        console.event(
-                "warming up: "
-                        + WARM_UP_RECORDS
-                        + " clicks, so that Spark plans the query and opens its Kafka consumers before the timeline starts ...");
         SurgingProducer.warmUp(
                 broker.bootstrapServers(), TOPIC, StreamingApp.PARTITIONS, WARM_UP_RECORDS);
-        q.awaitWarm(Duration.ofSeconds(90));
-        checkStop();
+        warmUpSince = System.nanoTime();
         SurgingProducer p =
                 new SurgingProducer(
                         broker.bootstrapServers(),
@@ -218,9 +216,29 @@ public final class Demo {
         synchronized (lock) {
             producer = p;
         }
-        checkStop();
-        p.start();
         whereToLook(token, a.uiUrl());
+        console.event(
+                "warming up: "
+                        + WARM_UP_RECORDS
+                        + " clicks sent, so that Spark plans the query and opens its Kafka consumers;"
+                        + " the producer starts once the query has processed them ...");
+    }
+
+    /**
+     * Starts the producer (and with it the timeline) once the query has processed the warm-up
+     * clicks, or after {@link #WARM_UP_LIMIT} regardless.
+     */
+    private void startProducerOnceWarm() {
+        if (producerStarted) return;
+        boolean waitedEnough = System.nanoTime() - warmUpSince > WARM_UP_LIMIT.toNanos();
+        if (!query.warm() && !waitedEnough) return;
+        producerStarted = true;
+        console.event(
+                (waitedEnough ? "the query is still warming up" : "the query is warm")
+                        + ": the producer starts, "
+                        + timeline.baseRate()
+                        + " records/s");
+        producer.start();
     }
 
     /**
@@ -348,7 +366,7 @@ public final class Demo {
                         + " partitions)");
         console.plain("");
         console.plain(
-                "Timeline: "
+                "Timeline, from when the query is warm: "
                         + timeline.steadySeconds()
                         + " s at "
                         + timeline.baseRate()
@@ -378,6 +396,7 @@ public final class Demo {
         long deadline = options.durationSeconds() > 0 ? options.durationSeconds() : Long.MAX_VALUE;
         long nextLive = console.elapsedSeconds();
         while (!stopRequested && console.elapsedSeconds() < deadline) {
+            startProducerOnceWarm();
             String text = metrics();
             if (text != null) {
                 AppMetrics m = AppMetrics.parse(text, StreamingApp.APP_KEY);
