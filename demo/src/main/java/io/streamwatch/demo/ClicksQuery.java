@@ -17,11 +17,12 @@ import org.apache.spark.sql.streaming.Trigger;
  * reads the same topic with the Kafka source and a {@value #TRIGGER_MS} ms processing-time trigger,
  * and "enriches" every click in {@code foreachBatch} at the app's cost per record ({@link
  * StreamingApp#COST_MICROS_PER_RECORD} in each partition's task), so a micro-batch's duration grows
- * with the records in it. {@code maxOffsetsPerTrigger} caps a micro-batch at what the app's batch
- * takes ({@link #MAX_OFFSETS_PER_TRIGGER}). During the surge every micro-batch is full and takes
- * longer than the trigger interval, and the Kafka backlog behind the query grows; after it, the
- * full micro-batches drain the backlog and the small ones are fast again. Streamwatch watches it
- * through the same {@code spark.extraListeners} as the app: nothing here names it.
+ * with the records in it. {@code maxOffsetsPerTrigger} caps a micro-batch at the app's cap per
+ * second of interval ({@link #MAX_OFFSETS_PER_TRIGGER}: the surge's records). During the surge
+ * every micro-batch is full and takes longer than the trigger interval, and the Kafka backlog
+ * behind the query grows; after it, the full micro-batches drain the backlog and the small ones are
+ * fast again. Streamwatch watches it through the same {@code spark.extraListeners} as the app:
+ * nothing here names it.
  */
 final class ClicksQuery implements AutoCloseable {
     /** The query's name: its key in Streamwatch (label {@code query}). */
