@@ -160,7 +160,7 @@ class DemoIT {
     void aQuickRunFiresAndResolvesTheAppsAndTheQuerysAlertsThenStopsCleanlyAfterItsDuration()
             throws Exception {
         long started = System.nanoTime();
-        Run run = new Run("--quick", "--duration", "105");
+        Run run = new Run("--quick", "--duration", "100");
         run.awaitOutput("live line", o -> LIVE.matcher(o).find(), 90);
         run.checkListeners();
         run.awaitOutput("query live line", o -> QUERY_LIVE.matcher(o).find(), 30);
