@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one-command demo: builds what it needs, then starts on loopback the Streamwatch service, a Kafka broker,
-# a producer with a traffic surge and a local Spark Streaming app with the listener attached. The app falls
-# behind during the surge, Streamwatch pages (printed as the webhook notifications arrive), the app recovers.
+# a producer with a traffic surge and a local Spark driver with the listener attached, running a Spark Streaming
+# app and a Structured Streaming query on the same topic. Both fall behind during the surge, Streamwatch pages
+# (printed as the webhook notifications arrive), they recover.
 #
 #   ./run-demo.sh                    run until Ctrl-C
 #   ./run-demo.sh --duration 150     stop cleanly after 150 s (exit 0)
@@ -13,8 +14,9 @@ cd "$(dirname "$0")"
 usage() {
   cat <<'USAGE'
 usage: ./run-demo.sh [--duration SECONDS] [--quick]
-  Starts Streamwatch, a Kafka broker, a producer with a traffic surge and a Spark Streaming app on
-  loopback; the app falls behind during the surge, Streamwatch pages, the app recovers.
+  Starts Streamwatch, a Kafka broker, a producer with a traffic surge and a Spark driver running a
+  Spark Streaming app and a Structured Streaming query on loopback; both fall behind during the
+  surge, Streamwatch pages, they recover.
   --duration SECONDS  stop cleanly after SECONDS (without it: run until Ctrl-C)
   --quick             a compressed timeline (shorter steady and surge phases), as the tests use
 USAGE

@@ -22,19 +22,23 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code ./run-demo.sh [--duration SECONDS] [--quick]}: the service, a KRaft broker, a surging
- * producer and a local Spark Streaming app, all on loopback. The app falls behind during the surge;
- * the service pages through a webhook this process prints; the app recovers and the alerts resolve.
+ * producer and a local Spark driver running a Spark Streaming app and a Structured Streaming query
+ * side by side, all on loopback. Both read the topic and both fall behind during the surge; the
+ * service pages through a webhook this process prints; they recover and the alerts resolve.
  *
  * <p>Ends cleanly after {@code --duration}, on Ctrl-C or SIGTERM (exit 0 either way): producer,
- * Spark, service and broker stopped in that order. The children also watch their standard input, so
- * they die with this JVM even when it is killed outright.
+ * query, app, service and broker stopped in that order. The children also watch their standard
+ * input, so they die with this JVM even when it is killed outright.
  */
 public final class Demo {
     static final String TOPIC = "clicks";
     private static final Duration LIVE_EVERY = Duration.ofSeconds(5);
+    private static final int WARM_UP_RECORDS = 20;
+    private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(90);
 
     private final DemoOptions options;
     private final Timeline timeline;
@@ -52,9 +56,14 @@ public final class Demo {
     private KafkaBrokerProcess broker;
     private ServiceProcess service;
     private StreamingApp app;
+    private ClicksQuery query;
     private SurgingProducer producer;
+    private long warmUpSince;
+    private boolean producerStarted;
     private long firstBatchAt = -1;
     private long batchesSeen;
+    private long firstMicroBatchAt = -1;
+    private long microBatchesSeen;
 
     Demo(DemoOptions options, Path serviceJar, Path brokerTarget, Console console) {
         this.options = options;
@@ -147,7 +156,8 @@ public final class Demo {
 
     private void start() throws Exception {
         console.plain(
-                "Streamwatch demo: a Spark Streaming app falls behind during a traffic surge, gets paged, and recovers.");
+                "Streamwatch demo: a Spark Streaming app and a Structured Streaming query fall behind during a traffic"
+                        + " surge, get paged, and recover.");
         console.event("starting the Streamwatch service and a Kafka broker on 127.0.0.1 ...");
         String token = "demo-" + HexFormat.of().formatHex(randomBytes());
         synchronized (lock) {
@@ -169,14 +179,33 @@ public final class Demo {
         createTopic(broker.bootstrapServers());
         checkStop();
         console.event(
-                "starting the Spark Streaming app (local["
-                        + StreamingApp.PARTITIONS
-                        + "], Kafka direct stream, 1 s batches) ...");
-        StreamingApp a =
-                StreamingApp.start(
-                        StreamingApp.conf(service.url(), token, dir.resolve("spark")),
+                "starting a local Spark driver (local["
+                        + StreamingApp.CORES
+                        + "]): the Spark Streaming app (Kafka direct stream, 1 s batches) and the query '"
+                        + ClicksQuery.NAME
+                        + "' (Kafka source, "
+                        + ClicksQuery.TRIGGER_MS / 1000.0
+                        + " s trigger) ...");
+        SparkSession spark =
+                SparkSession.builder()
+                        .config(StreamingApp.conf(service.url(), token, dir.resolve("spark")))
+                        .getOrCreate();
+        StreamingApp a = StreamingApp.start(spark.sparkContext(), broker.bootstrapServers(), TOPIC);
+        synchronized (lock) {
+            app = a;
+        }
+        ClicksQuery q =
+                ClicksQuery.start(
+                        spark,
                         broker.bootstrapServers(),
-                        TOPIC);
+                        TOPIC,
+                        dir.resolve("spark").resolve("checkpoint-" + ClicksQuery.NAME));
+        synchronized (lock) {
+            query = q;
+        }
+        SurgingProducer.warmUp(
+                broker.bootstrapServers(), TOPIC, StreamingApp.PARTITIONS, WARM_UP_RECORDS);
+        warmUpSince = System.nanoTime();
         SurgingProducer p =
                 new SurgingProducer(
                         broker.bootstrapServers(),
@@ -185,12 +214,31 @@ public final class Demo {
                         timeline,
                         console);
         synchronized (lock) {
-            app = a;
             producer = p;
         }
-        checkStop();
-        p.start();
         whereToLook(token, a.uiUrl());
+        console.event(
+                "warming up: "
+                        + WARM_UP_RECORDS
+                        + " clicks sent, so that Spark plans the query and opens its Kafka consumers;"
+                        + " the producer starts once the query has processed them ...");
+    }
+
+    /**
+     * Starts the producer (and with it the timeline) once the query has processed the warm-up
+     * clicks, or after {@link #WARM_UP_LIMIT} regardless.
+     */
+    private void startProducerOnceWarm() {
+        if (producerStarted) return;
+        boolean waitedEnough = System.nanoTime() - warmUpSince > WARM_UP_LIMIT.toNanos();
+        if (!query.warm() && !waitedEnough) return;
+        producerStarted = true;
+        console.event(
+                (waitedEnough ? "the query is still warming up" : "the query is warm")
+                        + ": the producer starts, "
+                        + timeline.baseRate()
+                        + " records/s");
+        producer.start();
     }
 
     /**
@@ -284,6 +332,24 @@ public final class Demo {
                         + StreamingApp.APP_KEY
                         + "/batches?limit=3");
         console.plain(
+                "  queries    curl -s "
+                        + auth
+                        + " "
+                        + service.url()
+                        + "/api/v1/apps/"
+                        + StreamingApp.APP_KEY
+                        + "/queries");
+        console.plain(
+                "  query      curl -s "
+                        + auth
+                        + " "
+                        + service.url()
+                        + "/api/v1/apps/"
+                        + StreamingApp.APP_KEY
+                        + "/queries/"
+                        + ClicksQuery.NAME
+                        + "/batches?limit=3");
+        console.plain(
                 "  alerts     curl -s "
                         + auth
                         + " '"
@@ -300,7 +366,7 @@ public final class Demo {
                         + " partitions)");
         console.plain("");
         console.plain(
-                "Timeline: "
+                "Timeline, from when the query is warm: "
                         + timeline.steadySeconds()
                         + " s at "
                         + timeline.baseRate()
@@ -308,7 +374,7 @@ public final class Demo {
                         + timeline.surgeSeconds()
                         + " s surge at "
                         + timeline.surgeRate()
-                        + " records/s (the app keeps up with ~"
+                        + " records/s (the app and the query each keep up with ~"
                         + StreamingApp.capacityPerSecond()
                         + "/s), then "
                         + timeline.baseRate()
@@ -316,7 +382,7 @@ public final class Demo {
         console.plain(
                 "Every "
                         + LIVE_EVERY.toSeconds()
-                        + " s: the app as Streamwatch sees it. Alerts print the moment the service's webhook "
+                        + " s: the app and the query as Streamwatch sees them. Alerts print the moment the service's webhook "
                         + "delivers them. "
                         + (options.durationSeconds() > 0
                                 ? "Stops after " + options.durationSeconds() + " s; "
@@ -325,22 +391,25 @@ public final class Demo {
         console.plain("");
     }
 
-    /** Prints the live line every few seconds until the duration is up or a stop is requested. */
+    /** Prints the live lines every few seconds until the duration is up or a stop is requested. */
     private void watch() throws InterruptedException {
         long deadline = options.durationSeconds() > 0 ? options.durationSeconds() : Long.MAX_VALUE;
         long nextLive = console.elapsedSeconds();
         while (!stopRequested && console.elapsedSeconds() < deadline) {
+            startProducerOnceWarm();
             String text = metrics();
             if (text != null) {
                 AppMetrics m = AppMetrics.parse(text, StreamingApp.APP_KEY);
-                long seen = m.batchesCompleted();
-                if (seen > 0) batchesSeen = seen;
-                if (seen > 0 && firstBatchAt < 0) {
-                    firstBatchAt = console.elapsedSeconds();
-                    console.event("first batch completed, " + firstBatchAt + " s after start");
-                }
+                AppMetrics q = AppMetrics.parse(text, StreamingApp.APP_KEY, ClicksQuery.NAME);
+                noteProgress(m.batchesCompleted(), q.microBatchesCompleted());
                 if (firstBatchAt >= 0 && console.elapsedSeconds() >= nextLive) {
-                    console.event(m.liveLine() + " | producer " + producer.currentRate() + "/s");
+                    console.event(
+                            "app   "
+                                    + m.liveLine()
+                                    + " | producer "
+                                    + producer.currentRate()
+                                    + "/s");
+                    if (firstMicroBatchAt >= 0) console.event("query " + q.queryLiveLine());
                     nextLive = console.elapsedSeconds() + LIVE_EVERY.toSeconds();
                 }
             }
@@ -348,9 +417,28 @@ public final class Demo {
         }
     }
 
+    /** Counts as the service reports them; says when the first of each arrives. */
+    private void noteProgress(long batches, long microBatches) {
+        if (batches > 0) batchesSeen = Math.max(batchesSeen, batches);
+        if (microBatches > 0) microBatchesSeen = Math.max(microBatchesSeen, microBatches);
+        if (batches > 0 && firstBatchAt < 0) {
+            firstBatchAt = console.elapsedSeconds();
+            console.event("first batch completed, " + firstBatchAt + " s after start");
+        }
+        if (microBatches > 0 && firstMicroBatchAt < 0) {
+            firstMicroBatchAt = console.elapsedSeconds();
+            console.event(
+                    "query '"
+                            + ClicksQuery.NAME
+                            + "': first micro-batch completed, "
+                            + firstMicroBatchAt
+                            + " s after start");
+        }
+    }
+
     /**
-     * Stops everything in order (producer, Spark, service, broker, webhook) and prints the summary.
-     * Runs once.
+     * Stops everything in order (producer, query, app and Spark, service, broker, webhook) and
+     * prints the summary. Runs once.
      */
     void finish() {
         finishing = true;
@@ -361,6 +449,7 @@ public final class Demo {
             finished = true;
             console.event("stopping: producer, Spark, the service, the Kafka broker ...");
             quietly(producer);
+            quietly(query); // before the app: the query needs the SparkContext to end cleanly
             quietly(app);
             if (app != null && webhook != null && webhook.firing() > 0) {
                 // The app ended cleanly: the service resolves whatever still fires. Let those
@@ -371,11 +460,10 @@ public final class Demo {
             if (service != null) {
                 String text = metrics();
                 if (text != null)
-                    batchesSeen =
-                            Math.max(
-                                    batchesSeen,
-                                    AppMetrics.parse(text, StreamingApp.APP_KEY)
-                                            .batchesCompleted());
+                    noteProgress(
+                            AppMetrics.parse(text, StreamingApp.APP_KEY).batchesCompleted(),
+                            AppMetrics.parse(text, StreamingApp.APP_KEY, ClicksQuery.NAME)
+                                    .microBatchesCompleted());
             }
             quietly(service);
             quietly(broker);
@@ -385,37 +473,51 @@ public final class Demo {
         }
     }
 
+    /**
+     * What the service saw: the app's batches and the query's micro-batches, each with its alerts
+     * (when each fired and resolved), then any other alert.
+     */
     private void summary() {
-        console.plain("");
-        console.plain(
-                "Summary after "
-                        + console.elapsedSeconds()
-                        + " s: the service saw "
-                        + batchesSeen
-                        + " completed batches of '"
-                        + StreamingApp.APP_KEY
-                        + "'"
-                        + (firstBatchAt >= 0
-                                ? " (the first " + firstBatchAt + " s after start)."
-                                : "."));
         List<WebhookPrinter.Transition> all = webhook == null ? List.of() : webhook.transitions();
-        if (all.isEmpty()) console.plain("  no alert notifications arrived");
-        for (String name :
-                all.stream().map(t -> t.alertname() + " " + t.subject()).distinct().toList()) {
-            StringBuilder line =
-                    new StringBuilder(
-                            String.format("  %-22s", name.substring(0, name.indexOf(' '))));
-            for (WebhookPrinter.Transition t : all) {
-                if (name.equals(t.alertname() + " " + t.subject())) {
-                    line.append(t.status().equals("FIRING") ? " fired at " : ", resolved at ")
-                            .append(t.atSeconds())
-                            .append(" s");
-                }
-            }
-            console.plain(line.toString());
+        String appSubject = "app=" + StreamingApp.APP_KEY;
+        String querySubject = appSubject + " query=" + ClicksQuery.NAME;
+        console.plain("");
+        console.plain("Summary after " + console.elapsedSeconds() + " s, as the service saw it:");
+        console.plain(
+                "  the app '"
+                        + StreamingApp.APP_KEY
+                        + "': "
+                        + batchesSeen
+                        + " completed batches"
+                        + (firstBatchAt >= 0
+                                ? " (the first " + firstBatchAt + " s after start)"
+                                : ""));
+        alertLines(all, appSubject);
+        console.plain(
+                "  its query '"
+                        + ClicksQuery.NAME
+                        + "': "
+                        + microBatchesSeen
+                        + " micro-batches"
+                        + (firstMicroBatchAt >= 0
+                                ? " (the first " + firstMicroBatchAt + " s after start)"
+                                : ""));
+        alertLines(all, querySubject);
+        List<String> others =
+                all.stream()
+                        .map(WebhookPrinter.Transition::subject)
+                        .filter(s -> !s.equals(appSubject) && !s.equals(querySubject))
+                        .distinct()
+                        .toList();
+        for (String other : others) {
+            console.plain("  " + other + ":");
+            alertLines(all, other);
         }
         long fired = all.stream().filter(t -> t.status().equals("FIRING")).count();
-        console.plain("  " + fired + " fired, " + (all.size() - fired) + " resolved.");
+        console.plain(
+                all.isEmpty()
+                        ? "  no alert notifications arrived"
+                        : "  " + fired + " fired, " + (all.size() - fired) + " resolved.");
         List<String> running = new java.util.ArrayList<>();
         if (service != null && service.process().alive())
             running.add("the service (pid " + service.process().pid() + ")");
@@ -425,6 +527,30 @@ public final class Demo {
                 running.isEmpty()
                         ? "Stopped: Spark, the service, the Kafka broker. Nothing is left running."
                         : "Still running, stop it by hand: " + String.join(", ", running));
+    }
+
+    /** One line per alert of {@code subject}: when it fired and resolved; "no alerts" if none. */
+    private void alertLines(List<WebhookPrinter.Transition> all, String subject) {
+        List<String> names =
+                all.stream()
+                        .filter(t -> t.subject().equals(subject))
+                        .map(WebhookPrinter.Transition::alertname)
+                        .distinct()
+                        .toList();
+        if (names.isEmpty()) console.plain("    no alerts");
+        for (String name : names) {
+            StringBuilder line = new StringBuilder(String.format("    %-22s", name));
+            String sep = "";
+            for (WebhookPrinter.Transition t : all) {
+                if (!t.subject().equals(subject) || !t.alertname().equals(name)) continue;
+                boolean firing = t.status().equals("FIRING");
+                line.append(firing ? sep + " fired at " : ", resolved at ")
+                        .append(t.atSeconds())
+                        .append(" s");
+                sep = ",";
+            }
+            console.plain(line.toString());
+        }
     }
 
     private static void quietly(AutoCloseable c) {

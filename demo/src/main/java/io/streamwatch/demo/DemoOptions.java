@@ -10,8 +10,9 @@ record DemoOptions(long durationSeconds, boolean quick) {
     static final String USAGE =
             """
             usage: ./run-demo.sh [--duration SECONDS] [--quick]
-              Starts Streamwatch, a Kafka broker, a producer with a traffic surge and a Spark Streaming app on
-              loopback; the app falls behind during the surge, Streamwatch pages, the app recovers.
+              Starts Streamwatch, a Kafka broker, a producer with a traffic surge and a Spark driver running a
+              Spark Streaming app and a Structured Streaming query on loopback; both fall behind during the
+              surge, Streamwatch pages, they recover.
               --duration SECONDS  stop cleanly after SECONDS (without it: run until Ctrl-C)
               --quick             a compressed timeline (shorter steady and surge phases), as the tests use""";
 

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.apache.spark.streaming.kafka010.ConsumerStrategies;
@@ -14,17 +16,24 @@ import org.apache.spark.streaming.kafka010.KafkaUtils;
 import org.apache.spark.streaming.kafka010.LocationStrategies;
 
 /**
- * The monitored app: a local Spark Streaming driver reading the topic with a Kafka direct stream in
- * 1 s batches. Its work costs {@link #COST_MICROS_PER_RECORD} per record in each partition's task,
- * so processing time grows with the records in a batch; {@code maxRatePerPartition} caps a batch at
- * {@link #MAX_RATE_PER_PARTITION} records per partition. Streamwatch is attached only by
- * configuration ({@code spark.extraListeners} and {@code spark.streamwatch.*}), exactly as on a
- * real cluster.
+ * The monitored app: a Spark Streaming app in a local driver, reading the topic with a Kafka direct
+ * stream in 1 s batches (the {@link ClicksQuery} runs beside it in the same driver). Its work costs
+ * {@link #COST_MICROS_PER_RECORD} per record in each partition's task, so processing time grows
+ * with the records in a batch; {@code maxRatePerPartition} caps a batch at {@link
+ * #MAX_RATE_PER_PARTITION} records per partition. Streamwatch is attached only by configuration
+ * ({@code spark.extraListeners} and {@code spark.streamwatch.*}), exactly as on a real cluster.
  */
 @SuppressWarnings("deprecation") // DStreams: deprecated in Spark 3.x, and what Streamwatch watches
 final class StreamingApp implements AutoCloseable {
     static final String APP_KEY = "streamwatch-demo";
     static final int PARTITIONS = 2;
+
+    /**
+     * The local driver's task slots: one per partition for the app and one per partition for the
+     * query, so neither waits for the other's tasks.
+     */
+    static final int CORES = 2 * PARTITIONS;
+
     static final int MAX_RATE_PER_PARTITION = 400;
     static final long COST_MICROS_PER_RECORD = 3_900;
 
@@ -42,7 +51,7 @@ final class StreamingApp implements AutoCloseable {
     }
 
     /**
-     * Records a second the app can process in 1 s batches (local[2], one task per partition in
+     * Records a second the app (or the query) can process in 1 s batches (one task per partition in
      * parallel).
      */
     static long capacityPerSecond() {
@@ -52,7 +61,7 @@ final class StreamingApp implements AutoCloseable {
     static SparkConf conf(String serviceUrl, String token, Path localDir) {
         SparkConf conf =
                 new SparkConf()
-                        .setMaster("local[" + PARTITIONS + "]")
+                        .setMaster("local[" + CORES + "]")
                         .setAppName("Streamwatch demo: clickstream")
                         .set("spark.driver.host", "127.0.0.1")
                         .set("spark.driver.bindAddress", "127.0.0.1")
@@ -78,9 +87,13 @@ final class StreamingApp implements AutoCloseable {
         return conf;
     }
 
-    /** Creates the streaming context, wires the stream and starts it. */
-    static StreamingApp start(SparkConf conf, String bootstrapServers, String topic) {
-        JavaStreamingContext ssc = new JavaStreamingContext(conf, Durations.seconds(1));
+    /**
+     * Creates the streaming context on the driver's SparkContext, wires the stream and starts it.
+     */
+    static StreamingApp start(SparkContext sc, String bootstrapServers, String topic) {
+        JavaStreamingContext ssc =
+                new JavaStreamingContext(
+                        JavaSparkContext.fromSparkContext(sc), Durations.seconds(1));
         try {
             Map<String, Object> kafkaParams = SparkFixtures.kafkaParams(bootstrapServers, APP_KEY);
             long cost = COST_MICROS_PER_RECORD;
@@ -109,10 +122,10 @@ final class StreamingApp implements AutoCloseable {
     }
 
     /**
-     * The per-record work, simulated: waits without burning the 2 cores the rest of the demo
-     * shares.
+     * The per-record work (the app's and the query's), simulated: waits without burning the 2 cores
+     * the rest of the demo shares.
      */
-    private static void work(long micros) {
+    static void work(long micros) {
         long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
         for (long left = micros * 1000; left > 0 && !stopping; left = end - System.nanoTime()) {
             LockSupport.parkNanos(Math.min(left, 50_000_000L));

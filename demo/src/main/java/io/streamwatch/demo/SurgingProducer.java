@@ -45,13 +45,7 @@ final class SurgingProducer implements AutoCloseable {
             int partitions,
             Timeline timeline,
             Console console) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamwatch-demo-producer");
-        p.put(ProducerConfig.ACKS_CONFIG, "1");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        try (KafkaProducer<String, String> producer =
-                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = producer(bootstrapServers)) {
             long start = System.nanoTime();
             double due = 0;
             double last = 0;
@@ -69,25 +63,16 @@ final class SurgingProducer implements AutoCloseable {
                                             + rate
                                             + " records/s for "
                                             + timeline.surgeSeconds()
-                                            + " s (the app keeps up with ~"
+                                            + " s (the app and the query each keep up with ~"
                                             + StreamingApp.capacityPerSecond()
                                             + "/s)"
                                     : "producer: surge over, back to " + rate + " records/s");
                 }
                 due += rate * (t - last);
                 last = t;
-                ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (sent < (long) due) {
-                    String value =
-                            "{\"user\":"
-                                    + random.nextInt(10_000)
-                                    + ",\"page\":\"/p/"
-                                    + random.nextInt(100)
-                                    + "\",\"ts\":"
-                                    + System.currentTimeMillis()
-                                    + "}";
                     producer.send(
-                            new ProducerRecord<>(topic, (int) (sent % partitions), null, value));
+                            new ProducerRecord<>(topic, (int) (sent % partitions), null, click()));
                     sent++;
                 }
                 Thread.sleep(TICK_MS);
@@ -97,6 +82,39 @@ final class SurgingProducer implements AutoCloseable {
         } catch (RuntimeException e) {
             if (running) console.event("producer stopped: " + e);
         }
+    }
+
+    /**
+     * Sends {@code records} clicks at once, spread over the partitions, and waits until the broker
+     * has them: the warm-up before the timeline starts.
+     */
+    static void warmUp(String bootstrapServers, String topic, int partitions, int records) {
+        try (KafkaProducer<String, String> producer = producer(bootstrapServers)) {
+            for (int i = 0; i < records; i++)
+                producer.send(new ProducerRecord<>(topic, i % partitions, null, click()));
+            producer.flush();
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamwatch-demo-producer");
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** One click event: a user, a page, the time. */
+    private static String click() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "{\"user\":"
+                + random.nextInt(10_000)
+                + ",\"page\":\"/p/"
+                + random.nextInt(100)
+                + "\",\"ts\":"
+                + System.currentTimeMillis()
+                + "}";
     }
 
     @Override

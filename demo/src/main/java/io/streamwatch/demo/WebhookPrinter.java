@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The demo's webhook (the test kit's loopback receiver): the service sends it every notification
  * (the Alertmanager webhook body) and it prints each alert in it the moment it arrives, as {@code
- * FIRING ...} or {@code RESOLVED ...}.
+ * FIRING ...} or {@code RESOLVED ...}, with its subject: {@code app=...}, plus {@code query=...}
+ * for a query's alert.
  */
 final class WebhookPrinter implements AutoCloseable {
     /** One alert transition as it arrived. */
@@ -36,7 +37,11 @@ final class WebhookPrinter implements AutoCloseable {
         String alertname = alert.alertname();
         String subject =
                 alert.labels().containsKey("app")
-                        ? "app=" + alert.app()
+                        ? "app="
+                                + alert.app()
+                                + (alert.labels().containsKey("query")
+                                        ? " query=" + alert.label("query")
+                                        : "")
                         : "group=" + alert.label("group");
         String summary = alert.summary();
         long now = console.elapsedSeconds();

@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,10 +28,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code ./run-demo.sh} end to end, exactly as a user starts it (the build skipped: Maven just
- * built everything), on the compressed {@code --quick} timeline: both alerts fire during the surge
- * and resolve after it while the demo still runs, the live line shows the service's numbers, it
- * ends with exit 0 after {@code --duration} and on SIGINT, no process it started survives, and
- * nothing it started listens outside loopback.
+ * built everything), on the compressed {@code --quick} timeline: both app alerts fire during the
+ * surge and resolve after it while the demo still runs, and so does at least one alert of the
+ * Structured Streaming query (with its {@code query} label); the service's API lists the query; the
+ * live lines show the service's numbers; it ends with exit 0 after {@code --duration} and on
+ * SIGINT, no process it started survives, and nothing it started listens outside loopback.
  */
 class DemoIT {
     private static final Path REPO =
@@ -36,6 +42,17 @@ class DemoIT {
                     "interval 1\\.0 s \\| processing \\d+\\.\\d\\d s \\| sched delay \\d+\\.\\d s \\| waiting batches \\d+ \\| kafka lag \\d+ records, ");
     private static final Pattern FIRST_BATCH =
             Pattern.compile("first batch completed, (\\d+) s after start");
+    private static final Pattern QUERY_LIVE =
+            Pattern.compile(
+                    "query trigger \\d+\\.\\d s \\| micro-batch \\d+\\.\\d\\d s \\| input \\d+ rows/s \\| processed \\d+ rows/s \\| kafka lag ");
+
+    /** The printed "queries" line: the token and the URL of the app's queries. */
+    private static final Pattern QUERIES_CURL =
+            Pattern.compile(
+                    "queries +curl -s -H 'Authorization: Bearer (\\S+)' (http://127\\.0\\.0\\.1:\\d+/api/v1/apps/streamwatch-demo/queries)");
+
+    private static final String APP = "app=streamwatch-demo";
+    private static final String QUERY = "app=streamwatch-demo query=enrich-clicks";
 
     /**
      * A run of the script: its output as it arrives, and every process it started, as seen while it
@@ -140,11 +157,14 @@ class DemoIT {
     }
 
     @Test
-    void aQuickRunFiresAndResolvesBothAlertsThenStopsCleanlyAfterItsDuration() throws Exception {
+    void aQuickRunFiresAndResolvesTheAppsAndTheQuerysAlertsThenStopsCleanlyAfterItsDuration()
+            throws Exception {
         long started = System.nanoTime();
-        Run run = new Run("--quick", "--duration", "75");
+        Run run = new Run("--quick", "--duration", "100");
         run.awaitOutput("live line", o -> LIVE.matcher(o).find(), 90);
         run.checkListeners();
+        run.awaitOutput("query live line", o -> QUERY_LIVE.matcher(o).find(), 30);
+        String listed = queriesListed(run.out.toString());
         int code = run.awaitExit(120);
         String out = run.out.toString();
         assertEquals(0, code, "exit code; output:\n" + out);
@@ -161,22 +181,35 @@ class DemoIT {
                         "Authorization: Bearer demo-",
                         "producer: SURGE",
                         "producer: surge over",
-                        "Summary after")) {
+                        "/api/v1/apps/streamwatch-demo/queries/enrich-clicks/batches",
+                        "query 'enrich-clicks': first micro-batch completed",
+                        "Summary after",
+                        "  its query 'enrich-clicks': ")) {
             assertTrue(out.contains(expected), "output mentions '" + expected + "':\n" + out);
         }
+        assertTrue(
+                listed.contains("\"query\":\"enrich-clicks\"")
+                        && listed.contains("\"triggerIntervalMs\":" + ClicksQuery.TRIGGER_MS),
+                "the service's API lists the query with its trigger interval: " + listed);
         int stopping = out.indexOf("stopping:");
         assertTrue(stopping > 0, "announces the stop:\n" + out);
         String whileRunning = out.substring(0, stopping);
         for (String alert : List.of("StreamingBatchTooSlow", "StreamingDelayGrowing")) {
-            int firing = whileRunning.indexOf("FIRING   " + alert + "  app=streamwatch-demo");
-            int resolved = whileRunning.indexOf("RESOLVED " + alert + "  app=streamwatch-demo");
-            assertTrue(firing > 0, alert + " fires while the demo runs:\n" + out);
-            assertTrue(
-                    resolved > firing,
-                    alert
-                            + " resolves after firing, before the demo stops (not merely at app end):\n"
-                            + out);
+            // The app's alerts carry no query label: "app=streamwatch-demo" then the summary.
+            assertFiresThenResolves(whileRunning, alert, APP + "  ", out);
         }
+        List<String> queryAlerts =
+                Stream.of("StreamingBatchTooSlow", "StreamingDelayGrowing")
+                        .filter(
+                                a ->
+                                        whileRunning.contains(
+                                                String.format("FIRING   %-22s %s  ", a, QUERY)))
+                        .toList();
+        assertTrue(
+                !queryAlerts.isEmpty(),
+                "the query is paged (with its query label) while the demo runs:\n" + out);
+        for (String alert : queryAlerts)
+            assertFiresThenResolves(whileRunning, alert, QUERY + "  ", out);
         assertTrue(out.contains("Nothing is left running."), out);
         if (Files.isDirectory(Path.of("/proc/net"))) {
             assertTrue(
@@ -193,6 +226,42 @@ class DemoIT {
                 "DemoIT: quick run took "
                         + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)
                         + " s");
+    }
+
+    /**
+     * {@code FIRING alert subject} then {@code RESOLVED alert subject}, both before the demo stops
+     * (resolved as the app recovers, not merely at its end).
+     */
+    private static void assertFiresThenResolves(
+            String whileRunning, String alert, String subject, String out) {
+        String name = String.format("%-22s ", alert);
+        int firing = whileRunning.indexOf("FIRING   " + name + subject);
+        int resolved = whileRunning.indexOf("RESOLVED " + name + subject);
+        assertTrue(
+                firing > 0, alert + " " + subject.trim() + " fires while the demo runs:\n" + out);
+        assertTrue(
+                resolved > firing,
+                alert
+                        + " "
+                        + subject.trim()
+                        + " resolves after firing, before the demo stops (not merely at app end):\n"
+                        + out);
+    }
+
+    /** {@code GET /api/v1/apps/streamwatch-demo/queries} as the printed curl line gives it. */
+    private static String queriesListed(String out) throws Exception {
+        Matcher m = QUERIES_CURL.matcher(out);
+        assertTrue(m.find(), "prints where the app's queries are:\n" + out);
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(m.group(2)))
+                                        .header("Authorization", "Bearer " + m.group(1))
+                                        .timeout(Duration.ofSeconds(10))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
     }
 
     @Test

@@ -53,7 +53,7 @@ class DemoOptionsTest {
     }
 
     @Test
-    void theSurgeOutrunsTheAppAndTheBaseRateDoesNot() {
+    void theSurgeOutrunsTheAppAndTheQueryAndTheBaseRateDoesNot() {
         for (Timeline t : new Timeline[] {Timeline.FULL, Timeline.QUICK}) {
             assertTrue(
                     t.surgeRate() > StreamingApp.capacityPerSecond(),
@@ -65,6 +65,10 @@ class DemoOptionsTest {
                     StreamingApp.PARTITIONS * StreamingApp.MAX_RATE_PER_PARTITION,
                     t.surgeRate(),
                     "a surge batch is one full batch");
+            assertEquals(
+                    t.surgeRate() * ClicksQuery.TRIGGER_MS / 1000,
+                    ClicksQuery.MAX_OFFSETS_PER_TRIGGER,
+                    "a surge micro-batch is one full micro-batch");
             assertEquals(t.baseRate(), t.rateAt(t.steadySeconds() - 0.1));
             assertEquals(t.surgeRate(), t.rateAt(t.steadySeconds()));
             assertEquals(t.baseRate(), t.rateAt(t.steadySeconds() + t.surgeSeconds()));
