@@ -77,6 +77,7 @@ public final class StreamwatchService implements AutoCloseable {
                         config.ingest().maxApps(),
                         config.alerting().appDownAfter(),
                         config.storage().appRetention());
+        registry.stateGrowthWindow(config.alerting().stateGrowthWindow());
         this.metrics =
                 new ServiceMetrics(
                         registry,
@@ -272,6 +273,7 @@ public final class StreamwatchService implements AutoCloseable {
         alerts =
                 new AlertEngine(
                         BuiltInRules.apps(alerting),
+                        BuiltInRules.queries(alerting),
                         registry,
                         notifications,
                         clock,

@@ -175,7 +175,8 @@ public record ServiceConfig(
             @Default("60s") @AtLeast("1s") Duration resendInterval,
             @Default("30s") @AtLeast("1s") Duration kafkaLagFloor,
             List<Receiver> receivers,
-            @AtLeast("0s") Duration startupGrace) {
+            @AtLeast("0s") Duration startupGrace,
+            @Default("2h") @AtLeast("10m") Duration stateGrowthWindow) {
         /** The start-up grace when {@code startupGrace} is not set: a listener's retry margin. */
         public static final Duration MIN_DEFAULT_STARTUP_GRACE = Duration.ofSeconds(90);
 

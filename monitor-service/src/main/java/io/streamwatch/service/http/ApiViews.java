@@ -155,6 +155,7 @@ final class ApiViews {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("alertname", a.alertname());
         m.put(a.label(), a.subject());
+        m.put("query", a.query());
         m.put("severity", a.severity().label());
         m.put("state", a.state().label());
         m.put("startsAt", a.startsAt() == null ? null : a.startsAt().toString());

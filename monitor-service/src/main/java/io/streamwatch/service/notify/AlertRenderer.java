@@ -9,9 +9,11 @@ import java.util.Map;
 
 /**
  * Turns an alert's facts into the {@link Alert} every receiver gets: its labels ({@code alertname},
- * {@code app} or {@code group}, {@code severity}), its annotations ({@code summary}, {@code
- * description}, {@code runbook_url}, and {@code app_url} or {@code alerts_url}) and the link back
- * to Streamwatch. All links start with the service's external URL.
+ * {@code app} or {@code group}, {@code query} for a Structured Streaming query's alert, {@code
+ * severity}), its annotations ({@code summary}, {@code description}, {@code runbook_url}, and
+ * {@code app_url} or {@code alerts_url}, and {@code query_url} for a query) and the link back to
+ * Streamwatch (a query's alert links to its app's queries). All links start with the service's
+ * external URL.
  */
 public final class AlertRenderer {
     /**
@@ -42,6 +44,27 @@ public final class AlertRenderer {
             String description,
             Instant startsAt,
             Instant endsAt) {
+        return alert(
+                alertname, severity, label, subject, null, summary, description, startsAt, endsAt);
+    }
+
+    /**
+     * @param label what {@code subject} is: {@code app} or {@code group}
+     * @param query the query key of a Structured Streaming query's alert (its app in {@code
+     *     subject}): labelled {@code query}, linked to the app's queries ({@code query_url}); null
+     *     for every other alert
+     * @param endsAt null while firing, the resolve time once resolved
+     */
+    public Alert alert(
+            String alertname,
+            Severity severity,
+            String label,
+            String subject,
+            String query,
+            String summary,
+            String description,
+            Instant startsAt,
+            Instant endsAt) {
         boolean app = label.equals(APP);
         String link = app ? appUrl(subject) : externalUrl + "/api/v1/alerts?state=all";
         Map<String, String> annotations = new LinkedHashMap<>();
@@ -49,15 +72,17 @@ public final class AlertRenderer {
         if (description != null) annotations.put("description", description);
         annotations.put("runbook_url", runbookUrl(alertname));
         annotations.put(app ? "app_url" : "alerts_url", link);
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("alertname", alertname);
+        labels.put(label, subject);
+        if (query != null) {
+            labels.put("query", query);
+            link = appUrl(subject) + "/queries";
+            annotations.put("query_url", link);
+        }
+        labels.put("severity", severity.label());
         return new Alert(
-                alertname,
-                subject,
-                severity.label(),
-                Map.of("alertname", alertname, label, subject, "severity", severity.label()),
-                annotations,
-                startsAt,
-                endsAt,
-                link);
+                alertname, subject, severity.label(), labels, annotations, startsAt, endsAt, link);
     }
 
     /**

@@ -66,7 +66,7 @@ final class PagerDutyNotifier implements Notifier {
         payload.put("source", alert.subject());
         payload.put("severity", severity(alert.severity()));
         payload.put("timestamp", Timestamps.iso(alert.startsAt()));
-        payload.put("component", alert.subject());
+        payload.put("component", alert.labels().getOrDefault("query", alert.subject()));
         payload.put("class", alert.name());
         payload.set("custom_details", json.valueToTree(details));
 

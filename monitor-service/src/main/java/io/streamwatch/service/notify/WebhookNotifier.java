@@ -35,6 +35,7 @@ final class WebhookNotifier implements Notifier {
         groupLabels.put("alertname", labels.getOrDefault("alertname", alert.name()));
         if (labels.containsKey("app")) groupLabels.put("app", labels.get("app"));
         else if (labels.containsKey("group")) groupLabels.put("group", labels.get("group"));
+        if (labels.containsKey("query")) groupLabels.put("query", labels.get("query"));
 
         ObjectNode a = json.createObjectNode();
         a.put("status", status);

@@ -137,19 +137,9 @@ final class AlertBook {
         awaitStored(saved, subject, alertname);
         AlertState a = n.alert();
         if (byRule && n.transition() == Transition.FIRING) {
-            log.info(
-                    "FIRING {} for {} '{}': {}",
-                    alertname,
-                    subject.label(),
-                    subject.name(),
-                    a.summary());
+            log.info("FIRING {} for {}: {}", alertname, subject.describe(), a.summary());
         } else if (byRule && n.transition() == Transition.RESOLVED) {
-            log.info(
-                    "RESOLVED {} for {} '{}' (was: {})",
-                    alertname,
-                    subject.label(),
-                    subject.name(),
-                    a.summary());
+            log.info("RESOLVED {} for {} (was: {})", alertname, subject.describe(), a.summary());
         }
         sink.publish(
                 renderer.alert(
@@ -157,6 +147,7 @@ final class AlertBook {
                         a.severity(),
                         subject.label(),
                         subject.name(),
+                        subject.query(),
                         a.summary(),
                         a.description(),
                         a.startsAt(),
@@ -184,10 +175,9 @@ final class AlertBook {
             saved.get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             log.warn(
-                    "alert {} for {} '{}' is sent although its state could not be stored ({})",
+                    "alert {} for {} is sent although its state could not be stored ({})",
                     name,
-                    subject.label(),
-                    subject.name(),
+                    subject.describe(),
                     e instanceof ExecutionException ? e.getCause().getMessage() : "timed out");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import io.streamwatch.service.notify.AlertSink;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.state.LagWindow;
+import io.streamwatch.service.state.QueryWindow;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +20,10 @@ import java.util.function.Supplier;
  * its state changes ({@link #evaluate(String)}); once a second the {@link AlertScheduler} asks the
  * clock-driven rules about every subject ({@link #tick()}).
  *
- * <p>Subjects are apps, with the rules over their batches ({@code Rule<AppWindow>}), and apps and
- * consumer groups with Kafka lag, with the rules over their lag samples ({@code Rule<LagWindow>}).
+ * <p>Subjects are apps, with the rules over their batches ({@code Rule<AppWindow>}), the Structured
+ * Streaming queries of apps, with the rules over their micro-batches ({@code Rule<QueryWindow>},
+ * evaluated like an app's whenever their app's state changes), and apps and consumer groups with
+ * Kafka lag, with the rules over their lag samples ({@code Rule<LagWindow>}).
  */
 public final class AlertEngine implements AutoCloseable {
     private final List<RuleSet<?>> ruleSets;
@@ -49,14 +52,40 @@ public final class AlertEngine implements AutoCloseable {
                 List.of());
     }
 
+    /** An engine for apps and Kafka lag, without rules over Structured Streaming queries. */
+    public AlertEngine(
+            List<? extends Rule<AppWindow>> rules,
+            AppRegistry registry,
+            AlertSink sink,
+            Clock clock,
+            Duration resendInterval,
+            String externalUrl,
+            MeterRegistry meters,
+            Supplier<List<LagWindow>> lagSource,
+            List<? extends Rule<LagWindow>> lagRules) {
+        this(
+                rules,
+                List.of(),
+                registry,
+                sink,
+                clock,
+                resendInterval,
+                externalUrl,
+                meters,
+                lagSource,
+                lagRules);
+    }
+
     /**
      * @param rules the rules over each app's batches
+     * @param queryRules the rules over each Structured Streaming query's micro-batches
      * @param lagSource recent Kafka lag per app and consumer group
      * @param lagRules the rules over those lag samples (none without Kafka)
      * @param externalUrl where Streamwatch is reachable, for the links in alerts
      */
     public AlertEngine(
             List<? extends Rule<AppWindow>> rules,
+            List<? extends Rule<QueryWindow>> queryRules,
             AppRegistry registry,
             AlertSink sink,
             Clock clock,
@@ -68,6 +97,7 @@ public final class AlertEngine implements AutoCloseable {
         this.ruleSets =
                 List.of(
                         new RuleSet<>(new AppSubjects(registry), rules),
+                        new RuleSet<>(new QuerySubjects(registry), queryRules),
                         new RuleSet<>(new LagSubjects(lagSource), lagRules));
         this.book =
                 new AlertBook(
@@ -75,6 +105,7 @@ public final class AlertEngine implements AutoCloseable {
         this.scheduler = new AlertScheduler(ruleSets, book, clock);
         this.clock = clock;
         List<Rule<?>> all = new ArrayList<>(rules);
+        all.addAll(queryRules);
         all.addAll(lagRules);
         FiringGauges.register(meters, all, book::firing);
     }

@@ -6,8 +6,9 @@ import java.time.Instant;
 /**
  * An alert as {@code GET /api/v1/alerts} shows it. {@code state}: pending, firing or resolved.
  * {@code label} says what {@code subject} is: {@code app} or {@code group} (a Kafka consumer
- * group). {@code startsAt} is when a pending alert became pending, and when any other started
- * firing.
+ * group). {@code query} is the query key of a Structured Streaming query's alert (its app in {@code
+ * subject}), null for every other alert. {@code startsAt} is when a pending alert became pending,
+ * and when any other started firing.
  */
 public record AlertView(
         String alertname,
@@ -19,7 +20,8 @@ public record AlertView(
         Instant endsAt,
         String summary,
         String description,
-        String runbookUrl) {
+        String runbookUrl,
+        String query) {
     /** The app key, or null for a consumer-group alert. */
     public String app() {
         return label.equals("app") ? subject : null;
@@ -43,6 +45,7 @@ public record AlertView(
                 endsAt,
                 s.summary(),
                 s.description(),
-                runbookUrl);
+                runbookUrl,
+                subject.query());
     }
 }

@@ -24,8 +24,8 @@ final class AppSubjects implements Subjects<AppWindow> {
     }
 
     @Override
-    public Optional<AppWindow> app(String app, int size) {
-        return registry.window(app, size);
+    public List<AppWindow> app(String app, int size) {
+        return registry.window(app, size).map(List::of).orElse(List.of());
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.streamwatch.service.rules;
 import io.streamwatch.service.config.ServiceConfig;
 import io.streamwatch.service.state.AppWindow;
 import io.streamwatch.service.state.LagWindow;
+import io.streamwatch.service.state.QueryWindow;
 import java.util.List;
 
 /** The alert rules Streamwatch ships, configured from {@code alerting}. */
@@ -19,6 +20,16 @@ public final class BuiltInRules {
                 new AppStalled(downAfter),
                 new BatchFailed(a.slowBatches()),
                 new ReceiverError(Math.max(downAfter, 60_000)));
+    }
+
+    /** The rules over each Structured Streaming query's window of micro-batches. */
+    public static List<Rule<QueryWindow>> queries(ServiceConfig.Alerting a) {
+        return List.of(
+                new MicroBatchTooSlow(a.slowBatches()),
+                new BacklogGrowing(a.delayWindow()),
+                new QueryFailed(),
+                new QueryStalled(a.appDownAfter().toMillis()),
+                new StateGrowing(a.stateGrowthWindow().toMillis()));
     }
 
     /** The rules over Kafka consumer lag (only with {@code kafka.bootstrapServers} set). */

@@ -23,8 +23,8 @@ final class LagSubjects implements Subjects<LagWindow> {
 
     /** Lag is looked at when its samples change, not when an app reports. */
     @Override
-    public Optional<LagWindow> app(String app, int size) {
-        return Optional.empty();
+    public List<LagWindow> app(String app, int size) {
+        return List.of();
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,13 +49,18 @@ final class RuleSet<W> {
         return rules;
     }
 
-    /** Every rule over the app, now (its state changed). */
+    /**
+     * Every rule over the app's subjects, now (its state changed); with {@link
+     * Subjects#onlyChangedSubjects()}, over those whose evidence changed.
+     */
     void evaluate(String app, AlertBook book) {
         if (rules.isEmpty()) return;
-        Optional<W> w = subjects.app(app, window);
-        if (w.isEmpty()) return;
-        evaluatedOn.put(subjects.subject(w.get()), subjects.evidence(w.get()));
-        evaluate(w.get(), rules, book);
+        for (W w : subjects.app(app, window)) {
+            Object evidence = subjects.evidence(w);
+            Object before = evaluatedOn.put(subjects.subject(w), evidence);
+            if (!subjects.onlyChangedSubjects() || !Objects.equals(before, evidence))
+                evaluate(w, rules, book);
+        }
     }
 
     /**

@@ -1,6 +1,10 @@
 package io.streamwatch.service.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.streamwatch.service.notify.Severity;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,10 +14,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Alert states in and out of an {@link AlertPersistence}: pending and firing alerts are stored, an
- * alert that becomes inactive is deleted. Statuses and severities are stored lower-case.
+ * alert that becomes inactive is deleted. Statuses and severities are stored lower-case. An app's
+ * or a group's alert is stored under its label and name; a query's under the label {@value
+ * #QUERY_LABEL} and the JSON array {@code ["<app>","<query>"]}, so it can neither meet an app's
+ * alert nor another query's.
  */
 final class StoredAlerts {
     private static final Logger log = LoggerFactory.getLogger(StoredAlerts.class);
+    static final String QUERY_LABEL = "query";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One alert read back from the store. */
     record Entry(Subject subject, String alertname, AlertState state) {}
@@ -31,10 +40,10 @@ final class StoredAlerts {
             try {
                 out.add(
                         new Entry(
-                                new Subject(st.label(), st.subject()),
+                                subject(st.label(), st.subject()),
                                 st.alertname(),
                                 state(st.state())));
-            } catch (IllegalArgumentException | NullPointerException e) {
+            } catch (IllegalArgumentException | NullPointerException | IOException e) {
                 log.error(
                         "stored alert {} of {} '{}' cannot be read ({}); dropped",
                         st.alertname(),
@@ -51,10 +60,27 @@ final class StoredAlerts {
      */
     CompletableFuture<Void> save(Subject subject, String alertname, AlertState s) {
         return persistence.save(
-                subject.label(),
-                subject.name(),
+                subject.query() == null ? subject.label() : QUERY_LABEL,
+                subject.query() == null ? subject.name() : queryKey(subject),
                 alertname,
                 s.is(AlertStatus.INACTIVE) ? null : persisted(s));
+    }
+
+    private static String queryKey(Subject s) {
+        ArrayNode key = JSON.createArrayNode().add(s.name()).add(s.query());
+        return key.toString();
+    }
+
+    private static Subject subject(String label, String stored) throws IOException {
+        if (!label.equals(QUERY_LABEL)) return new Subject(label, stored);
+        JsonNode key = JSON.readTree(stored);
+        if (key == null
+                || !key.isArray()
+                || key.size() != 2
+                || !key.get(0).isTextual()
+                || !key.get(1).isTextual())
+            throw new IllegalArgumentException("not [\"<app>\",\"<query>\"]: " + stored);
+        return Subject.query(key.get(0).asText(), key.get(1).asText());
     }
 
     static AlertPersistence.PersistedAlert persisted(AlertState s) {

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * One kind of subject the rules look at and where its windows ({@code W}) come from: apps from the
- * app registry ({@link AppSubjects}), Kafka lag of apps and consumer groups from the lag history
- * ({@link LagSubjects}).
+ * app registry ({@link AppSubjects}), their Structured Streaming queries ({@link QuerySubjects}),
+ * Kafka lag of apps and consumer groups from the lag history ({@link LagSubjects}).
  */
 interface Subjects<W> {
     /**
@@ -15,10 +15,19 @@ interface Subjects<W> {
     List<W> all(int size);
 
     /**
-     * The app's window with the newest {@code size} batches or samples; empty when this kind has
-     * none for it.
+     * The app's windows (one, or one per query) with the newest {@code size} batches or samples;
+     * empty when this kind has none for it.
      */
-    Optional<W> app(String app, int size);
+    List<W> app(String app, int size);
+
+    /**
+     * True when {@link #app} is answered for every change of the app although most of its subjects
+     * did not change (one app, many queries): then only the subjects whose {@link #evidence}
+     * changed are evaluated at once, and the clock-driven rules look at the others within a second.
+     */
+    default boolean onlyChangedSubjects() {
+        return false;
+    }
 
     /**
      * {@code w} again with the newest {@code size} batches or samples; empty if the subject is

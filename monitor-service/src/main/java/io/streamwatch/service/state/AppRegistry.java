@@ -33,6 +33,7 @@ public final class AppRegistry {
     private final long downAfterMs;
     private final long appRetentionMs;
 
+    private volatile long stateGrowthWindowMs = Duration.ofHours(2).toMillis();
     private volatile Persistence persistence = Persistence.none();
     private final DurableChanges durable = new DurableChanges(() -> persistence);
 
@@ -47,6 +48,15 @@ public final class AppRegistry {
         this.maxApps = maxApps;
         this.downAfterMs = downAfter.toMillis();
         this.appRetentionMs = appRetention.toMillis();
+    }
+
+    /**
+     * The span of each query's state-size history ({@code alerting.stateGrowthWindow}, default 2
+     * h), for micro-batches recorded from now on.
+     */
+    public AppRegistry stateGrowthWindow(Duration window) {
+        this.stateGrowthWindowMs = window.toMillis();
+        return this;
     }
 
     /** Where changes are made durable from now on. */
@@ -104,7 +114,7 @@ public final class AppRegistry {
                     durable.apply(
                             state,
                             s -> {
-                                AppState.Applied applied = s.apply(batch, now);
+                                AppState.Applied applied = s.apply(batch, now, stateGrowthWindowMs);
                                 // A new app is stored even when its first request carries no
                                 // events (a heartbeat): else it is gone after a restart.
                                 return new DurableChanges.Step<>(
@@ -182,6 +192,31 @@ public final class AppRegistry {
     public Optional<AppWindow> window(String app, int batches) {
         AppState s = apps.get(app);
         return s == null ? Optional.empty() : Optional.of(s.window(batches, clock.millis()));
+    }
+
+    /**
+     * Every query's rule window at one instant, with the newest {@code microBatches} of its current
+     * run.
+     */
+    public List<QueryWindow> queryWindows(int microBatches) {
+        long now = clock.millis();
+        List<QueryWindow> out = new ArrayList<>();
+        for (AppState s : apps.values()) out.addAll(s.queryWindows(null, microBatches, now));
+        return out;
+    }
+
+    /** The rule windows of the app's queries; empty for an unknown app. */
+    public List<QueryWindow> queryWindows(String app, int microBatches) {
+        AppState s = apps.get(app);
+        return s == null ? List.of() : s.queryWindows(null, microBatches, clock.millis());
+    }
+
+    /** One query's rule window; empty when the app or the query is unknown. */
+    public Optional<QueryWindow> queryWindow(String app, String query, int microBatches) {
+        AppState s = apps.get(app);
+        if (s == null) return Optional.empty();
+        List<QueryWindow> w = s.queryWindows(query, microBatches, clock.millis());
+        return w.isEmpty() ? Optional.empty() : Optional.of(w.get(0));
     }
 
     /**

@@ -141,9 +141,11 @@ final class AppState {
     }
 
     /**
+     * @param stateWindowMs {@code alerting.stateGrowthWindow}: the span of each query's state
+     *     history
      * @throws SequenceJumpException when a seq jumps too far; nothing was applied
      */
-    synchronized Applied apply(IngestBatch batch, long now) {
+    synchronized Applied apply(IngestBatch batch, long now, long stateWindowMs) {
         listener.check(batch, now);
         AppLimits.admit(
                 app, run, receivers, kafka, queries, batch, now); // throws before any change
@@ -158,7 +160,8 @@ final class AppState {
         List<QueryBatch> microBatches = new ArrayList<>();
         List<String> forgotten = new ArrayList<>();
         for (Event e : d.fresh()) {
-            if (current && Queries.handles(e)) queries.apply(e, now, microBatches, forgotten);
+            if (current && Queries.handles(e))
+                queries.apply(e, now, stateWindowMs, microBatches, forgotten);
             else applyEvent(src.appId(), current, e, now, added);
         }
         return new Applied(
@@ -303,6 +306,11 @@ final class AppState {
                 receivers.lastErrorAt(),
                 receivers.lastError(),
                 kafka.lagWindow(app, now));
+    }
+
+    /** The rules' view of the app's queries ({@code query}: of that one alone; null: all). */
+    synchronized List<QueryWindow> queryWindows(String query, int n, long now) {
+        return queries.windows(app, query, n, now, run.lastSeen(), run.finished());
     }
 
     /** Micro-batches of one query held in memory, newest first; null for an unknown query. */

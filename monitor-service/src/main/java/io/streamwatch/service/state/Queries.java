@@ -113,7 +113,8 @@ public final class Queries {
      * Applies one query event of the app's current run, adding what the store must follow to {@code
      * changes}.
      */
-    void apply(Event e, long now, List<QueryBatch> added, List<String> forgotten) {
+    void apply(
+            Event e, long now, long stateWindowMs, List<QueryBatch> added, List<String> forgotten) {
         String key = key(e);
         touch(key);
         Query q = byKey.get(key);
@@ -132,7 +133,7 @@ public final class Queries {
             q.trigger(qp.trigger());
             if (p.durationMs().containsKey("addBatch")) {
                 q.progressed(QuerySnapshot.ACTIVE, now);
-                MicroBatch b = q.record(p, now);
+                MicroBatch b = q.record(p, now, stateWindowMs);
                 if (b != null) added.add(new QueryBatch(key, b));
             } else {
                 q.progressed(QuerySnapshot.IDLE, now); // Spark 3.4: a trigger without new data
@@ -212,6 +213,47 @@ public final class Queries {
         for (Query q : byKey.values()) {
             Lag lag = lags.get(q.key);
             out.add(q.snapshot(appRunning, lag == null ? List.of() : lag.topics()));
+        }
+        return out;
+    }
+
+    /**
+     * The rules' view of each query ({@code only}: of that one alone, if known), with the newest
+     * {@code n} micro-batches of its current run.
+     */
+    List<QueryWindow> windows(
+            String app, String only, int n, long now, long appLastSeen, boolean appFinished) {
+        List<QueryWindow> out = new ArrayList<>();
+        for (Query q :
+                only == null
+                        ? byKey.values()
+                        : java.util.Collections.singletonList(byKey.get(only))) {
+            if (q == null) continue;
+            ArrayDeque<MicroBatch> recent = new ArrayDeque<>();
+            for (Iterator<MicroBatch> it = q.window.descendingIterator();
+                    it.hasNext() && recent.size() < n; ) {
+                MicroBatch b = it.next();
+                if (!b.runId().equals(q.runId)) break;
+                recent.addFirst(b);
+            }
+            Lag lag = lags.get(q.key);
+            out.add(
+                    new QueryWindow(
+                            app,
+                            q.key,
+                            q.runId,
+                            q.state,
+                            q.intervalMs(),
+                            List.copyOf(recent),
+                            now,
+                            q.lastProgress,
+                            q.lastChange,
+                            appLastSeen,
+                            appFinished,
+                            q.exception,
+                            q.errorClass,
+                            lag == null ? List.of() : List.copyOf(lag.samples()),
+                            q.states.samples()));
         }
         return out;
     }

@@ -44,6 +44,7 @@ public final class Query {
     final ArrayDeque<String> earlierRuns = new ArrayDeque<>();
     final ArrayDeque<MicroBatch> window = new ArrayDeque<>();
     Long inferredMs;
+    StateHistory states = new StateHistory();
 
     Query(String key) {
         this.key = key;
@@ -70,7 +71,8 @@ public final class Query {
             Map<String, Long> highestBatch,
             List<String> earlierRuns,
             long lastBatchAt,
-            long lastChange) {}
+            long lastChange,
+            List<StateHistory.Sample> stateHistory) {}
 
     Persisted persisted() {
         return new Persisted(
@@ -93,7 +95,8 @@ public final class Query {
                 new LinkedHashMap<>(highestBatch),
                 new ArrayList<>(earlierRuns),
                 lastBatchAt,
-                lastChange);
+                lastChange,
+                states.samples());
     }
 
     /**
@@ -120,6 +123,7 @@ public final class Query {
         if (p.earlierRuns() != null) q.earlierRuns.addAll(p.earlierRuns());
         q.lastBatchAt = p.lastBatchAt();
         q.lastChange = p.lastChange();
+        q.states = new StateHistory(p.stateHistory());
         int skip = Math.max(0, window.size() - WINDOW);
         for (MicroBatch b : window.subList(skip, window.size()))
             q.window.addLast(shared(b, q.window.peekLast()));
@@ -179,9 +183,10 @@ public final class Query {
 
     /**
      * Records the micro-batch unless its batch id is at or below the highest recorded for its query
-     * id. @return it, or null for a duplicate
+     * id, and its state size in the downsampled history over {@code stateWindowMs}. @return it, or
+     * null for a duplicate
      */
-    MicroBatch record(Event.Progress p, long now) {
+    MicroBatch record(Event.Progress p, long now, long stateWindowMs) {
         Long high = highestBatch.get(p.queryId());
         if (high != null && p.batchId() <= high) return null;
         highestBatch.remove(p.queryId());
@@ -195,6 +200,7 @@ public final class Query {
         batchDuration.observe(b.triggerExecutionMs());
         window.addLast(b);
         while (window.size() > WINDOW) window.removeFirst();
+        states.add(b, stateWindowMs);
         lastBatchAt = now;
         infer();
         return b;
@@ -230,18 +236,21 @@ public final class Query {
         inferredMs = TriggerInference.intervalMs(currentRun());
     }
 
+    /** The trigger interval: Spark's processing-time interval, else the inferred one, else null. */
+    Long intervalMs() {
+        if (trigger != null && !trigger.equals("unknown"))
+            return trigger.equals("processingTime") && triggerMs != null && triggerMs > 0
+                    ? triggerMs
+                    : null;
+        return inferredMs;
+    }
+
     QuerySnapshot snapshot(boolean appRunning, List<QuerySnapshot.TopicLag> lag) {
-        Long interval = null;
-        String source = null;
-        if (trigger != null && !trigger.equals("unknown")) {
-            if (trigger.equals("processingTime") && triggerMs != null && triggerMs > 0) {
-                interval = triggerMs;
-                source = "spark";
-            }
-        } else if (inferredMs != null) {
-            interval = inferredMs;
-            source = "inferred";
-        }
+        Long interval = intervalMs();
+        String source =
+                interval == null
+                        ? null
+                        : trigger == null || trigger.equals("unknown") ? "inferred" : "spark";
         return new QuerySnapshot(
                 key,
                 queryId,
