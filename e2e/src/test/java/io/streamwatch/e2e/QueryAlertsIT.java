@@ -233,6 +233,16 @@ class QueryAlertsIT {
                 firing.summary().contains("IllegalStateException: planned failure in batch 1"),
                 "the summary names the exception's first line: " + firing.summary());
         assertTrue(!firing.summary().contains("\n"), "one line: " + firing.summary());
+        assertTrue(
+                firing.annotations()
+                        .getOrDefault("runbook_url", "")
+                        .endsWith("/runbook#streamingqueryfailed"),
+                "the runbook link: " + firing.annotations());
+        assertTrue(
+                firing.annotations()
+                        .getOrDefault("query_url", "")
+                        .endsWith("/api/v1/apps/" + ServiceProcess.encode(app) + "/queries"),
+                "the link to the app's queries: " + firing.annotations());
         List<JsonNode> runs = driver.events("started", e -> "boom".equals(e.path("name").asText()));
         String failedRun = runs.get(runs.size() - 1).path("runId").asText();
         assertTrue(
