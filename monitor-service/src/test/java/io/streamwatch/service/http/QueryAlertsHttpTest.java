@@ -127,4 +127,73 @@ class QueryAlertsHttpTest {
             }
         }
     }
+
+    @Test
+    void aFiringQueryAlertOutlivesARestartOfTheServiceAndResolvesOnce() throws Exception {
+        try (WebhookReceiver hook = WebhookReceiver.start()) {
+            Path config =
+                    ServiceHttpTest.tempDir("query-restart-config").resolve("streamwatch.yaml");
+            Files.writeString(
+                    config,
+                    "alerting:\n  receivers:\n    - { type: webhook, url: \""
+                            + hook.url()
+                            + "\" }\n",
+                    StandardCharsets.UTF_8);
+            Map<String, String> storage =
+                    Map.of(
+                            "STREAMWATCH_STORAGE_DIR",
+                            ServiceHttpTest.tempDir("query-restart").toString());
+            MutableClock clock = MutableClock.atSystemTime();
+            long t = clock.millis();
+            try (LoopbackService svc =
+                    LoopbackService.start("query-restart", config, storage, clock)) {
+                Events slow =
+                        Events.from("orders", "app-1")
+                                .heartbeat(t)
+                                .queryStarted(
+                                        t, "id-1", "run-1", "enrich", "processingTime", 1000L);
+                for (int i = 0; i < 3; i++)
+                    slow.queryProgress(
+                            t + i * 1000, "id-1", "run-1", "enrich", i, t + i * 1000, 10, 1800);
+                assertEquals(200, svc.ingest(slow).status());
+                Await.until(
+                        WAIT,
+                        "the firing page",
+                        () ->
+                                hook.firstFiring(
+                                                "/hook", "StreamingBatchTooSlow", "query", "enrich")
+                                        .isPresent());
+            }
+            try (LoopbackService again =
+                    LoopbackService.start("query-restart", config, storage, clock)) {
+                JsonNode firing =
+                        again.get("/api/v1/alerts?state=firing", LoopbackService.READER).json();
+                assertEquals(1, firing.path("alerts").size(), firing.toString());
+                assertEquals("enrich", firing.path("alerts").get(0).get("query").asText());
+                assertEquals("orders", firing.path("alerts").get(0).get("app").asText());
+
+                Events fast = Events.from("orders", "app-1").startingAt(5).heartbeat(t + 3000);
+                for (int i = 0; i < 3; i++)
+                    fast.queryProgress(
+                            t + 3000 + i * 1000,
+                            "id-1",
+                            "run-1",
+                            "enrich",
+                            3 + i,
+                            t + 3000 + i * 1000,
+                            10,
+                            200);
+                assertEquals(200, again.ingest(fast).status());
+                Await.until(
+                        WAIT,
+                        () -> "the resolve after the restart; got " + hook.alerts(),
+                        () -> hook.has("orders", "StreamingBatchTooSlow", "resolved"));
+                assertEquals(
+                        List.of("firing", "resolved"),
+                        hook.alerts("orders").stream().map(WebhookReceiver.Alert::status).toList(),
+                        "the restored alert is not paged again");
+                assertEquals("enrich", hook.alerts("orders").get(1).label("query"));
+            }
+        }
+    }
 }

@@ -226,6 +226,34 @@ class QueryAlertEngineTest {
     }
 
     @Test
+    void twoQueriesOfOneAppAndTheAppItselfAreThreeAlertsStoredAndRestoredApart() {
+        MemoryAlerts store = new MemoryAlerts();
+        engine.persistTo(store);
+        long t = clock.millis();
+        Events e =
+                events().streamingStarted(t, 1000)
+                        .queryStarted(t, "id-1", "run-1", QUERY, "processingTime", 1000L)
+                        .queryStarted(t, "id-2", "run-9", "audit", "processingTime", 1000L);
+        for (int i = 0; i < 3; i++) {
+            e.completed(t + i * 1000, 0, 1700, 10, null);
+            e.queryProgress(t + i * 1000, "id-1", "run-1", QUERY, i, t + i * 1000, 10, 1500);
+            e.queryProgress(t + i * 1000, "id-2", "run-9", "audit", i, t + i * 1000, 10, 1600);
+        }
+        clock.advance(Duration.ofSeconds(5));
+        ingest(e, 12);
+        assertEquals(3, sentFor(BatchTooSlow.NAME).size(), sent.toString());
+        assertEquals(3.0, firingGauge("StreamingBatchTooSlow", "warning"));
+        assertEquals(3, store.rows.size(), store.rows.keySet().toString());
+
+        engine.close();
+        engine = engine();
+        engine.persistTo(store);
+        List<String> restored =
+                engine.alerts(false).stream().map(v -> v.app() + "/" + v.query()).sorted().toList();
+        assertEquals(List.of("orders eu/audit", "orders eu/enrich", "orders eu/null"), restored);
+    }
+
+    @Test
     void anAppAlertKeepsItsLabelsKeyAndStoredRow() {
         MemoryAlerts store = new MemoryAlerts();
         engine.persistTo(store);

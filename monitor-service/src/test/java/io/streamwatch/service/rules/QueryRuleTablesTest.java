@@ -108,6 +108,17 @@ class QueryRuleTablesTest {
     }
 
     @Test
+    void anIdleQueryKeepsItsSlowVerdictUntilItsNextMicroBatches() {
+        // Idle triggers add no micro-batch: a slow query with idle gaps must not flap.
+        List<MicroBatch> slow = QuerySim.durations(SEC, repeat(1500, 3));
+        assertEquals(
+                Verdict.FIRING,
+                new MicroBatchTooSlow(3)
+                        .check(QuerySim.window(QuerySnapshot.IDLE, SEC, slow))
+                        .verdict());
+    }
+
+    @Test
     void microBatchTooSlowClearsWhenTheQueryFailsOrStops() {
         List<MicroBatch> slow = QuerySim.durations(SEC, repeat(1500, 5));
         for (String state : List.of(QuerySnapshot.FAILED, QuerySnapshot.STOPPED)) {

@@ -74,7 +74,8 @@ class QueryWindowTest {
     }
 
     @Test
-    void stateHistoryIsDownsampledToAboutOneHundredTwentySamplesOverItsWindowAndSurvivesARestart() {
+    void stateHistoryIsDownsampledToAboutOneHundredTwentySamplesOverItsWindowAndSurvivesARestart()
+            throws Exception {
         // 20 min window: a sample at most every 10 s; micro-batches every 2 s for 60 min.
         for (int i = 0; i < 1800; i++) progress("run-1", i, 1000 + i);
         List<StateHistory.Sample> h = window(1).stateHistory();
@@ -88,9 +89,28 @@ class QueryWindowTest {
         // The service restarts: the history is part of what is stored with the query.
         Queries.Persisted stored =
                 registry.snapshot("shop").isPresent() ? persistedQueries() : null;
-        Queries restored = new Queries(stored, Map.of());
+        com.fasterxml.jackson.databind.ObjectMapper json =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .configure(
+                                com.fasterxml.jackson.databind.DeserializationFeature
+                                        .FAIL_ON_UNKNOWN_PROPERTIES,
+                                false);
+        String text = json.writeValueAsString(stored);
+        Queries restored = new Queries(json.readValue(text, Queries.Persisted.class), Map.of());
         List<QueryWindow> again = restored.windows("shop", null, 1, clock.millis(), 0, false);
         assertEquals(h, again.get(0).stateHistory());
+
+        // What an earlier release stored has no history: the query starts one afresh.
+        com.fasterxml.jackson.databind.node.ObjectNode old =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(text);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("queries").get(0))
+                .remove("stateHistory");
+        Queries before = new Queries(json.treeToValue(old, Queries.Persisted.class), Map.of());
+        assertTrue(
+                before.windows("shop", null, 1, clock.millis(), 0, false)
+                        .get(0)
+                        .stateHistory()
+                        .isEmpty());
     }
 
     /** The queries part of what the registry hands its persistence. */
