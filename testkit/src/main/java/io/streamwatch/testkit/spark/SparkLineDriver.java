@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -38,8 +40,9 @@ import org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted;
  *
  * <pre>
  * query NAME [triggerMs=1000] [rows=5] [failAt=BATCHID] [session=2]
- *            [kafka=BOOTSTRAP topic=TOPIC] [maxOffsets=N] [watermark=SECONDS]
+ *            [kafka=BOOTSTRAP topic=TOPIC] [maxOffsets=N] [watermark=SECONDS] [sleepMs=MS]
  * stop NAME
+ * slow NAME sleepMs=MS
  * dstream start [intervalMs=1000] [perTick=2]
  * dstream stop
  * exit
@@ -52,6 +55,11 @@ import org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted;
  * <p>A query's checkpoint is {@code spark.sql.streaming.checkpointLocation}/NAME (that conf is
  * required): the same name again restarts the query from its checkpoint. (DataStreamWriter's {@code
  * option} is not callable from one class on 3.x and 4.x: it moved to a generic interface.)
+ *
+ * <p>{@code sleepMs} makes each of the query's micro-batches sleep that long in its foreachBatch
+ * after its work, so its {@code triggerExecution} exceeds a short trigger; {@code slow NAME
+ * sleepMs=MS} changes it while the query runs (0: no sleep). The sleep belongs to the name, so a
+ * restart from the checkpoint keeps it unless the new {@code query} command gives another.
  *
  * <p>Spark's own ground truth goes to standard output as JSON lines prefixed with {@value #MARK}:
  * each command's {@code ok} or {@code error}, and what the driver's own listeners, added in code
@@ -66,6 +74,7 @@ public final class SparkLineDriver {
     private final SparkSession session1;
     private final SparkSession session2;
     private final Map<String, StreamingQuery> queries = new LinkedHashMap<>();
+    private final Map<String, AtomicLong> sleeps = new ConcurrentHashMap<>();
     private JavaStreamingContext ssc;
 
     private SparkLineDriver(SparkSession session1) {
@@ -129,6 +138,7 @@ public final class SparkLineDriver {
         switch (words[0]) {
             case "query" -> startQuery(words[1], opts);
             case "stop" -> stopQuery(words[1]);
+            case "slow" -> sleepOf(words[1]).set(Long.parseLong(required(opts, "sleepMs")));
             case "dstream" -> {
                 if (words[1].equals("start")) startDStream(opts);
                 else stopDStream();
@@ -156,6 +166,8 @@ public final class SparkLineDriver {
                             .option("rowsPerSecond", opts.getOrDefault("rows", "5"));
         }
         long failAt = Long.parseLong(opts.getOrDefault("failAt", "-1"));
+        AtomicLong sleep = sleepOf(name);
+        if (opts.containsKey("sleepMs")) sleep.set(Long.parseLong(opts.get("sleepMs")));
         Dataset<Row> input = reader.load();
         if (opts.containsKey("watermark")) input = windowedCounts(input, opts.get("watermark"));
         StreamingQuery q =
@@ -168,6 +180,8 @@ public final class SparkLineDriver {
                                 (VoidFunction2<Dataset<Row>, Long>)
                                         (batch, batchId) -> {
                                             batch.count();
+                                            long ms = sleep.get();
+                                            if (ms > 0) Thread.sleep(ms);
                                             if (failAt >= 0 && batchId >= failAt) {
                                                 throw new IllegalStateException(
                                                         "planned failure in batch " + batchId);
@@ -182,6 +196,17 @@ public final class SparkLineDriver {
         return input.withWatermark("timestamp", Long.parseLong(seconds) + " seconds")
                 .groupBy(functions.window(functions.col("timestamp"), "5 seconds"))
                 .count();
+    }
+
+    /** The foreachBatch sleep of query {@code name} (0 until set). */
+    private AtomicLong sleepOf(String name) {
+        return sleeps.computeIfAbsent(name, n -> new AtomicLong());
+    }
+
+    private static String required(Map<String, String> opts, String key) {
+        String v = opts.get(key);
+        if (v == null) throw new IllegalArgumentException("missing " + key + "=...");
+        return v;
     }
 
     private void stopQuery(String name) throws Exception {
