@@ -25,10 +25,11 @@ import java.util.Locale;
  *
  * It fires on the same trend test as {@link DelayGrowing}: the least-squares slope is positive, at
  * least {@value DelayGrowing#MIN_RISING_SHARE} of the steps rise, and — where the time behind can
- * be told (records ÷ processed rows per second, or the poller's seconds) — the query is more than
- * one trigger interval (at least 1 s) behind and the backlog grew by that much. It clears when the
- * backlog is gone or within that floor, when the slope is no longer positive, or when the query no
- * longer runs or is idle (nothing left to read). One spike and a sawtooth fail the rising share.
+ * be told (records ÷ the rate the query drained its input over the window, or the poller's seconds)
+ * — the query is more than one trigger interval (at least 1 s) behind and the backlog grew by that
+ * much. It clears when the backlog is gone or within that floor, when the slope is no longer
+ * positive, or when the query no longer runs or is idle (nothing left to read). One spike and a
+ * sawtooth fail the rising share.
  */
 public final class BacklogGrowing extends NamedRule<QueryWindow> {
     private final int window;
@@ -59,11 +60,7 @@ public final class BacklogGrowing extends NamedRule<QueryWindow> {
     static Series backlog(QueryWindow q) {
         List<MicroBatch> recent = q.recent();
         MicroBatch newest = q.newest();
-        Double perRecord = null;
-        if (newest != null
-                && newest.processedRowsPerSecond() != null
-                && newest.processedRowsPerSecond() > 0)
-            perRecord = 1 / newest.processedRowsPerSecond();
+        Double perRecord = secondsPerRecord(recent, newest);
         if (newest != null && SourceBacklog.recordsBehind(newest) != null) {
             List<Long> out = new ArrayList<>();
             for (MicroBatch b : recent) {
@@ -94,6 +91,26 @@ public final class BacklogGrowing extends NamedRule<QueryWindow> {
             records[i] = Math.round(backlog);
         }
         return new Series(records, perRecord, null, "micro-batches");
+    }
+
+    /**
+     * What one record of backlog is worth in seconds: the inverse of the rate the query actually
+     * drained its input over the window (rows read ÷ time between the first and the newest
+     * micro-batch), which counts the trigger interval and caps such as {@code
+     * maxOffsetsPerTrigger}; one micro-batch's {@code processedRowsPerSecond} counts neither and
+     * reads far too fast for a capped query. Null when neither can be told.
+     */
+    static Double secondsPerRecord(List<MicroBatch> recent, MicroBatch newest) {
+        if (recent.size() >= 2) {
+            long rows = 0;
+            for (int i = 1; i < recent.size(); i++) rows += recent.get(i).numInputRows();
+            long spanMs = recent.get(recent.size() - 1).timestamp() - recent.get(0).timestamp();
+            if (rows > 0 && spanMs > 0) return spanMs / 1000.0 / rows;
+        }
+        if (newest != null
+                && newest.processedRowsPerSecond() != null
+                && newest.processedRowsPerSecond() > 0) return 1 / newest.processedRowsPerSecond();
+        return null;
     }
 
     private static long[] toArray(List<Long> values) {

@@ -184,6 +184,21 @@ class QueryRuleTablesTest {
     }
 
     @Test
+    void theTimeBehindOfACappedQueryIsItsBacklogOverTheRateItReallyDrains() {
+        // Each micro-batch runs its 100 rows at 1,000 rows/s, but one starts only every second
+        // (its trigger, or maxOffsetsPerTrigger): the query drains 100 rows/s, not 1,000.
+        long[] behind = concat(repeat(50, 5), climb(200, 15));
+        List<MicroBatch> b = new ArrayList<>();
+        for (int i = 0; i < behind.length; i++)
+            b.add(QuerySim.batch("run-1", i, T0 + i * SEC, 100, 100, 1000, behind[i], 0, 0));
+        Check c = new BacklogGrowing(10).check(QuerySim.active(SEC, b.subList(10, 20)));
+        assertEquals(Verdict.FIRING, c.verdict());
+        assertEquals(
+                "backlog rose from 1,200 to 3,000 records over 10 micro-batches (30 s behind)",
+                c.summary());
+    }
+
+    @Test
     void backlogGrowingClearsWhenTheQueryGoesIdleOrAfterARestartCaughtUp() {
         List<MicroBatch> b = QuerySim.behind(concat(repeat(50, 5), climb(200, 15)));
         BacklogGrowing rule = new BacklogGrowing(10);
