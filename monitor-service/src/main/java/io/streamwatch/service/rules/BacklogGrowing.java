@@ -121,7 +121,8 @@ public final class BacklogGrowing extends NamedRule<QueryWindow> {
 
     @Override
     public Check check(QueryWindow q) {
-        if (!q.live() || q.state().equals(QuerySnapshot.IDLE)) return Check.clear();
+        if (!q.live()) return QueryStops.heldOrClear(q);
+        if (q.state().equals(QuerySnapshot.IDLE)) return Check.clear();
         Series s = backlog(q);
         if (s == null || s.records().length == 0) return Check.hold();
         long floorMs = Math.max(q.triggerIntervalMs() == null ? 0 : q.triggerIntervalMs(), 1000);

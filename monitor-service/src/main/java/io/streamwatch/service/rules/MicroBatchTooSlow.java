@@ -26,7 +26,7 @@ public final class MicroBatchTooSlow extends NamedRule<QueryWindow> {
 
     @Override
     public Check check(QueryWindow q) {
-        if (!q.live()) return Check.clear();
+        if (!q.live()) return QueryStops.heldOrClear(q);
         Long interval = q.triggerIntervalMs();
         List<MicroBatch> recent = q.recent();
         if (interval == null || recent.isEmpty()) return Check.hold();

@@ -31,7 +31,8 @@ final class QuerySubjects implements Subjects<QueryWindow> {
             String errorClass,
             MicroBatch newest,
             LagWindow.Sample lag,
-            StateHistory.Sample stateSize) {}
+            StateHistory.Sample stateSize,
+            boolean finished) {}
 
     @Override
     public List<QueryWindow> all(int size) {
@@ -71,12 +72,15 @@ final class QuerySubjects implements Subjects<QueryWindow> {
     }
 
     /**
-     * A query stopped cleanly has every alert cleared. One that failed has not: its failure stays
-     * paged, also once its app has ended, until a new run of it progresses.
+     * A query stopped cleanly has every alert cleared, once it has stayed stopped for {@code
+     * alerting.appDownAfter}: a stop and a new run from the same checkpoint (a redeploy) keep a
+     * firing alert firing rather than resolving it and paging anew. One that failed is not
+     * finished: its failure stays paged, also once its app has ended, until a new run progresses.
      */
     @Override
     public boolean finished(QueryWindow w) {
-        return w.state().equals(QuerySnapshot.STOPPED);
+        return w.state().equals(QuerySnapshot.STOPPED)
+                && w.now() - w.lastEventAt() > registry.downAfterMs();
     }
 
     @Override
@@ -92,6 +96,8 @@ final class QuerySubjects implements Subjects<QueryWindow> {
                 w.lag().isEmpty() ? null : w.lag().get(w.lag().size() - 1),
                 w.stateHistory().isEmpty()
                         ? null
-                        : w.stateHistory().get(w.stateHistory().size() - 1));
+                        : w.stateHistory().get(w.stateHistory().size() - 1),
+                // the grace of a stop ending is news to the rules that wait for news
+                finished(w));
     }
 }

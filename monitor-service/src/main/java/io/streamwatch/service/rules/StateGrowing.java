@@ -48,7 +48,7 @@ public final class StateGrowing extends NamedRule<QueryWindow> {
 
     @Override
     public Check check(QueryWindow q) {
-        if (!q.live()) return Check.clear();
+        if (!q.live()) return QueryStops.heldOrClear(q);
         List<StateHistory.Sample> samples = samples(q);
         if (samples.size() < 2) return Check.hold();
         long newest = samples.get(samples.size() - 1).at();

@@ -51,6 +51,14 @@ public final class AppRegistry {
     }
 
     /**
+     * How long silence makes an app down ({@code alerting.appDownAfter}); also how long a query
+     * stopped cleanly keeps its alerts, in case a new run of it follows (a redeploy).
+     */
+    public long downAfterMs() {
+        return downAfterMs;
+    }
+
+    /**
      * The span of each query's state-size history ({@code alerting.stateGrowthWindow}, default 2
      * h), for micro-batches recorded from now on.
      */

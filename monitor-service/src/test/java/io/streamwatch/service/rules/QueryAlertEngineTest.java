@@ -341,4 +341,46 @@ class QueryAlertEngineTest {
         assertEquals(
                 List.of(Transition.FIRING, Transition.RESOLVED), transitions(QueryStalled.NAME));
     }
+
+    @Test
+    void aSlowQueryStoppedAndStartedAgainFromItsCheckpointIsNotResolvedInBetween() {
+        started("run-1");
+        for (int i = 0; i < 3; i++) progress("run-1", 1500);
+        clock.advance(Duration.ofSeconds(1));
+        ingest(events().queryTerminated(clock.millis(), "id-1", "run-1", QUERY, null, null), 1);
+        for (int i = 0; i < 5; i++) { // a redeploy takes a few seconds
+            clock.advance(Duration.ofSeconds(1));
+            ingest(events().heartbeat(clock.millis()), 0);
+            engine.tick();
+        }
+        started("run-2");
+        for (int i = 0; i < 3; i++) progress("run-2", 1500);
+        assertEquals(List.of(Transition.FIRING), transitions(BatchTooSlow.NAME), "no resolve");
+        for (int i = 0; i < 3; i++) progress("run-2", 200);
+        assertEquals(
+                List.of(Transition.FIRING, Transition.RESOLVED), transitions(BatchTooSlow.NAME));
+    }
+
+    @Test
+    void aSlowQueryThatStaysStoppedHasItsAlertResolvedAfterAppDownAfter() {
+        started("run-1");
+        for (int i = 0; i < 3; i++) progress("run-1", 1500);
+        clock.advance(Duration.ofSeconds(1));
+        ingest(events().queryTerminated(clock.millis(), "id-1", "run-1", QUERY, null, null), 1);
+        for (int i = 0; i < 25; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            ingest(events().heartbeat(clock.millis()), 0);
+            engine.tick();
+        }
+        assertEquals(List.of(Transition.FIRING), transitions(BatchTooSlow.NAME), "still held");
+        for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            ingest(events().heartbeat(clock.millis()), 0);
+            engine.tick();
+        }
+        assertEquals(
+                List.of(Transition.FIRING, Transition.RESOLVED),
+                transitions(BatchTooSlow.NAME),
+                "resolved once stopped for longer than appDownAfter (30 s)");
+    }
 }
