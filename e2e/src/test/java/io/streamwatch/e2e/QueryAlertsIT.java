@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +26,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,7 +102,7 @@ class QueryAlertsIT {
                                 + " resendInterval: 10m, receivers: [ { type: webhook, url: \""
                                 + hook.url()
                                 + "\" } ] }\n");
-        createTopic();
+        KafkaTopics.create(kafka.bootstrapServers(), TOPIC, PARTITIONS);
         startProducer();
         driver =
                 SparkLineDriverProcess.on(SparkLine.SPARK_3_5_SCALA_2_12, dir.resolve("driver"))
@@ -383,29 +377,6 @@ class QueryAlertsIT {
         for (Iterator<JsonNode> it = offsets.path(TOPIC).elements(); it.hasNext(); )
             sum += it.next().asLong();
         return sum;
-    }
-
-    private void createTopic() throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int i = 0; i < PARTITIONS; i++)
-                latest.put(new TopicPartition(TOPIC, i), OffsetSpec.latest());
-            Await.result(
-                    Duration.ofSeconds(30),
-                    "the topic's partitions to have leaders",
-                    () -> {
-                        try {
-                            return admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
-        }
     }
 
     /** Writes {@value #PRODUCED_PER_TICK} records every 100 ms until the class ends. */
