@@ -321,6 +321,12 @@ public final class Demo {
                         + "   (a generated token; the service's log: "
                         + dir.resolve("service/service.log")
                         + ")");
+        console.plain(
+                "  status     "
+                        + service.url()
+                        + "/   (open it in a browser; sign in with the token "
+                        + token
+                        + ")");
         console.plain("  metrics    " + service.url() + "/metrics");
         console.plain("  apps       " + service.url() + "/api/v1/apps   (token " + token + ")");
         console.plain(
