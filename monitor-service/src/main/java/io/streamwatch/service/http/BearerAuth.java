@@ -48,6 +48,11 @@ public final class BearerAuth {
         return this;
     }
 
+    /** True when every request passes without a token. */
+    boolean open() {
+        return open;
+    }
+
     /** True when no request can ever pass: no tokens and not opened. */
     public boolean closed() {
         return !open && digests.isEmpty();

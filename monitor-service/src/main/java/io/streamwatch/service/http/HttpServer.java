@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>Access: ingest needs an ingest token (one bound to apps may only send their events, {@link
  * AppBinding}); the read API a reader token (an ingest token only with {@code
  * api.ingestTokensCanRead}); {@code /metrics} the same when {@code metrics.requireToken} is set;
- * {@code /healthz}, {@code /readyz} and {@code /runbook} are open. Read and metrics checks run
- * before the route for GET and HEAD alike. Slow or numerous ingest requests are bounded by {@link
- * IngestGate} so that they cannot take the workers the other endpoints need.
+ * {@code /healthz}, {@code /readyz} and {@code /runbook} are open; the status page ({@link
+ * StatusPages}) needs what the read API needs. Read and metrics checks run before the route for GET
+ * and HEAD alike. Slow or numerous ingest requests are bounded by {@link IngestGate} so that they
+ * cannot take the workers the other endpoints need.
  */
 public final class HttpServer {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -180,6 +181,7 @@ public final class HttpServer {
                                             .map(ApiViews::alert)
                                             .toList()));
                 });
+        StatusPages.create(readAuth, tls != null, registry, alerts).register(app);
         String runbook = RunbookPage.load();
         read("/runbook", ctx -> ctx.html(runbook));
 
