@@ -239,8 +239,13 @@ class QueryAlertsIT {
         assertTrue(
                 firing.annotations()
                         .getOrDefault("query_url", "")
+                        .contains("/apps/" + ServiceProcess.encode(app) + "#query-"),
+                "the link to the query on the app's page: " + firing.annotations());
+        assertTrue(
+                firing.annotations()
+                        .getOrDefault("api_url", "")
                         .endsWith("/api/v1/apps/" + ServiceProcess.encode(app) + "/queries"),
-                "the link to the app's queries: " + firing.annotations());
+                "the link to the app's queries as JSON: " + firing.annotations());
         List<JsonNode> runs = driver.events("started", e -> "boom".equals(e.path("name").asText()));
         String failedRun = runs.get(runs.size() - 1).path("runId").asText();
         assertTrue(

@@ -11,9 +11,10 @@ import java.util.Map;
  * Turns an alert's facts into the {@link Alert} every receiver gets: its labels ({@code alertname},
  * {@code app} or {@code group}, {@code query} for a Structured Streaming query's alert, {@code
  * severity}), its annotations ({@code summary}, {@code description}, {@code runbook_url}, and
- * {@code app_url} or {@code alerts_url}, and {@code query_url} for a query) and the link back to
- * Streamwatch (a query's alert links to its app's queries). All links start with the service's
- * external URL.
+ * {@code app_url} or {@code alerts_url}, {@code query_url} for a query, and {@code api_url}, the
+ * same subject as JSON) and the link back to Streamwatch: the status page of the app ({@code
+ * /apps/<app>}, a query's alert at {@code #query-<query>}), or the overview ({@code /}) for a
+ * consumer group. All links start with the service's external URL.
  */
 public final class AlertRenderer {
     /**
@@ -51,8 +52,8 @@ public final class AlertRenderer {
     /**
      * @param label what {@code subject} is: {@code app} or {@code group}
      * @param query the query key of a Structured Streaming query's alert (its app in {@code
-     *     subject}): labelled {@code query}, linked to the app's queries ({@code query_url}); null
-     *     for every other alert
+     *     subject}): labelled {@code query}, linked to its section of the app's page ({@code
+     *     query_url}); null for every other alert
      * @param endsAt null while firing, the resolve time once resolved
      */
     public Alert alert(
@@ -66,7 +67,8 @@ public final class AlertRenderer {
             Instant startsAt,
             Instant endsAt) {
         boolean app = label.equals(APP);
-        String link = app ? appUrl(subject) : externalUrl + "/api/v1/alerts?state=all";
+        String link = app ? pageUrl(subject) : externalUrl + "/";
+        String api = app ? apiUrl(subject) : externalUrl + "/api/v1/alerts?state=all";
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put("summary", summary);
         if (description != null) annotations.put("description", description);
@@ -77,9 +79,11 @@ public final class AlertRenderer {
         labels.put(label, subject);
         if (query != null) {
             labels.put("query", query);
-            link = appUrl(subject) + "/queries";
+            link = pageUrl(subject) + "#query-" + encode(query);
+            api = apiUrl(subject) + "/queries";
             annotations.put("query_url", link);
         }
+        annotations.put("api_url", api);
         labels.put("severity", severity.label());
         return new Alert(
                 alertname, subject, severity.label(), labels, annotations, startsAt, endsAt, link);
@@ -93,9 +97,15 @@ public final class AlertRenderer {
         return externalUrl + "/runbook#" + alertname.toLowerCase(Locale.ROOT);
     }
 
-    private String appUrl(String app) {
-        return externalUrl
-                + "/api/v1/apps/"
-                + URLEncoder.encode(app, StandardCharsets.UTF_8).replace("+", "%20");
+    private String pageUrl(String app) {
+        return externalUrl + "/apps/" + encode(app);
+    }
+
+    private String apiUrl(String app) {
+        return externalUrl + "/api/v1/apps/" + encode(app);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -71,9 +71,10 @@ class QueryAlertsHttpTest {
                         "micro-batch 1.8 s > trigger interval 1.0 s for 3 micro-batches",
                         firing.summary());
                 assertTrue(
-                        firing.annotations()
-                                .get("query_url")
-                                .endsWith("/api/v1/apps/orders/queries"),
+                        firing.annotations().get("query_url").endsWith("/apps/orders#query-enrich"),
+                        firing.annotations().toString());
+                assertTrue(
+                        firing.annotations().get("api_url").endsWith("/api/v1/apps/orders/queries"),
                         firing.annotations().toString());
                 assertTrue(
                         firing.annotations()

@@ -44,9 +44,11 @@ class AlertRendererTest {
                         "runbook_url",
                         "http://streamwatch.test:9470/runbook#streamingbatchtooslow",
                         "app_url",
+                        "http://streamwatch.test:9470/apps/orders%20eu%2F1",
+                        "api_url",
                         "http://streamwatch.test:9470/api/v1/apps/orders%20eu%2F1"),
                 a.annotations());
-        assertEquals("http://streamwatch.test:9470/api/v1/apps/orders%20eu%2F1", a.generatorUrl());
+        assertEquals("http://streamwatch.test:9470/apps/orders%20eu%2F1", a.generatorUrl());
         assertEquals("warning", a.severity());
         assertEquals("orders eu/1", a.subject());
         assertEquals(STARTS, a.startsAt());
@@ -55,7 +57,7 @@ class AlertRendererTest {
     }
 
     @Test
-    void aConsumerGroupAlertLinksToTheAlertListAndHasNoDescriptionWhenTheRuleGaveNone() {
+    void aConsumerGroupAlertLinksToTheOverviewAndHasNoDescriptionWhenTheRuleGaveNone() {
         Alert a =
                 renderer.alert(
                         "KafkaLagGrowing",
@@ -76,8 +78,11 @@ class AlertRendererTest {
                         "runbook_url",
                         "http://streamwatch.test:9470/runbook#kafkalaggrowing",
                         "alerts_url",
+                        "http://streamwatch.test:9470/",
+                        "api_url",
                         "http://streamwatch.test:9470/api/v1/alerts?state=all"),
                 a.annotations());
+        assertEquals("http://streamwatch.test:9470/", a.generatorUrl());
         assertFalse(a.firing());
         assertEquals(ENDS, a.endsAt());
     }

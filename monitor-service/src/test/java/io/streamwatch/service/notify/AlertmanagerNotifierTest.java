@@ -40,7 +40,7 @@ class AlertmanagerNotifierTest {
                                  "runbook_url":"https://runbooks.example/streamwatch#StreamingAppDown"},
                   "startsAt":"2024-05-01T10:00:00.123Z",
                   "endsAt":"2024-05-01T10:09:00.456Z",
-                  "generatorURL":"http://streamwatch.example:8080/api/v1/apps/orders"}]
+                  "generatorURL":"http://streamwatch.example:8080/apps/orders"}]
                 """),
                 JSON.readTree(request.json()));
     }
@@ -71,7 +71,7 @@ class AlertmanagerNotifierTest {
                                  "runbook_url":"https://runbooks.example/streamwatch#StreamingAppDown"},
                   "startsAt":"2024-05-01T10:00:00.123Z",
                   "endsAt":"2024-05-01T10:07:30.000Z",
-                  "generatorURL":"http://streamwatch.example:8080/api/v1/apps/orders"}]
+                  "generatorURL":"http://streamwatch.example:8080/apps/orders"}]
                 """),
                 JSON.readTree(request.json()));
     }

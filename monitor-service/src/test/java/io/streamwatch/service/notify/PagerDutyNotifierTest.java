@@ -33,7 +33,7 @@ class PagerDutyNotifierTest {
                      "description":"Processing time exceeded the batch interval for 3 batches.",
                      "runbook_url":"https://runbooks.example/streamwatch#StreamingDelayGrowing"}},
                  "links":[{"href":"https://runbooks.example/streamwatch#StreamingDelayGrowing","text":"Runbook"},
-                          {"href":"http://streamwatch.example:8080/api/v1/apps/orders","text":"Streamwatch"}],
+                          {"href":"http://streamwatch.example:8080/apps/orders","text":"Streamwatch"}],
                  "client":"Streamwatch"}
                 """
                                 .formatted(KEY)),

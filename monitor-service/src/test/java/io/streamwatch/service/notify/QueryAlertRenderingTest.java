@@ -29,7 +29,7 @@ class QueryAlertRenderingTest {
     }
 
     @Test
-    void aQueryAlertIsLabelledWithItsQueryAndLinksToTheAppsQueries() {
+    void aQueryAlertIsLabelledWithItsQueryAndLinksToItsSectionOfTheAppPage() {
         Alert a = query("orders eu", "enrich/v2");
         assertEquals(
                 Map.of(
@@ -43,10 +43,11 @@ class QueryAlertRenderingTest {
                         "summary", "query failed: boom",
                         "description", "Query failed.",
                         "runbook_url", "http://sw.example:9470/runbook#streamingqueryfailed",
-                        "app_url", "http://sw.example:9470/api/v1/apps/orders%20eu",
-                        "query_url", "http://sw.example:9470/api/v1/apps/orders%20eu/queries"),
+                        "app_url", "http://sw.example:9470/apps/orders%20eu",
+                        "query_url", "http://sw.example:9470/apps/orders%20eu#query-enrich%2Fv2",
+                        "api_url", "http://sw.example:9470/api/v1/apps/orders%20eu/queries"),
                 a.annotations());
-        assertEquals("http://sw.example:9470/api/v1/apps/orders%20eu/queries", a.generatorUrl());
+        assertEquals("http://sw.example:9470/apps/orders%20eu#query-enrich%2Fv2", a.generatorUrl());
         assertEquals("streamwatch/StreamingQueryFailed/orders eu?query=enrich%2Fv2", a.key());
     }
 

@@ -29,7 +29,7 @@ final class TestAlerts {
                         "https://runbooks.example/streamwatch#" + name),
                 startsAt,
                 null,
-                "http://streamwatch.example:8080/api/v1/apps/" + app);
+                "http://streamwatch.example:8080/apps/" + app);
     }
 
     static Alert resolved(Alert firing, Instant endsAt) {

@@ -36,7 +36,7 @@ class WebhookNotifierTest {
                      "description":"Processing time exceeded the batch interval for 3 batches.",
                      "runbook_url":"https://runbooks.example/streamwatch#StreamingBatchTooSlow"},
                    "startsAt":"2024-05-01T10:00:00.123Z","endsAt":"%2$s",
-                   "generatorURL":"http://streamwatch.example:8080/api/v1/apps/orders",
+                   "generatorURL":"http://streamwatch.example:8080/apps/orders",
                    "fingerprint":"%3$s"}]}
                 """
                 .formatted(status, endsAt, fingerprint);
