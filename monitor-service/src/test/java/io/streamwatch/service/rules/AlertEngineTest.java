@@ -108,8 +108,10 @@ class AlertEngineTest {
                 "http://streamwatch.test:9470/runbook#streamingbatchtooslow",
                 a.annotations().get("runbook_url"));
         assertEquals(
+                "http://streamwatch.test:9470/apps/orders%20eu", a.annotations().get("app_url"));
+        assertEquals(
                 "http://streamwatch.test:9470/api/v1/apps/orders%20eu",
-                a.annotations().get("app_url"));
+                a.annotations().get("api_url"));
         assertEquals(
                 1.0,
                 meters.get(MetricCatalogue.ALERTS_FIRING.meterName())

@@ -161,7 +161,8 @@ class QueryAlertEngineTest {
                 "micro-batch 1.5 s > trigger interval 1.0 s for 3 micro-batches",
                 a.annotations().get("summary"));
         assertEquals(URL + "/runbook#streamingbatchtooslow", a.annotations().get("runbook_url"));
-        assertEquals(URL + "/api/v1/apps/orders%20eu/queries", a.annotations().get("query_url"));
+        assertEquals(URL + "/apps/orders%20eu#query-enrich", a.annotations().get("query_url"));
+        assertEquals(URL + "/api/v1/apps/orders%20eu/queries", a.annotations().get("api_url"));
         assertEquals("streamwatch/StreamingBatchTooSlow/orders eu?query=enrich", a.key());
         assertEquals(1.0, firingGauge("StreamingBatchTooSlow", "warning"));
         AlertView view = engine.alerts(false).get(0);
