@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need when it is missing, then builds every module
 # and runs every test (unit tests, then the end-to-end tests against real Spark drivers, the real
-# service jar and Debian's Prometheus tools).
+# service jar, Debian's Prometheus tools and Debian's headless Chromium).
 #
 #   ./run-tests.sh                 everything
 #   ./run-tests.sh -pl listener-lib   extra arguments go to Maven
@@ -13,6 +13,9 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+# The status page tests drive Debian's Chromium through its chromedriver, both by these paths.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 
 if ((${#missing[@]})); then
   echo "run-tests: installing missing prerequisites: ${missing[*]}"
