@@ -38,6 +38,10 @@ final class AppPageData {
         this.clock = clock;
     }
 
+    boolean known(String key) {
+        return registry.snapshot(key).isPresent();
+    }
+
     Optional<Map<String, Object>> app(String key) {
         Optional<AppSnapshot> snap = registry.snapshot(key);
         if (snap.isEmpty()) return Optional.empty();

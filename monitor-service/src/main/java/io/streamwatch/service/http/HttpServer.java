@@ -203,7 +203,9 @@ public final class HttpServer {
         app.error(
                 404,
                 ctx -> {
-                    if (ctx.result() == null || !ctx.result().startsWith("{\"error\"")) {
+                    boolean page =
+                            String.valueOf(ctx.res().getContentType()).startsWith("text/html");
+                    if (!page && (ctx.result() == null || !ctx.result().startsWith("{\"error\""))) {
                         error(
                                 ctx,
                                 404,

@@ -76,8 +76,10 @@ final class StatusPages {
     }
 
     void register(Javalin app) {
-        app.get("/", ctx -> page(ctx, overviewHtml));
-        app.get("/apps/{app}", ctx -> page(ctx, appHtml));
+        app.get("/", ctx -> page(ctx, overviewHtml, 200));
+        app.get(
+                "/apps/{app}",
+                ctx -> page(ctx, appHtml, apps.known(ctx.pathParam("app")) ? 200 : 404));
         app.get("/signin", ctx -> signinForm(ctx, 200, ""));
         app.post("/signin", this::signIn);
         app.post(
@@ -104,7 +106,11 @@ final class StatusPages {
         app.get("/ui/static/{file}", this::asset);
     }
 
-    private void page(Context ctx, String html) {
+    /**
+     * {@code html} with {@code status} (404 for an app the service does not know, whose page then
+     * says so) once the caller may read; otherwise the sign-in form, which names no app.
+     */
+    private void page(Context ctx, String html, int status) {
         try {
             auth.check(ctx);
         } catch (RejectedException e) {
@@ -118,7 +124,7 @@ final class StatusPages {
             }
             return;
         }
-        html(ctx, 200, html.replace("{{signout}}", auth.open() ? "" : SIGNOUT));
+        html(ctx, status, html.replace("{{signout}}", auth.open() ? "" : SIGNOUT));
     }
 
     private static final String SIGNOUT =

@@ -326,6 +326,14 @@ class StatusPagesHttpTest {
 
         assertRefused(
                 get("/ui/data/apps/nope", "Authorization", "Bearer " + READER), 404, "unknown app");
+        Response page = get("/apps/nope", "Authorization", "Bearer " + READER);
+        assertEquals(404, page.status(), "an unknown app's page says so in its status too");
+        assertTrue(page.body().contains("data-page=\"app\""), page.body());
+        assertEquals(
+                200,
+                get("/apps/" + LoopbackService.path(APP), "Authorization", "Bearer " + READER)
+                        .status());
+        assertEquals(303, get("/apps/nope").status(), "without credentials: no hint it is unknown");
     }
 
     @Test
