@@ -298,16 +298,41 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** Every stored alert state. */
+    public synchronized List<AlertRow> alerts() {
+        try {
+            return Tables.alerts(connection);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "cannot read the state store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The newest {@code limit} micro-batches (JSON) of a query, newest first, as committed. Read on
      * a connection of its own, so that readers never wait for the writer's transaction.
      */
     public List<String> queryBatches(String app, String query, int limit) {
+        return read(r -> QueryTables.newest(r, app, query, limit));
+    }
+
+    /**
+     * The newest {@code limit} batches of an app, newest first, as committed (like queryBatches).
+     */
+    public List<BatchRecord> batches(String app, int limit) {
+        return read(r -> Tables.newest(r, app, limit));
+    }
+
+    private interface Read<T> {
+        T from(Connection reader) throws SQLException;
+    }
+
+    private <T> T read(Read<T> read) {
         synchronized (reads) {
             try {
                 if (reader == null)
                     reader = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-                return QueryTables.newest(reader, app, query, limit);
+                return read.from(reader);
             } catch (SQLException e) {
                 throw new StoreException(
                         "cannot read the state store " + file + ": " + e.getMessage(), e);
