@@ -90,7 +90,8 @@ final class QueryTables {
 
     /**
      * Per app, per query: the newest {@code perQuery} bodies, oldest first. One statement: per
-     * query, an index seek to its n-th newest timestamp, then the range from there.
+     * query (CROSS JOIN keeps queries the outer loop), an index seek to its n-th newest timestamp,
+     * then the range from there.
      */
     static Map<String, Map<String, List<String>>> windows(Connection c, int perQuery)
             throws SQLException {
@@ -98,7 +99,7 @@ final class QueryTables {
         try (PreparedStatement s =
                 c.prepareStatement(
                         "WITH q AS (SELECT DISTINCT app, query FROM query_batches)"
-                                + " SELECT b.app, b.query, b.body FROM q JOIN query_batches b"
+                                + " SELECT b.app, b.query, b.body FROM q CROSS JOIN query_batches b"
                                 + " ON b.app = q.app AND b.query = q.query AND b.timestamp >="
                                 + " COALESCE((SELECT n.timestamp FROM query_batches n WHERE n.app = q.app"
                                 + " AND n.query = q.query ORDER BY n.timestamp DESC LIMIT 1 OFFSET ?),"

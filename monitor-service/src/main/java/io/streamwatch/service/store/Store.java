@@ -157,7 +157,7 @@ public final class Store implements AutoCloseable {
             channel = lock.channel();
             boolean existed = StoreFile.refuseUnreadable(file);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            if (existed) StoreFile.verify(c, file);
+            boolean historyUnchecked = existed && StoreFile.verify(c, file);
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
@@ -167,6 +167,7 @@ public final class Store implements AutoCloseable {
             log.info("state store {} (schema version {})", file.toAbsolutePath(), version);
             Store store = new Store(file, c, channel, lock);
             store.startWriter();
+            if (historyUnchecked) store.checkHistory();
             return store;
         } catch (IOException | SQLException | StoreDamagedException e) {
             try {
@@ -183,6 +184,28 @@ public final class Store implements AutoCloseable {
                             + " (check that the directory is writable by the service user and the disk is not full)",
                     e);
         }
+    }
+
+    /**
+     * Quick-checks the history tables of a large database in the background (the rest was checked
+     * before the start): damage found there is logged with what to do.
+     */
+    private void checkHistory() {
+        log.info(
+                "state store {} is large: its history tables are checked (SQLite quick_check) in the background",
+                file);
+        Thread t =
+                new Thread(
+                        () -> {
+                            String damage = StoreFile.checkHistory(file.toAbsolutePath());
+                            if (damage == null)
+                                log.info("state store {}: history tables checked, sound", file);
+                            else log.error("{}", damage);
+                        },
+                        "streamwatch-store-check");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     private void startWriter() {

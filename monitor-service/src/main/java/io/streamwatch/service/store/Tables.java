@@ -31,13 +31,14 @@ final class Tables {
         Map<String, List<BatchRecord>> batches = new LinkedHashMap<>();
         for (String app : apps.keySet()) batches.put(app, new ArrayList<>());
         if (batchesPerApp > 0) {
-            // One statement for every app: per app, an index seek to its n-th newest batch time,
-            // then the range from there (ties on batch time may add a row; the history drops it).
+            // One statement for every app: per app (CROSS JOIN keeps apps the outer loop), an index
+            // seek to its n-th newest batch time, then the range from there (ties on batch time
+            // may add a row; the history drops it).
             try (PreparedStatement q =
                     connection.prepareStatement(
                             "SELECT b.app, "
                                     + COLUMNS
-                                    + " FROM apps a JOIN batches b ON b.app = a.app AND b.batch_time >="
+                                    + " FROM apps a CROSS JOIN batches b ON b.app = a.app AND b.batch_time >="
                                     + " COALESCE((SELECT n.batch_time FROM batches n WHERE n.app = a.app"
                                     + " ORDER BY n.batch_time DESC LIMIT 1 OFFSET ?), -9223372036854775808)"
                                     + " ORDER BY b.app, b.batch_time, b.app_id")) {
