@@ -139,8 +139,12 @@ public final class Query {
         return q;
     }
 
+    /** An independent copy; the micro-batches (immutable, their text already shared) are reused. */
     Query copy() {
-        return restore(persisted(), new ArrayList<>(window), capacity);
+        Query q = restore(persisted(), List.of(), capacity);
+        q.window.addAll(window);
+        q.inferredMs = inferredMs;
+        return q;
     }
 
     boolean live() {
