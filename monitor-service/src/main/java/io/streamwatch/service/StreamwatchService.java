@@ -16,6 +16,7 @@ import io.streamwatch.service.poll.kafka.KafkaLagPoller;
 import io.streamwatch.service.poll.spark.SparkRestPoller;
 import io.streamwatch.service.rules.AlertEngine;
 import io.streamwatch.service.rules.BuiltInRules;
+import io.streamwatch.service.rules.Rule;
 import io.streamwatch.service.state.AppRegistry;
 import io.streamwatch.service.store.StatePersistence;
 import io.streamwatch.service.store.Store;
@@ -55,6 +56,15 @@ public final class StreamwatchService implements AutoCloseable {
     private final List<Stage> stages;
     private final Deque<Stage> started = new ArrayDeque<>();
     private final AtomicBoolean ready = new AtomicBoolean();
+
+    /**
+     * Batches of each app held in memory at least: beyond the rules' windows, they let a batch
+     * reported twice (by the listener and the driver's REST API) be recognised as one.
+     */
+    static final int MIN_BATCHES_IN_MEMORY = 128;
+
+    /** Micro-batches of each query held in memory at least (trigger inference, the rules). */
+    static final int MIN_MICRO_BATCHES_IN_MEMORY = 32;
 
     // Set as their stages start.
     private volatile Store store;
@@ -199,9 +209,25 @@ public final class StreamwatchService implements AutoCloseable {
                 TimeUnit.MINUTES);
     }
 
+    /**
+     * The store keeps the history: memory holds what the rules read (their longest window), with
+     * room to spare, and never more than the history itself.
+     */
+    private void keepRuleWindows() {
+        var a = config.alerting();
+        int apps = BuiltInRules.apps(a).stream().mapToInt(Rule::window).max().orElse(1);
+        int queries = BuiltInRules.queries(a).stream().mapToInt(Rule::window).max().orElse(1);
+        registry.keepInMemory(
+                Math.min(config.storage().historyBatches(), Math.max(MIN_BATCHES_IN_MEMORY, apps)),
+                Math.min(
+                        config.storage().historyMicroBatches(),
+                        Math.max(MIN_MICRO_BATCHES_IN_MEMORY, queries)));
+    }
+
     private void startState() {
+        keepRuleWindows();
         StatePersistence.LoadedApps loaded =
-                persistence.loadApps(config.storage().historyBatches());
+                persistence.loadApps(registry.batchWindow(), registry.microBatchWindow());
         registry.restore(loaded.apps(), loaded.batches(), loaded.microBatches());
         registry.persistTo(persistence);
         if (!loaded.apps().isEmpty()) {

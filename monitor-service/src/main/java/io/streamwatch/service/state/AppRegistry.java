@@ -33,6 +33,8 @@ public final class AppRegistry {
     private final long downAfterMs;
     private final long appRetentionMs;
 
+    private volatile int batchWindow;
+    private volatile int microBatchWindow = Query.WINDOW;
     private volatile long stateGrowthWindowMs = Duration.ofHours(2).toMillis();
     private volatile Persistence persistence = Persistence.none();
     private final DurableChanges durable = new DurableChanges(() -> persistence);
@@ -45,6 +47,7 @@ public final class AppRegistry {
             Duration appRetention) {
         this.clock = clock;
         this.historyCapacity = historyCapacity;
+        this.batchWindow = historyCapacity;
         this.maxApps = maxApps;
         this.downAfterMs = downAfter.toMillis();
         this.appRetentionMs = appRetention.toMillis();
@@ -65,6 +68,28 @@ public final class AppRegistry {
     public AppRegistry stateGrowthWindow(Duration window) {
         this.stateGrowthWindowMs = window.toMillis();
         return this;
+    }
+
+    /**
+     * How many of each app's newest batches, and of each query's newest micro-batches, are held in
+     * memory for apps and queries added from now on (by default {@code historyCapacity} and {@link
+     * Query#WINDOW}). With a {@link Persistence} that keeps the history, the rules' windows are
+     * enough: {@link #batches} and {@link #microBatches} read the history from it.
+     */
+    public AppRegistry keepInMemory(int batches, int microBatches) {
+        this.batchWindow = Math.max(1, batches);
+        this.microBatchWindow = Math.max(1, microBatches);
+        return this;
+    }
+
+    /** Completed batches held in memory per app. */
+    public int batchWindow() {
+        return batchWindow;
+    }
+
+    /** Micro-batches held in memory per query. */
+    public int microBatchWindow() {
+        return microBatchWindow;
     }
 
     /** Where changes are made durable from now on. */
@@ -98,7 +123,8 @@ public final class AppRegistry {
                             p,
                             batches.getOrDefault(p.app(), List.of()),
                             microBatches.getOrDefault(p.app(), Map.of()),
-                            historyCapacity));
+                            batchWindow,
+                            microBatchWindow));
         }
     }
 
@@ -148,7 +174,7 @@ public final class AppRegistry {
             state = apps.get(key);
             if (state == null) {
                 if (apps.size() >= maxApps) return null;
-                state = new AppState(key, historyCapacity, now);
+                state = new AppState(key, batchWindow, microBatchWindow, now);
                 apps.put(key, state);
             }
             return state;
@@ -184,9 +210,15 @@ public final class AppRegistry {
         return out;
     }
 
+    /**
+     * The newest {@code limit} batches of an app, newest first, from the store (or from memory when
+     * nothing is stored); empty for an unknown app.
+     */
     public Optional<List<BatchRecord>> batches(String app, int limit) {
         AppState s = apps.get(app);
-        return s == null ? Optional.empty() : Optional.of(s.batches(limit));
+        if (s == null) return Optional.empty();
+        List<BatchRecord> stored = persistence.batches(app, limit);
+        return Optional.of(stored != null ? stored : s.batches(limit));
     }
 
     /** Every app's rule window at one instant. */

@@ -54,16 +54,20 @@ final class AppState {
         this.queries = queries;
     }
 
-    AppState(String app, int historyCapacity, long now) {
+    /**
+     * @param batches completed batches held in memory
+     * @param microBatches micro-batches held in memory per query
+     */
+    AppState(String app, int batches, int microBatches, long now) {
         this(
                 app,
                 new RunIdentity(now),
-                new BatchLedger(historyCapacity),
+                new BatchLedger(batches),
                 new ListenerDelivery(),
                 new Receivers(),
                 new KafkaPosition(),
                 new RestView(),
-                new Queries());
+                new Queries(microBatches));
     }
 
     /**
@@ -74,17 +78,18 @@ final class AppState {
             PersistedApp p,
             List<BatchRecord> batches,
             Map<String, List<MicroBatch>> microBatches,
-            int historyCapacity) {
+            int batchWindow,
+            int microBatchWindow) {
         AppState s =
                 new AppState(
                         p.app(),
                         new RunIdentity(p.run()),
-                        new BatchLedger(historyCapacity, p.batches(), batches),
+                        new BatchLedger(batchWindow, p.batches(), batches),
                         new ListenerDelivery(p.listener()),
                         new Receivers(p.receivers()),
                         new KafkaPosition(p.kafka()),
                         new RestView(p.rest()),
-                        new Queries(p.queries(), microBatches));
+                        new Queries(p.queries(), microBatches, microBatchWindow));
         s.stored = true;
         return s;
     }

@@ -30,6 +30,14 @@ public interface Persistence {
         return null;
     }
 
+    /**
+     * The newest {@code limit} stored batches of {@code app}, newest first; null when this
+     * persistence keeps no history (the registry then serves the batches it holds in memory).
+     */
+    default List<BatchRecord> batches(String app, int limit) {
+        return null;
+    }
+
     /** How many micro-batches per query {@link #microBatches} can serve. */
     default int microBatchCapacity() {
         return Query.WINDOW;

@@ -38,15 +38,23 @@ public final class Queries {
     /** What survives a restart. */
     public record Persisted(List<Query.Persisted> queries) {}
 
-    Queries() {}
+    /** Micro-batches each query holds in memory. */
+    private final int window;
+
+    Queries(int window) {
+        this.window = window;
+    }
 
     /**
      * @param windows stored micro-batches by query key, oldest first
      */
-    Queries(Persisted p, Map<String, List<MicroBatch>> windows) {
+    Queries(Persisted p, Map<String, List<MicroBatch>> windows, int window) {
+        this(window);
         if (p == null || p.queries() == null) return;
         for (Query.Persisted q : p.queries()) {
-            byKey.put(q.query(), Query.restore(q, windows.getOrDefault(q.query(), List.of())));
+            byKey.put(
+                    q.query(),
+                    Query.restore(q, windows.getOrDefault(q.query(), List.of()), window));
         }
     }
 
@@ -120,7 +128,7 @@ public final class Queries {
         Query q = byKey.get(key);
         if (q == null) {
             makeRoom(forgotten);
-            q = new Query(key);
+            q = new Query(key, window);
             byKey.put(key, q);
         }
         if (e instanceof Event.QueryStarted s) {

@@ -9,11 +9,14 @@ import java.util.Map;
 
 /**
  * One Structured Streaming query of an app, by query key: its current run, lifecycle, counters and
- * its newest {@value #WINDOW} micro-batches (the full history is in the store). Guarded by its
- * {@link AppState}.
+ * its newest micro-batches, as many as the rules read (the full history is in the store). Guarded
+ * by its {@link AppState}.
  */
 public final class Query {
-    /** Micro-batches held in memory per query, for the rules and the snapshot. */
+    /**
+     * Micro-batches held in memory per query when the registry is not told otherwise (and the most
+     * the API serves without a store).
+     */
     public static final int WINDOW = 128;
 
     /** Query ids whose highest batch id is remembered (a name reused with a new checkpoint). */
@@ -23,6 +26,7 @@ public final class Query {
     static final int KNOWN_RUNS = 16;
 
     final String key;
+    private final int capacity;
     String queryId;
     String runId;
     String name;
@@ -46,8 +50,12 @@ public final class Query {
     Long inferredMs;
     StateHistory states = new StateHistory();
 
-    Query(String key) {
+    /**
+     * @param capacity micro-batches held in memory
+     */
+    Query(String key, int capacity) {
         this.key = key;
+        this.capacity = capacity;
     }
 
     /** What survives a restart (the micro-batches are stored apart). */
@@ -102,8 +110,8 @@ public final class Query {
     /**
      * @param window its stored micro-batches, oldest first
      */
-    static Query restore(Persisted p, List<MicroBatch> window) {
-        Query q = new Query(p.query());
+    static Query restore(Persisted p, List<MicroBatch> window, int capacity) {
+        Query q = new Query(p.query(), capacity);
         q.queryId = p.queryId();
         q.runId = p.runId();
         q.name = p.name();
@@ -124,15 +132,19 @@ public final class Query {
         q.lastBatchAt = p.lastBatchAt();
         q.lastChange = p.lastChange();
         q.states = new StateHistory(p.stateHistory());
-        int skip = Math.max(0, window.size() - WINDOW);
+        int skip = Math.max(0, window.size() - capacity);
         for (MicroBatch b : window.subList(skip, window.size()))
             q.window.addLast(shared(b, q.window.peekLast()));
         q.infer();
         return q;
     }
 
+    /** An independent copy; the micro-batches (immutable, their text already shared) are reused. */
     Query copy() {
-        return restore(persisted(), new ArrayList<>(window));
+        Query q = restore(persisted(), List.of(), capacity);
+        q.window.addAll(window);
+        q.inferredMs = inferredMs;
+        return q;
     }
 
     boolean live() {
@@ -199,7 +211,7 @@ public final class Query {
         lateRowsDropped = Saturating.add(lateRowsDropped, b.lateRowsDropped());
         batchDuration.observe(b.triggerExecutionMs());
         window.addLast(b);
-        while (window.size() > WINDOW) window.removeFirst();
+        while (window.size() > capacity) window.removeFirst();
         states.add(b, stateWindowMs);
         lastBatchAt = now;
         infer();
@@ -312,8 +324,8 @@ public final class Query {
 
     /**
      * {@code b} with the text it has in common with {@code previous} (ids, source descriptions)
-     * taken from {@code previous}: the windows hold {@value #WINDOW} micro-batches of each of
-     * possibly thousands of queries.
+     * taken from {@code previous}: the windows hold the newest micro-batches of each of possibly
+     * thousands of queries.
      */
     static MicroBatch shared(MicroBatch b, MicroBatch previous) {
         if (previous == null) return b;

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,21 +88,40 @@ final class QueryTables {
         return out;
     }
 
-    /** Per app, per query: the newest {@code perQuery} bodies, oldest first. */
+    /**
+     * Per app, per query: the newest {@code perQuery} bodies, oldest first. One statement: per
+     * query (CROSS JOIN keeps queries the outer loop), an index seek to its n-th newest timestamp,
+     * then the range from there.
+     */
     static Map<String, Map<String, List<String>>> windows(Connection c, int perQuery)
             throws SQLException {
         Map<String, Map<String, List<String>>> out = new LinkedHashMap<>();
-        List<String[]> queries = new ArrayList<>();
         try (PreparedStatement s =
-                        c.prepareStatement(
-                                "SELECT DISTINCT app, query FROM query_batches ORDER BY app, query");
-                ResultSet rs = s.executeQuery()) {
-            while (rs.next()) queries.add(new String[] {rs.getString(1), rs.getString(2)});
+                c.prepareStatement(
+                        "WITH q AS (SELECT DISTINCT app, query FROM query_batches)"
+                                + " SELECT b.app, b.query, b.body FROM q CROSS JOIN query_batches b"
+                                + " ON b.app = q.app AND b.query = q.query AND b.timestamp >="
+                                + " COALESCE((SELECT n.timestamp FROM query_batches n WHERE n.app = q.app"
+                                + " AND n.query = q.query ORDER BY n.timestamp DESC LIMIT 1 OFFSET ?),"
+                                + " -9223372036854775808)"
+                                + " ORDER BY b.app, b.query, b.timestamp, b.query_id, b.batch_id")) {
+            s.setInt(1, perQuery - 1);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), a -> new LinkedHashMap<>())
+                            .computeIfAbsent(rs.getString(2), k -> new ArrayList<>())
+                            .add(rs.getString(3));
+                }
+            }
         }
-        for (String[] q : queries) {
-            List<String> bodies = newest(c, q[0], q[1], perQuery);
-            Collections.reverse(bodies);
-            out.computeIfAbsent(q[0], a -> new LinkedHashMap<>()).put(q[1], bodies);
+        for (Map<String, List<String>> byQuery : out.values()) {
+            for (Map.Entry<String, List<String>> e : byQuery.entrySet()) {
+                List<String> bodies = e.getValue();
+                if (bodies.size() > perQuery)
+                    e.setValue(
+                            new ArrayList<>(
+                                    bodies.subList(bodies.size() - perQuery, bodies.size())));
+            }
         }
         return out;
     }

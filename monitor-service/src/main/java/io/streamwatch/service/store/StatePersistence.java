@@ -54,9 +54,17 @@ public final class StatePersistence implements Persistence, AlertPersistence {
             int unreadable) {}
 
     public LoadedApps loadApps(int batchesPerApp) {
+        return loadApps(batchesPerApp, Query.WINDOW);
+    }
+
+    /**
+     * Apps with their newest {@code batchesPerApp} batches and the newest {@code
+     * microBatchesPerQuery} micro-batches of each query: the windows the registry keeps in memory.
+     */
+    public LoadedApps loadApps(int batchesPerApp, int microBatchesPerQuery) {
         Store.Snapshot snapshot = store.load(batchesPerApp);
         Map<String, Map<String, List<MicroBatch>>> microBatches = new LinkedHashMap<>();
-        store.loadQueryWindows(Query.WINDOW)
+        store.loadQueryWindows(microBatchesPerQuery)
                 .forEach(
                         (app, byQuery) -> {
                             Map<String, List<MicroBatch>> m = new LinkedHashMap<>();
@@ -126,6 +134,11 @@ public final class StatePersistence implements Persistence, AlertPersistence {
     }
 
     @Override
+    public List<BatchRecord> batches(String app, int limit) {
+        return store.batches(app, limit);
+    }
+
+    @Override
     public int microBatchCapacity() {
         return historyMicroBatches;
     }
@@ -162,7 +175,7 @@ public final class StatePersistence implements Persistence, AlertPersistence {
     @Override
     public List<Stored> load() {
         List<Stored> out = new ArrayList<>();
-        for (Store.AlertRow row : store.load(0).alerts()) {
+        for (Store.AlertRow row : store.alerts()) {
             try {
                 out.add(
                         new Stored(

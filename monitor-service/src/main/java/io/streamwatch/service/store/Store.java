@@ -157,7 +157,7 @@ public final class Store implements AutoCloseable {
             channel = lock.channel();
             boolean existed = StoreFile.refuseUnreadable(file);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            if (existed) StoreFile.verify(c, file);
+            boolean historyUnchecked = existed && StoreFile.verify(c, file);
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
@@ -167,6 +167,7 @@ public final class Store implements AutoCloseable {
             log.info("state store {} (schema version {})", file.toAbsolutePath(), version);
             Store store = new Store(file, c, channel, lock);
             store.startWriter();
+            if (historyUnchecked) store.checkHistory();
             return store;
         } catch (IOException | SQLException | StoreDamagedException e) {
             try {
@@ -183,6 +184,28 @@ public final class Store implements AutoCloseable {
                             + " (check that the directory is writable by the service user and the disk is not full)",
                     e);
         }
+    }
+
+    /**
+     * Quick-checks the history tables of a large database in the background (the rest was checked
+     * before the start): damage found there is logged with what to do.
+     */
+    private void checkHistory() {
+        log.info(
+                "state store {} is large: its history tables are checked (SQLite quick_check) in the background",
+                file);
+        Thread t =
+                new Thread(
+                        () -> {
+                            String damage = StoreFile.checkHistory(file.toAbsolutePath());
+                            if (damage == null)
+                                log.info("state store {}: history tables checked, sound", file);
+                            else log.error("{}", damage);
+                        },
+                        "streamwatch-store-check");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     private void startWriter() {
@@ -298,16 +321,41 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** Every stored alert state. */
+    public synchronized List<AlertRow> alerts() {
+        try {
+            return Tables.alerts(connection);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "cannot read the state store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The newest {@code limit} micro-batches (JSON) of a query, newest first, as committed. Read on
      * a connection of its own, so that readers never wait for the writer's transaction.
      */
     public List<String> queryBatches(String app, String query, int limit) {
+        return read(r -> QueryTables.newest(r, app, query, limit));
+    }
+
+    /**
+     * The newest {@code limit} batches of an app, newest first, as committed (like queryBatches).
+     */
+    public List<BatchRecord> batches(String app, int limit) {
+        return read(r -> Tables.newest(r, app, limit));
+    }
+
+    private interface Read<T> {
+        T from(Connection reader) throws SQLException;
+    }
+
+    private <T> T read(Read<T> read) {
         synchronized (reads) {
             try {
                 if (reader == null)
                     reader = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-                return QueryTables.newest(reader, app, query, limit);
+                return read.from(reader);
             } catch (SQLException e) {
                 throw new StoreException(
                         "cannot read the state store " + file + ": " + e.getMessage(), e);

@@ -74,22 +74,44 @@ final class StoreFile {
         return true;
     }
 
-    /** An existing database must pass SQLite's quick check and hold Streamwatch's schema. */
-    static void verify(Connection c, Path file) {
+    /**
+     * A database up to this size is quick-checked whole before the service starts; a larger one has
+     * its history tables checked after the start ({@link #checkHistory}), so that a restart does
+     * not read gigabytes of history first.
+     */
+    static final long FULL_CHECK_BYTES = 64L << 20;
+
+    /** The tables that grow with history: checked in the background on a large database. */
+    static final List<String> HISTORY_TABLES = List.of("batches", "query_batches");
+
+    /**
+     * An existing database must pass SQLite's quick check and hold Streamwatch's schema. On a
+     * database over {@link #FULL_CHECK_BYTES}, only the tables other than {@link #HISTORY_TABLES}
+     * are checked here.
+     *
+     * @return whether the history tables are left to {@link #checkHistory}
+     */
+    static boolean verify(Connection c, Path file) {
         try {
+            boolean whole = Files.size(file) <= FULL_CHECK_BYTES;
             List<String> problems = new ArrayList<>();
-            try (Statement s = c.createStatement();
-                    var rs = s.executeQuery("PRAGMA quick_check")) {
-                while (rs.next()) problems.add(rs.getString(1));
+            if (whole) {
+                quickCheck(c, "PRAGMA quick_check", problems);
+            } else {
+                List<String> tables = new ArrayList<>();
+                try (Statement s = c.createStatement();
+                        var rs =
+                                s.executeQuery(
+                                        "SELECT name FROM sqlite_master WHERE type = 'table'")) {
+                    while (rs.next()) tables.add(rs.getString(1));
+                }
+                for (String t : tables) {
+                    if (!HISTORY_TABLES.contains(t) && t.matches("[a-z_]+"))
+                        quickCheck(c, "PRAGMA quick_check(" + t + ")", problems);
+                }
             }
-            if (!problems.equals(List.of("ok"))) {
-                throw damaged(
-                        file,
-                        "is corrupt (SQLite quick_check: "
-                                + String.join(
-                                        "; ", problems.subList(0, Math.min(3, problems.size())))
-                                + ")",
-                        null);
+            if (!problems.stream().allMatch("ok"::equals)) {
+                throw corrupt(file, problems);
             }
             try (Statement s = c.createStatement();
                     var rs =
@@ -101,7 +123,8 @@ final class StoreFile {
                             "is an SQLite database without Streamwatch's schema (no schema_version table)",
                             null);
             }
-        } catch (SQLException e) {
+            return !whole;
+        } catch (IOException | SQLException e) {
             throw damaged(file, "cannot be read as a database (" + e.getMessage() + ")", e);
         } catch (StoreDamagedException e) {
             try {
@@ -110,6 +133,43 @@ final class StoreFile {
                 // reporting the damage
             }
             throw e;
+        }
+    }
+
+    private static void quickCheck(Connection c, String pragma, List<String> problems)
+            throws SQLException {
+        try (Statement s = c.createStatement();
+                var rs = s.executeQuery(pragma)) {
+            while (rs.next()) problems.add(rs.getString(1));
+        }
+    }
+
+    private static StoreDamagedException corrupt(Path file, List<String> problems) {
+        List<String> found = problems.stream().filter(p -> !"ok".equals(p)).toList();
+        return damaged(
+                file,
+                "is corrupt (SQLite quick_check: "
+                        + String.join("; ", found.subList(0, Math.min(3, found.size())))
+                        + ")",
+                null);
+    }
+
+    /**
+     * The quick check of the history tables of a large database, on a connection of its own.
+     *
+     * @return null when they are sound, else what is wrong and what to do
+     */
+    static String checkHistory(Path file) {
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            List<String> problems = new ArrayList<>();
+            for (String t : HISTORY_TABLES)
+                quickCheck(c, "PRAGMA quick_check(" + t + ")", problems);
+            return problems.stream().allMatch("ok"::equals)
+                    ? null
+                    : corrupt(file, problems).getMessage();
+        } catch (SQLException e) {
+            return damaged(file, "cannot be read as a database (" + e.getMessage() + ")", e)
+                    .getMessage();
         }
     }
 

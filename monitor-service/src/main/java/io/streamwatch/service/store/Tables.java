@@ -29,36 +29,33 @@ final class Tables {
             while (rs.next()) apps.put(rs.getString(1), rs.getString(2));
         }
         Map<String, List<BatchRecord>> batches = new LinkedHashMap<>();
-        try (PreparedStatement q =
-                connection.prepareStatement(
-                        "SELECT * FROM (SELECT app_id, batch_time, submission_time, processing_start_time, processing_end_time,"
-                                + " scheduling_delay_ms, processing_time_ms, total_delay_ms, records, failed, failure_reason, backfilled"
-                                + " FROM batches WHERE app = ? ORDER BY batch_time DESC, app_id DESC LIMIT ?) ORDER BY batch_time, app_id")) {
-            for (String app : apps.keySet()) {
-                q.setString(1, app);
-                q.setInt(2, batchesPerApp);
-                List<BatchRecord> list = new ArrayList<>();
+        for (String app : apps.keySet()) batches.put(app, new ArrayList<>());
+        if (batchesPerApp > 0) {
+            // One statement for every app: per app (CROSS JOIN keeps apps the outer loop), an index
+            // seek to its n-th newest batch time, then the range from there (ties on batch time
+            // may add a row; the history drops it).
+            try (PreparedStatement q =
+                    connection.prepareStatement(
+                            "SELECT b.app, "
+                                    + COLUMNS
+                                    + " FROM apps a CROSS JOIN batches b ON b.app = a.app AND b.batch_time >="
+                                    + " COALESCE((SELECT n.batch_time FROM batches n WHERE n.app = a.app"
+                                    + " ORDER BY n.batch_time DESC LIMIT 1 OFFSET ?), -9223372036854775808)"
+                                    + " ORDER BY b.app, b.batch_time, b.app_id")) {
+                q.setInt(1, batchesPerApp - 1);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        list.add(
-                                new BatchRecord(
-                                        rs.getString(1),
-                                        rs.getLong(2),
-                                        rs.getLong(3),
-                                        rs.getLong(4),
-                                        rs.getLong(5),
-                                        rs.getLong(6),
-                                        rs.getLong(7),
-                                        rs.getLong(8),
-                                        rs.getLong(9),
-                                        rs.getInt(10) != 0,
-                                        rs.getString(11),
-                                        rs.getInt(12) != 0));
+                        List<BatchRecord> list = batches.get(rs.getString(1));
+                        if (list != null) list.add(record(rs, 2));
                     }
                 }
-                batches.put(app, list);
             }
         }
+        return new Store.Snapshot(apps, batches, alerts(connection));
+    }
+
+    /** Every stored alert state. */
+    static List<Store.AlertRow> alerts(Connection connection) throws SQLException {
         List<Store.AlertRow> alerts = new ArrayList<>();
         try (Statement s = connection.createStatement();
                 ResultSet rs =
@@ -71,7 +68,47 @@ final class Tables {
                                 rs.getString(3),
                                 rs.getString(4)));
         }
-        return new Store.Snapshot(apps, batches, alerts);
+        return alerts;
+    }
+
+    /** The newest {@code limit} batches of one app, newest first. */
+    static List<BatchRecord> newest(Connection connection, String app, int limit)
+            throws SQLException {
+        List<BatchRecord> out = new ArrayList<>();
+        try (PreparedStatement q =
+                connection.prepareStatement(
+                        "SELECT "
+                                + COLUMNS
+                                + " FROM batches b WHERE b.app = ? ORDER BY b.batch_time DESC, b.app_id DESC LIMIT ?")) {
+            q.setString(1, app);
+            q.setInt(2, limit);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) out.add(record(rs, 1));
+            }
+        }
+        return out;
+    }
+
+    private static final String COLUMNS =
+            "b.app_id, b.batch_time, b.submission_time, b.processing_start_time, b.processing_end_time,"
+                    + " b.scheduling_delay_ms, b.processing_time_ms, b.total_delay_ms, b.records, b.failed,"
+                    + " b.failure_reason, b.backfilled";
+
+    private static BatchRecord record(ResultSet rs, int first) throws SQLException {
+        int i = first;
+        return new BatchRecord(
+                rs.getString(i),
+                rs.getLong(i + 1),
+                rs.getLong(i + 2),
+                rs.getLong(i + 3),
+                rs.getLong(i + 4),
+                rs.getLong(i + 5),
+                rs.getLong(i + 6),
+                rs.getLong(i + 7),
+                rs.getLong(i + 8),
+                rs.getInt(i + 9) != 0,
+                rs.getString(i + 10),
+                rs.getInt(i + 11) != 0);
     }
 
     static void bindBatch(PreparedStatement s, Store.AppBatch ab) throws SQLException {

@@ -96,7 +96,8 @@ class QueryWindowTest {
                                         .FAIL_ON_UNKNOWN_PROPERTIES,
                                 false);
         String text = json.writeValueAsString(stored);
-        Queries restored = new Queries(json.readValue(text, Queries.Persisted.class), Map.of());
+        Queries restored =
+                new Queries(json.readValue(text, Queries.Persisted.class), Map.of(), Query.WINDOW);
         List<QueryWindow> again = restored.windows("shop", null, 1, clock.millis(), 0, false);
         assertEquals(h, again.get(0).stateHistory());
 
@@ -105,7 +106,8 @@ class QueryWindowTest {
                 (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(text);
         ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("queries").get(0))
                 .remove("stateHistory");
-        Queries before = new Queries(json.treeToValue(old, Queries.Persisted.class), Map.of());
+        Queries before =
+                new Queries(json.treeToValue(old, Queries.Persisted.class), Map.of(), Query.WINDOW);
         assertTrue(
                 before.windows("shop", null, 1, clock.millis(), 0, false)
                         .get(0)
