@@ -114,8 +114,11 @@ public final class HttpServer {
         read(
                 "/metrics",
                 ctx -> {
-                    ServiceMetrics.Scrape s = metrics.scrape(ctx.header("Accept"));
-                    ctx.contentType(s.contentType()).result(s.body());
+                    String accept = ctx.header("Accept");
+                    ctx.contentType(metrics.contentType(accept));
+                    if (ctx.method() != HandlerType.HEAD) {
+                        metrics.write(accept, ctx.outputStream());
+                    }
                 });
         read("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
         read(

@@ -1,8 +1,10 @@
 package io.streamwatch.service.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
+import io.streamwatch.service.metrics.Exposition.Family;
 import io.streamwatch.service.state.MicroBatch;
 import io.streamwatch.service.state.QuerySnapshot;
+import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The {@code spark_structured_streaming_*} series of one query, labelled {@code app} and {@code
@@ -13,57 +15,83 @@ import io.streamwatch.service.state.QuerySnapshot;
 final class QueryMetrics {
     private QueryMetrics() {}
 
-    static void render(String app, QuerySnapshot q, Points p) {
-        Labels labels = Labels.of("app", app, "query", q.query());
-        p.info(
-                QueryMetricCatalogue.QUERY_INFO,
-                Labels.of(
-                        "app", app,
-                        "query", q.query(),
-                        "query_id", nz(q.queryId()),
-                        "run_id", nz(q.runId())));
-        p.gauge(QueryMetricCatalogue.QUERY_UP, labels, q.up() ? 1 : 0);
-        p.counter(QueryMetricCatalogue.QUERY_RESTARTS, labels, q.restarts());
-        p.counter(QueryMetricCatalogue.QUERY_FAILURES, labels, q.failures());
-        if (q.triggerIntervalMs() != null) {
-            p.gauge(
-                    QueryMetricCatalogue.QUERY_TRIGGER_INTERVAL,
-                    labels,
-                    q.triggerIntervalMs() / 1000.0);
-        }
-        p.counter(QueryMetricCatalogue.QUERY_BATCHES_COMPLETED, labels, q.batchesCompleted());
-        p.counter(QueryMetricCatalogue.QUERY_INPUT_ROWS, labels, q.inputRows());
-        if (q.batchDuration() != null) {
-            p.histogram(QueryMetricCatalogue.QUERY_BATCH_DURATION, labels, q.batchDuration());
-        }
-        p.counter(QueryMetricCatalogue.QUERY_LATE_ROWS_DROPPED, labels, q.lateRowsDropped());
-        MicroBatch last = q.last();
-        if (last != null) lastBatch(last, labels, p);
+    static final List<String> LABELS = List.of("app", "query");
+
+    /** All of {@link QueryMetricCatalogue} but the Kafka lag. */
+    static final List<Family<QuerySnapshot>> FAMILIES =
+            List.of(
+                    f(
+                            QueryMetricCatalogue.QUERY_INFO,
+                            (q, s) -> s.info(nz(q.queryId()), nz(q.runId()))),
+                    f(QueryMetricCatalogue.QUERY_UP, (q, s) -> s.value(q.up() ? 1 : 0)),
+                    f(QueryMetricCatalogue.QUERY_RESTARTS, (q, s) -> s.value(q.restarts())),
+                    f(QueryMetricCatalogue.QUERY_FAILURES, (q, s) -> s.value(q.failures())),
+                    f(
+                            QueryMetricCatalogue.QUERY_TRIGGER_INTERVAL,
+                            (q, s) -> {
+                                if (q.triggerIntervalMs() != null) {
+                                    s.value(q.triggerIntervalMs() / 1000.0);
+                                }
+                            }),
+                    f(
+                            QueryMetricCatalogue.QUERY_BATCHES_COMPLETED,
+                            (q, s) -> s.value(q.batchesCompleted())),
+                    f(QueryMetricCatalogue.QUERY_INPUT_ROWS, (q, s) -> s.value(q.inputRows())),
+                    last(
+                            QueryMetricCatalogue.QUERY_LAST_BATCH_DURATION,
+                            (b, s) -> {
+                                Long d = b.durationMs().get("triggerExecution");
+                                if (d != null) s.value(d / 1000.0);
+                            }),
+                    f(
+                            QueryMetricCatalogue.QUERY_BATCH_DURATION,
+                            (q, s) -> {
+                                if (q.batchDuration() != null) s.histogram(q.batchDuration());
+                            }),
+                    last(
+                            QueryMetricCatalogue.QUERY_LAST_BATCH_TIME,
+                            (b, s) -> s.value(b.timestamp() / 1000.0)),
+                    last(
+                            QueryMetricCatalogue.QUERY_INPUT_RATE,
+                            (b, s) -> {
+                                if (b.inputRowsPerSecond() != null) s.value(b.inputRowsPerSecond());
+                            }),
+                    last(
+                            QueryMetricCatalogue.QUERY_PROCESSING_RATE,
+                            (b, s) -> {
+                                if (b.processedRowsPerSecond() != null) {
+                                    s.value(b.processedRowsPerSecond());
+                                }
+                            }),
+                    last(
+                            QueryMetricCatalogue.QUERY_WATERMARK_LAG,
+                            (b, s) -> {
+                                if (b.watermark() != null && b.watermark() > 0) {
+                                    s.value((b.timestamp() - b.watermark()) / 1000.0);
+                                }
+                            }),
+                    last(QueryMetricCatalogue.QUERY_STATE_ROWS, (b, s) -> s.value(b.stateRows())),
+                    last(
+                            QueryMetricCatalogue.QUERY_STATE_MEMORY,
+                            (b, s) -> s.value(b.stateMemoryBytes())),
+                    f(
+                            QueryMetricCatalogue.QUERY_LATE_ROWS_DROPPED,
+                            (q, s) -> s.value(q.lateRowsDropped())));
+
+    private static Family<QuerySnapshot> f(
+            Series m, BiConsumer<QuerySnapshot, Exposition.Sample> point) {
+        return new Family<>(m, point);
     }
 
-    private static void lastBatch(MicroBatch last, Labels labels, Points p) {
-        Long duration = last.durationMs().get("triggerExecution");
-        if (duration != null) {
-            p.gauge(QueryMetricCatalogue.QUERY_LAST_BATCH_DURATION, labels, duration / 1000.0);
-        }
-        p.gauge(QueryMetricCatalogue.QUERY_LAST_BATCH_TIME, labels, last.timestamp() / 1000.0);
-        if (last.inputRowsPerSecond() != null) {
-            p.gauge(QueryMetricCatalogue.QUERY_INPUT_RATE, labels, last.inputRowsPerSecond());
-        }
-        if (last.processedRowsPerSecond() != null) {
-            p.gauge(
-                    QueryMetricCatalogue.QUERY_PROCESSING_RATE,
-                    labels,
-                    last.processedRowsPerSecond());
-        }
-        if (last.watermark() != null && last.watermark() > 0) {
-            p.gauge(
-                    QueryMetricCatalogue.QUERY_WATERMARK_LAG,
-                    labels,
-                    (last.timestamp() - last.watermark()) / 1000.0);
-        }
-        p.gauge(QueryMetricCatalogue.QUERY_STATE_ROWS, labels, last.stateRows());
-        p.gauge(QueryMetricCatalogue.QUERY_STATE_MEMORY, labels, last.stateMemoryBytes());
+    /** A series of the last micro-batch, absent before the first. */
+    private static Family<QuerySnapshot> last(
+            Series m, BiConsumer<MicroBatch, Exposition.Sample> point) {
+        return f(
+                m,
+                (q, s) -> {
+                    MicroBatch b = q.last();
+                    if (b != null) point.accept(b, s);
+                });
     }
 
     private static String nz(String s) {

@@ -13,15 +13,18 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.streamwatch.service.state.AppRegistry;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The service's own health ({@code streamwatch_*}, JVM) as Micrometer meters, plus the per-app
- * collector, all exposed through one Prometheus registry.
+ * collector's series, written ahead of them on every scrape.
  */
 public final class ServiceMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry =
@@ -32,6 +35,7 @@ public final class ServiceMetrics implements AutoCloseable {
     private final Counter eventsDuplicate;
     private final DistributionSummary requestBytes;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final AppMetricsCollector appCollector;
 
     public ServiceMetrics(AppRegistry apps, AppMetricsCollector appCollector) {
         // Micrometer reports process CPU time in nanoseconds ("process_cpu_time_ns_total"), which
@@ -46,7 +50,7 @@ public final class ServiceMetrics implements AutoCloseable {
             Meters.functionCounter(
                     MetricCatalogue.PROCESS_CPU, registry, os, o -> o.getProcessCpuTime() / 1e9);
         }
-        registry.getPrometheusRegistry().register(appCollector);
+        this.appCollector = appCollector;
         Meters.functionCounter(
                 MetricCatalogue.METRICS_RENDER_ERRORS,
                 registry,
@@ -96,11 +100,40 @@ public final class ServiceMetrics implements AutoCloseable {
      */
     public record Scrape(String contentType, byte[] body) {}
 
+    /** The whole scrape in memory (tests, small registries); the route uses {@link #write}. */
     public Scrape scrape(String accept) throws IOException {
-        ExpositionFormatWriter writer = formats.findWriter(accept);
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        writer.write(out, registry.getPrometheusRegistry().scrape());
-        return new Scrape(writer.getContentType(), out.toByteArray());
+        return new Scrape(write(accept, out), out.toByteArray());
+    }
+
+    /**
+     * Writes the scrape to {@code out} in the format {@code accept} asks for (text 0.0.4 unless
+     * OpenMetrics is asked; protobuf is not offered) and returns its content type. The per-app and
+     * per-query series, nearly all of it, are streamed as they are read; the service's own health
+     * and JVM series follow through the client library's writer (OpenMetrics' {@code # EOF} last).
+     */
+    public String write(String accept, OutputStream out) throws IOException {
+        ExpositionFormatWriter writer = writer(accept);
+        boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
+        BufferedOutputStream buffered = new BufferedOutputStream(out, 16 * 1024);
+        TextWriter text = new TextWriter(buffered);
+        appCollector.write(text, openMetrics);
+        text.flush();
+        writer.write(buffered, registry.getPrometheusRegistry().scrape());
+        buffered.flush();
+        return writer.getContentType();
+    }
+
+    /** The content type {@link #write} answers {@code accept} with. */
+    public String contentType(String accept) {
+        return writer(accept).getContentType();
+    }
+
+    private ExpositionFormatWriter writer(String accept) {
+        ExpositionFormatWriter writer = formats.findWriter(accept);
+        return writer instanceof OpenMetricsTextFormatWriter
+                ? writer
+                : formats.getPrometheusTextFormatWriter();
     }
 
     @Override
