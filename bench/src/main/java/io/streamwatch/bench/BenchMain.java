@@ -391,7 +391,7 @@ public final class BenchMain {
      * accepts) and the same webhook.
      */
     private void detectSamePath() throws Exception {
-        int reps = quick ? 3 : 10;
+        int reps = Integer.getInteger("bench.detect.reps", quick ? 3 : 10);
         String groupWait = System.getProperty("bench.detect.groupWait", "0s");
         DetectLatencyBenchmark.Result r =
                 DetectLatencyBenchmark.run(work.resolve("detect-am"), reps, true, groupWait, log);
