@@ -4,14 +4,25 @@
 #
 #   bench/run.sh            the full run (about 25 minutes on 2 cores)
 #   bench/run.sh --quick    short runs of everything, about 7.5 minutes (indicative figures only)
-#   bench/run.sh --only ingest,kafka   some sections (jmh, drops, ingest, scale, kafka, detect)
+#   bench/run.sh --only ingest,kafka   some sections (jmh, drops, ingest, scale, scale10k, kafka,
+#                                      detect, detect_am)
+#   bench/run.sh --only scale10k -Dbench.scale10k.apps=1000 -Dbench.scale10k.prefill=100
+#                           -D… arguments are system properties of the harness (knobs, see BenchMain)
+#   BENCH_SKIP_BUILD=1 bench/run.sh …   reuse the jars already built
 #
 # Run it on a quiet machine: the figures are for a 2-core box with nothing else busy. The load
 # average before and during each section is recorded in latest.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-args=("$@")
+args=()
+props=()
+for a in "$@"; do
+  case "$a" in
+    -D*) props+=("$a") ;;
+    *) args+=("$a") ;;
+  esac
+done
 command_line="bench/run.sh${*:+ $*}"
 
 missing=()
@@ -30,8 +41,12 @@ if ((${#missing[@]})); then
 fi
 
 echo "bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg) (run on a quiet machine)"
-echo "bench: building the listener, the service jar, the test broker and the harness"
-mvn -B -q --no-transfer-progress -DskipTests -pl listener-lib,e2e/kafka-broker,monitor-service,bench -am package
+if [ "${BENCH_SKIP_BUILD:-}" = 1 ]; then
+  echo "bench: BENCH_SKIP_BUILD=1: using the jars already built"
+else
+  echo "bench: building the listener, the service jar, the test broker and the harness"
+  mvn -B -q --no-transfer-progress -DskipTests -pl listener-lib,e2e/kafka-broker,monitor-service,bench -am package
+fi
 
 # What Spark's launcher adds on Java 17 (org.apache.spark.launcher.JavaModuleOptions); same list as the parent pom.
 spark_jvm_args="-XX:+IgnoreUnrecognizedVMOptions -Djdk.reflect.useDirectMethodHandle=false \
@@ -46,10 +61,10 @@ spark_jvm_args="-XX:+IgnoreUnrecognizedVMOptions -Djdk.reflect.useDirectMethodHa
 
 export SPARK_LOCAL_IP=127.0.0.1
 # shellcheck disable=SC2086 # the JVM flags are meant to split
-exec java -Xmx3g $spark_jvm_args \
+exec java -Xmx3g $spark_jvm_args ${props[@]+"${props[@]}"} \
   -Dstreamwatch.spark.jvm.args="$spark_jvm_args" \
   -Dstreamwatch.service.jar=monitor-service/target/streamwatch-service.jar \
   -Dstreamwatch.kafka.broker.target=e2e/kafka-broker/target \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   io.streamwatch.bench.BenchMain --command "$command_line" \
-  --out bench/results/latest.json --docs docs/BENCHMARKS.md "${args[@]}"
+  --out bench/results/latest.json --docs docs/BENCHMARKS.md ${args[@]+"${args[@]}"}

@@ -29,12 +29,12 @@ import org.openjdk.jmh.util.Statistics;
  * starts this.
  *
  * <p>Arguments: {@code [--quick] [--only SECTION,…] --out FILE --docs FILE --command "TEXT"};
- * sections are {@code jmh, drops, ingest, scale, kafka, detect}. A section that fails leaves its
- * figures null and says why in {@code not_measured}; the others still run.
+ * sections are {@code jmh, drops, ingest, scale, scale10k, kafka, detect, detect_am}. A section
+ * that fails leaves its figures null and says why in {@code not_measured}; the others still run.
  */
 public final class BenchMain {
     static final List<String> SECTIONS =
-            List.of("jmh", "drops", "ingest", "scale", "kafka", "detect");
+            List.of("jmh", "drops", "ingest", "scale", "scale10k", "kafka", "detect", "detect_am");
 
     private final boolean quick;
     private final Path work;
@@ -64,7 +64,9 @@ public final class BenchMain {
                         throw new IllegalArgumentException(
                                 "unknown argument "
                                         + args[i]
-                                        + "; use [--quick] [--only jmh,drops,ingest,scale,kafka,detect] [--out FILE] [--docs FILE]");
+                                        + "; use [--quick] [--only "
+                                        + String.join(",", SECTIONS)
+                                        + "] [--out FILE] [--docs FILE]");
             }
         }
         Path work = Files.createTempDirectory("streamwatch-bench-");
@@ -117,8 +119,10 @@ public final class BenchMain {
                 case "drops" -> drops();
                 case "ingest" -> ingest();
                 case "scale" -> scale();
+                case "scale10k" -> appsAndQueries();
                 case "kafka" -> kafka();
                 case "detect" -> detect();
+                case "detect_am" -> detectSamePath();
                 default -> throw new IllegalArgumentException(name);
             }
         } catch (Throwable e) {
@@ -308,6 +312,36 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * Issue 15's steady state: {@code bench.scale10k.apps} (5000) apps, each with one query,
+     * history filled to {@code bench.scale10k.prefill} (1000; quick 100), {@code
+     * bench.scale10k.steady} seconds (180; quick 60) with a scrape every {@code
+     * bench.scale10k.scrapeEvery} (15) s, service heap {@code bench.scale10k.xmx} (512m).
+     */
+    private void appsAndQueries() throws Exception {
+        int apps = Integer.getInteger("bench.scale10k.apps", 5000);
+        int prefill = Integer.getInteger("bench.scale10k.prefill", quick ? 100 : 1000);
+        double steady =
+                Double.parseDouble(
+                        System.getProperty("bench.scale10k.steady", quick ? "60" : "180"));
+        double every = Double.parseDouble(System.getProperty("bench.scale10k.scrapeEvery", "15"));
+        String xmx = System.getProperty("bench.scale10k.xmx", "512m");
+        AppsAndQueriesBenchmark.Result r =
+                AppsAndQueriesBenchmark.run(
+                        work.resolve("scale10k-" + apps), apps, prefill, steady, every, xmx, log);
+        results.detail("apps_and_queries", AppsAndQueriesBenchmark.describe(r));
+        if (apps == 5000) {
+            String suffix = "_5000_apps_5000_queries";
+            results.figure("scrape_ms" + suffix, r.scrapeMs(), "ms");
+            // one exposition size, one steady window, one restart per run
+            results.figure("metrics_mb" + suffix, Stats.of(List.of(r.metricsBytes() / 1e6)), "MB");
+            results.figure("heap_mb" + suffix, r.heapMb(), "MB");
+            results.figure(
+                    "service_cpu_cores" + suffix, Stats.of(List.of(r.serviceCores())), "cores");
+            results.figure("restart_s" + suffix, Stats.of(List.of(r.restartSeconds())), "s");
+        }
+    }
+
     private void kafka() throws Exception {
         int polls = quick ? 4 : 10;
         List<Map<String, Object>> growth = new ArrayList<>();
@@ -351,6 +385,32 @@ public final class BenchMain {
         results.detail("detect", DetectLatencyBenchmark.describe(r));
     }
 
+    /**
+     * Issue 15's like-for-like detection: Streamwatch and the PrometheusServlet baseline both page
+     * through one Alertmanager with group_wait {@code bench.detect.groupWait} (0s, the smallest it
+     * accepts) and the same webhook.
+     */
+    private void detectSamePath() throws Exception {
+        int reps = Integer.getInteger("bench.detect.reps", quick ? 3 : 10);
+        String groupWait = System.getProperty("bench.detect.groupWait", "0s");
+        DetectLatencyBenchmark.Result r =
+                DetectLatencyBenchmark.run(work.resolve("detect-am"), reps, true, groupWait, log);
+        Stats s = Stats.of(r.ours());
+        results.figure("detect_latency_ms_p50_via_alertmanager", s, "ms");
+        Stats b = Stats.of(r.base());
+        results.figure("baseline_detect_latency_ms_p50_same_path", b, "ms");
+        List<Double> ratios = new ArrayList<>();
+        for (DetectLatencyBenchmark.Rep rep : r.reps()) {
+            if (!Double.isNaN(rep.baselineMs()))
+                ratios.add(rep.baselineMs() / Math.max(1, rep.oursMs()));
+        }
+        results.value(
+                "detect_speedup_same_path",
+                b.median() / Math.max(1, s.median()),
+                Stats.of(ratios).spread("x (per repetition: baseline ÷ Streamwatch)"));
+        results.detail("detect_same_path", DetectLatencyBenchmark.describe(r));
+    }
+
     /** Collects figures and writes them in the shape of latest.json. */
     static final class Results {
         static final List<String> KEYS =
@@ -367,7 +427,15 @@ public final class BenchMain {
                         "detect_speedup_vs_prometheus_servlet",
                         "scrape_ms_5000_apps",
                         "heap_mb_5000_apps",
-                        "kafka_lag_poll_ms_5000_partitions");
+                        "kafka_lag_poll_ms_5000_partitions",
+                        "scrape_ms_5000_apps_5000_queries",
+                        "metrics_mb_5000_apps_5000_queries",
+                        "heap_mb_5000_apps_5000_queries",
+                        "service_cpu_cores_5000_apps_5000_queries",
+                        "restart_s_5000_apps_5000_queries",
+                        "detect_latency_ms_p50_via_alertmanager",
+                        "baseline_detect_latency_ms_p50_same_path",
+                        "detect_speedup_same_path");
         static final Map<String, String> SECTION_OF =
                 Map.ofEntries(
                         Map.entry("listener_enqueue_ns_p50", "jmh"),
@@ -382,7 +450,15 @@ public final class BenchMain {
                         Map.entry("detect_speedup_vs_prometheus_servlet", "detect"),
                         Map.entry("scrape_ms_5000_apps", "scale"),
                         Map.entry("heap_mb_5000_apps", "scale"),
-                        Map.entry("kafka_lag_poll_ms_5000_partitions", "kafka"));
+                        Map.entry("kafka_lag_poll_ms_5000_partitions", "kafka"),
+                        Map.entry("scrape_ms_5000_apps_5000_queries", "scale10k"),
+                        Map.entry("metrics_mb_5000_apps_5000_queries", "scale10k"),
+                        Map.entry("heap_mb_5000_apps_5000_queries", "scale10k"),
+                        Map.entry("service_cpu_cores_5000_apps_5000_queries", "scale10k"),
+                        Map.entry("restart_s_5000_apps_5000_queries", "scale10k"),
+                        Map.entry("detect_latency_ms_p50_via_alertmanager", "detect_am"),
+                        Map.entry("baseline_detect_latency_ms_p50_same_path", "detect_am"),
+                        Map.entry("detect_speedup_same_path", "detect_am"));
 
         private final Map<String, Object> root = new LinkedHashMap<>();
         private final Map<String, Object> spread = new LinkedHashMap<>();

@@ -33,6 +33,11 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
  * names carry the Spark app id (Spark's default {@code spark.metrics.namespace}), so the rule
  * extracts it into a {@code spark_app} label with {@code label_replace}; Alertmanager groups by it,
  * which makes every repetition a new alert group that waits group_wait, as a new incident does.
+ *
+ * <p>Same path ({@code groupWait} given): both Streamwatch (an {@code alertmanager} receiver) and
+ * the baseline's Prometheus send to one real Alertmanager whose {@code group_wait} is {@code
+ * groupWait} (the smallest it accepts), which notifies the one webhook; the comparison is then like
+ * for like, each page having passed through the same Alertmanager.
  */
 final class DetectLatencyBenchmark {
     static final String ALERT = "StreamingBatchTooSlow";
@@ -63,37 +68,61 @@ final class DetectLatencyBenchmark {
     private DetectLatencyBenchmark() {}
 
     static Result run(Path dir, int reps, boolean baseline, Log log) throws Exception {
+        return run(dir, reps, baseline, null, log);
+    }
+
+    /**
+     * @param groupWait null: Streamwatch pages the webhook directly and the baseline's Alertmanager
+     *     keeps its default timers; else both go through one Alertmanager with this group_wait
+     */
+    static Result run(Path dir, int reps, boolean baseline, String groupWait, Log log)
+            throws Exception {
         String token = "bench-detect-" + System.nanoTime();
         int uiPort = Loopback.freePort();
+        boolean samePath = groupWait != null;
+        String timers =
+                samePath
+                        ? "group_wait " + groupWait + ", group_interval 5m, repeat_interval 4h"
+                        : "group_wait 30s, group_interval 5m, repeat_interval 4h";
         try (WebhookReceiver hook = WebhookReceiver.start();
+                PrometheusProcess am =
+                        baseline || samePath
+                                ? PrometheusProcess.alertmanager(
+                                        dir.resolve("am"),
+                                        amConfig(dir, hook, samePath ? "/am" : "/baseline", timers))
+                                : null;
                 ServiceProcess service =
                         ServiceProcess.in(dir.resolve("service"))
                                 .token(token)
                                 .jvmArgs("-Xmx1g")
                                 .requestTimeout(Duration.ofSeconds(60))
                                 .yaml(
-                                        "alerting: { receivers: [ { type: webhook, url: \""
-                                                + hook.url("/ours")
-                                                + "\" } ] }\n")
+                                        samePath
+                                                ? "alerting: { receivers: [ { type: alertmanager, url: \""
+                                                        + am.base()
+                                                        + "\" } ] }\n"
+                                                : "alerting: { receivers: [ { type: webhook, url: \""
+                                                        + hook.url("/ours")
+                                                        + "\" } ] }\n")
                                 .start();
-                PrometheusProcess am =
-                        baseline
-                                ? PrometheusProcess.alertmanager(
-                                        dir.resolve("am"), amConfig(dir, hook))
-                                : null;
                 PrometheusProcess prom =
                         baseline
                                 ? PrometheusProcess.prometheus(
                                         dir.resolve("prom"), promConfig(dir, am, uiPort))
                                 : null) {
             List<Rep> done = new ArrayList<>();
+            String oursPath = samePath ? "/am" : "/ours";
+            String basePath = samePath ? "/am" : "/baseline";
             for (int r = 1; r <= reps; r++) {
-                done.add(rep(r, service, hook, prom, uiPort, token, log));
+                done.add(rep(r, service, hook, oursPath, basePath, prom, uiPort, token, log));
             }
             return new Result(
                     done,
                     baseline,
-                    "group_wait 30s, group_interval 5m, repeat_interval 4h (Alertmanager defaults)");
+                    timers
+                            + (samePath
+                                    ? " (one Alertmanager for both paths, smallest group_wait it accepts)"
+                                    : " (Alertmanager defaults)"));
         }
     }
 
@@ -101,6 +130,8 @@ final class DetectLatencyBenchmark {
             int r,
             ServiceProcess service,
             WebhookReceiver hook,
+            String oursPath,
+            String basePath,
             PrometheusProcess prom,
             int uiPort,
             String token,
@@ -137,7 +168,7 @@ final class DetectLatencyBenchmark {
             Await.result(
                     Duration.ofSeconds(60),
                     "Streamwatch to page " + ALERT + " for " + app,
-                    () -> hook.firstFiring("/ours", ALERT, "app", app).orElse(null));
+                    () -> hook.firstFiring(oursPath, ALERT, "app", app).orElse(null));
             Optional<WebhookReceiver.Alert> base = Optional.empty();
             if (prom != null) {
                 base =
@@ -148,14 +179,15 @@ final class DetectLatencyBenchmark {
                                         "the baseline page for " + sparkApp,
                                         () ->
                                                 hook.firstFiring(
-                                                                "/baseline",
+                                                                basePath,
                                                                 BASELINE_ALERT,
                                                                 "spark_app",
                                                                 sparkApp)
                                                         .orElse(null)));
             }
             long ref = thirdSlowEnd(recorder.completed.subList(healthy, recorder.completed.size()));
-            long oursAt = hook.firstFiring("/ours", ALERT, "app", app).orElseThrow().receivedAtMs();
+            long oursAt =
+                    hook.firstFiring(oursPath, ALERT, "app", app).orElseThrow().receivedAtMs();
             long baseAt = base.map(WebhookReceiver.Alert::receivedAtMs).orElse(-1L);
             Rep rep =
                     new Rep(
@@ -191,7 +223,9 @@ final class DetectLatencyBenchmark {
         throw new IllegalStateException("no three consecutive slow batches among " + batches);
     }
 
-    private static Path amConfig(Path dir, WebhookReceiver hook) throws Exception {
+    private static Path amConfig(Path dir, WebhookReceiver hook, String path, String timers)
+            throws Exception {
+        String[] t = timers.split(", ");
         Files.createDirectories(dir);
         Path p = dir.resolve("alertmanager.yml");
         Files.writeString(
@@ -199,17 +233,21 @@ final class DetectLatencyBenchmark {
                 """
                 route:
                   receiver: hook
-                  group_by: ['alertname', 'spark_app']
-                  group_wait: 30s
-                  group_interval: 5m
-                  repeat_interval: 4h
+                  group_by: ['alertname', 'spark_app', 'app']
+                  %s
+                  %s
+                  %s
                 receivers:
                   - name: hook
                     webhook_configs:
                       - url: '%s'
                         send_resolved: true
                 """
-                        .formatted(hook.url("/baseline")));
+                        .formatted(
+                                t[0].replace(" ", ": "),
+                                t[1].replace(" ", ": "),
+                                t[2].replace(" ", ": "),
+                                hook.url(path)));
         return p;
     }
 

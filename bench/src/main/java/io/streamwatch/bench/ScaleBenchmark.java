@@ -82,34 +82,9 @@ final class ScaleBenchmark {
                                 now - prefillBatches * SimulatedDriver.INTERVAL_MS));
             }
             // 1. Fill every app's history.
-            long prefillStart = System.nanoTime();
-            AtomicLong prefilled = new AtomicLong();
-            AtomicLong prefillErrors = new AtomicLong();
-            java.util.concurrent.atomic.AtomicReference<String> firstError =
-                    new java.util.concurrent.atomic.AtomicReference<>();
-            List<CompletableFuture<?>> pending = new ArrayList<>();
-            for (int left = prefillBatches; left > 0; left -= IngestThroughput.EVENTS_PER_REQUEST) {
-                int n = Math.min(left, IngestThroughput.EVENTS_PER_REQUEST);
-                for (SimulatedDriver d : sims) {
-                    pending.add(
-                            client.post(d.completedBatches(n, System.currentTimeMillis()))
-                                    .thenAccept(
-                                            a -> {
-                                                prefilled.addAndGet(a.accepted());
-                                                if (a.status() != 200) {
-                                                    prefillErrors.incrementAndGet();
-                                                    firstError.compareAndSet(
-                                                            null, a.status() + " " + a.body());
-                                                }
-                                            }));
-                }
-                CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
-                pending.clear();
-            }
-            double prefillSeconds = (System.nanoTime() - prefillStart) / 1e9;
-            if (prefillErrors.get() > 0)
-                throw new IllegalStateException(
-                        prefillErrors.get() + " prefill requests failed, e.g. " + firstError.get());
+            Prefill p = prefill(client, sims, prefillBatches, IngestThroughput.EVENTS_PER_REQUEST);
+            AtomicLong prefilled = new AtomicLong(p.events());
+            double prefillSeconds = p.seconds();
             log.info(
                     "scale %d apps: history filled with %d batches each in %.1f s (%.0f events/s)",
                     apps,
@@ -207,7 +182,48 @@ final class ScaleBenchmark {
         }
     }
 
-    private static long countLines(byte[] body) {
+    /** What filling the history took: events accepted and seconds. */
+    record Prefill(long events, double seconds) {}
+
+    /**
+     * Sends each driver's next {@code batches} batches as catch-up requests of at most {@code
+     * eventsPerRequest} batches (a driver with a query sends a progress with each), every driver in
+     * turn; fails on the first refused request.
+     */
+    static Prefill prefill(
+            IngestClient client, List<SimulatedDriver> sims, int batches, int batchesPerRequest) {
+        long prefillStart = System.nanoTime();
+        AtomicLong prefilled = new AtomicLong();
+        AtomicLong prefillErrors = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> firstError =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (int left = batches; left > 0; left -= batchesPerRequest) {
+            int n = Math.min(left, batchesPerRequest);
+            for (SimulatedDriver d : sims) {
+                pending.add(
+                        client.post(d.completedBatches(n, System.currentTimeMillis()))
+                                .thenAccept(
+                                        a -> {
+                                            prefilled.addAndGet(a.accepted());
+                                            if (a.status() != 200) {
+                                                prefillErrors.incrementAndGet();
+                                                firstError.compareAndSet(
+                                                        null, a.status() + " " + a.body());
+                                            }
+                                        }));
+            }
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+            pending.clear();
+        }
+        double seconds = (System.nanoTime() - prefillStart) / 1e9;
+        if (prefillErrors.get() > 0)
+            throw new IllegalStateException(
+                    prefillErrors.get() + " prefill requests failed, e.g. " + firstError.get());
+        return new Prefill(prefilled.get(), seconds);
+    }
+
+    static long countLines(byte[] body) {
         long n = 0;
         for (byte b : body) if (b == '\n') n++;
         return n;
@@ -244,9 +260,10 @@ final class ScaleBenchmark {
      * answered before the app's next batch is due delays it (a listener keeps one request in
      * flight), and the achieved rate shows it.
      */
-    private static final class Live implements Runnable {
+    static final class Live implements Runnable {
         final AtomicLong ok = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
+        final AtomicLong rejected = new AtomicLong();
         private final List<SimulatedDriver> sims;
         private final List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         private final java.util.concurrent.BlockingQueue<Integer> due =
@@ -279,7 +296,14 @@ final class ScaleBenchmark {
                     SimulatedDriver d = sims.get(i);
                     IngestClient.Answer a;
                     synchronized (d) {
-                        a = poster.post(d.oneBatch(System.currentTimeMillis()));
+                        byte[] body = d.oneBatch(System.currentTimeMillis());
+                        a = poster.post(body);
+                        // 503 (ingest.maxConcurrentRequests): retry after 1 s, as the listener does
+                        while (a.status() == 503 && running) {
+                            rejected.incrementAndGet();
+                            Await.sleep(1000);
+                            a = poster.post(body);
+                        }
                     }
                     if (a.status() == 200) {
                         ok.incrementAndGet();

@@ -57,4 +57,36 @@ class HarnessSmokeTest {
                             metrics, "streamwatch_ingest_events_total", "result=\"accepted\""));
         }
     }
+
+    @Test
+    void aDriverWithAQuerySendsProgressTheServiceAccepts(@TempDir Path dir) throws Exception {
+        assumeTrue(
+                Files.isRegularFile(Path.of(System.getProperty("streamwatch.service.jar", "none"))),
+                "the service jar (built before this module in the reactor) is needed");
+        String token = "smoke-q-" + System.nanoTime();
+        try (ServiceProcess service =
+                        ServiceProcess.in(dir)
+                                .token(token)
+                                .jvmArgs("-Xmx256m")
+                                .requestTimeout(Duration.ofSeconds(60))
+                                .yaml("")
+                                .start();
+                IngestClient client = new IngestClient(service.url(), token, 2, 1)) {
+            SimulatedDriver driver =
+                    new SimulatedDriver("smoke-q", System.currentTimeMillis() - 60_000, true);
+            IngestClient.Answer a =
+                    client.postAndWait(driver.completedBatches(10, System.currentTimeMillis()));
+            assertEquals(200, a.status(), a.body());
+            assertEquals(21, a.accepted(), "queryStarted, 10 progress, 10 batchCompleted");
+            IngestClient.Answer b = client.postAndWait(driver.oneBatch(System.currentTimeMillis()));
+            assertEquals(200, b.status(), b.body());
+            assertEquals(4, b.accepted());
+            assertEquals(
+                    11.0,
+                    ServiceProcess.sample(
+                            service.metrics(),
+                            "spark_structured_streaming_batches_completed_total",
+                            "app=\"smoke-q\""));
+        }
+    }
 }

@@ -13,6 +13,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -22,6 +23,9 @@ import java.util.stream.Collectors;
  * stopped at (the body is bound as it is read, never held as a tree).
  */
 final class JsonProblems {
+    private static final Pattern UNPRINTABLE =
+            Pattern.compile(
+                    "[\\p{Cntrl}\\x{D800}-\\x{DFFF}\\x{2028}\\x{2029}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]");
     static final String ENVELOPE = "{\"schema\":1,\"source\":{...},\"events\":[...]}";
 
     private JsonProblems() {}
@@ -182,9 +186,17 @@ final class JsonProblems {
     /** A client-supplied name or value, fit to be echoed: short, printable, valid Unicode. */
     static String clip(String name) {
         String c = name.length() > 64 ? name.substring(0, 64) + "..." : name;
-        return c.replaceAll(
-                "[\\p{Cntrl}\\x{D800}-\\x{DFFF}\\x{2028}\\x{2029}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]",
-                "?");
+        return printable(c) ? c : UNPRINTABLE.matcher(c).replaceAll("?");
+    }
+
+    /** True when {@link #UNPRINTABLE} cannot match: the usual case, checked without a regex. */
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x20 || ch == 0x7f || (ch >= 0xD800 && ch <= 0xDFFF)) return false;
+            if (ch >= 0x2028 && (ch <= 0x202E || (ch >= 0x2066 && ch <= 0x2069))) return false;
+        }
+        return true;
     }
 
     /**

@@ -22,11 +22,26 @@ final class RuleSet<W> {
     private final List<Rule<W>> eventDriven;
     private final int window;
     private final int clockWindow;
-    private final Map<Subject, Object> evaluatedOn = new ConcurrentHashMap<>();
+
+    /**
+     * A subject judged by every rule less than this long ago (its app reported) is not asked again
+     * by the timer: its clock-driven verdicts are that fresh already.
+     */
+    static final long FRESH_MS = 1000;
+
+    private final Map<Subject, Seen> evaluatedOn = new ConcurrentHashMap<>();
     private volatile Grace grace = new Grace(Long.MIN_VALUE, Long.MIN_VALUE);
 
     /** From {@code start} to {@code until} (epoch ms), silence from before start is no evidence. */
     record Grace(long start, long until) {}
+
+    /**
+     * The evidence a subject was last evaluated on, and when (window time, epoch ms) every rule
+     * last judged it; {@link #NEVER} when only the timer has.
+     */
+    private record Seen(Object evidence, long judgedAt) {}
+
+    private static final long NEVER = Long.MIN_VALUE;
 
     RuleSet(Subjects<W> subjects, List<? extends Rule<W>> rules) {
         this.subjects = subjects;
@@ -57,16 +72,23 @@ final class RuleSet<W> {
         if (rules.isEmpty()) return;
         for (W w : subjects.app(app, window)) {
             Object evidence = subjects.evidence(w);
-            Object before = evaluatedOn.put(subjects.subject(w), evidence);
-            if (!subjects.onlyChangedSubjects() || !Objects.equals(before, evidence))
-                evaluate(w, rules, book);
+            Subject subject = subjects.subject(w);
+            Seen before = evaluatedOn.get(subject);
+            boolean judge =
+                    !subjects.onlyChangedSubjects()
+                            || before == null
+                            || !Objects.equals(before.evidence(), evidence);
+            long judgedAt = judge ? subjects.now(w) : before.judgedAt();
+            evaluatedOn.put(subject, new Seen(evidence, judgedAt));
+            if (judge) evaluate(w, rules, book);
         }
     }
 
     /**
      * The clock-driven rules over every subject; the others only over subjects whose evidence
      * changed since they were last evaluated (a change nobody announced through {@link #evaluate}).
-     * Adds every subject seen to {@code present}.
+     * Subjects every rule judged less than {@link #FRESH_MS} ago are skipped. Adds every subject
+     * seen to {@code present}.
      */
     void tick(AlertBook book, Set<Subject> present) {
         if (rules.isEmpty()) return;
@@ -74,10 +96,17 @@ final class RuleSet<W> {
         for (W w : subjects.all(clockWindow)) {
             Subject subject = subjects.subject(w);
             mine.add(subject);
+            Seen seen = evaluatedOn.get(subject);
+            long now = subjects.now(w);
+            if (seen != null
+                    && seen.judgedAt() != NEVER
+                    && now >= seen.judgedAt()
+                    && now - seen.judgedAt() < FRESH_MS) continue;
             evaluate(w, clockDriven, book);
             if (eventDriven.isEmpty()) continue;
             Object evidence = subjects.evidence(w);
-            if (!Objects.equals(evaluatedOn.put(subject, evidence), evidence)) {
+            evaluatedOn.put(subject, new Seen(evidence, seen == null ? NEVER : seen.judgedAt()));
+            if (!Objects.equals(seen == null ? null : seen.evidence(), evidence)) {
                 subjects.widen(w, window).ifPresent(full -> evaluate(full, eventDriven, book));
             }
         }

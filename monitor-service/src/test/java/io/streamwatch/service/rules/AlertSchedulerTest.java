@@ -105,6 +105,25 @@ class AlertSchedulerTest {
     }
 
     @Test
+    void anAppJudgedByEveryRuleLessThanASecondAgoIsNotAskedAgainByTheTimer() {
+        batchesArrive("orders", 100);
+        batchesArrive("quiet", 100);
+        engine.evaluate("orders");
+        engine.evaluate("quiet");
+        clock.advance(Duration.ofMillis(400));
+        engine.evaluate("orders");
+        clock.advance(Duration.ofMillis(700));
+        engine.tick();
+        assertEquals(
+                3 + 1,
+                clockRule.checks.get(),
+                "the timer asks only 'quiet' (judged 1.1 s ago); 'orders' was judged 0.7 s ago");
+        clock.advance(Duration.ofMillis(1000));
+        engine.tick();
+        assertEquals(4 + 2, clockRule.checks.get(), "a second later the timer asks both");
+    }
+
+    @Test
     void aChangeNobodyAnnouncedIsEvaluatedOnceOnTheNextTickOverTheFullWindow() {
         batchesArrive("orders", 100);
         engine.tick();
