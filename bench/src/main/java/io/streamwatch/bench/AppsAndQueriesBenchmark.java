@@ -114,20 +114,8 @@ final class AppsAndQueriesBenchmark {
                 long wait = TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime());
                 if (wait > 0) Await.sleep(wait);
                 long t0 = System.nanoTime();
-                HttpResponse<byte[]> r =
-                        scraper.send(
-                                HttpRequest.newBuilder(URI.create(service.url() + "/metrics"))
-                                        .header("Accept", "text/plain;version=0.0.4")
-                                        .timeout(Duration.ofSeconds(60))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> r = ScaleBenchmark.scrape(scraper, service.url(), dir);
                 double ms = (System.nanoTime() - t0) / 1e6;
-                if (r.statusCode() != 200)
-                    throw new IllegalStateException(
-                            "/metrics answered "
-                                    + r.statusCode()
-                                    + "; see the service log in "
-                                    + dir);
                 scrapes.add(ms);
                 bytes = r.body().length;
                 lines = ScaleBenchmark.countLines(r.body());

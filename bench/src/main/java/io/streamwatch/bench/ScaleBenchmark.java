@@ -53,6 +53,26 @@ final class ScaleBenchmark {
             double generatorCores,
             int backlogAtEnd) {}
 
+    /**
+     * One {@code GET /metrics} in the text format, as Prometheus scrapes it, the whole body read.
+     *
+     * @throws IllegalStateException when it does not answer 200 (the service log is in {@code dir})
+     */
+    static HttpResponse<byte[]> scrape(HttpClient scraper, String serviceUrl, Path dir)
+            throws IOException, InterruptedException {
+        HttpResponse<byte[]> r =
+                scraper.send(
+                        HttpRequest.newBuilder(URI.create(serviceUrl + "/metrics"))
+                                .header("Accept", "text/plain;version=0.0.4")
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200)
+            throw new IllegalStateException(
+                    "/metrics answered " + r.statusCode() + "; see the service log in " + dir);
+        return r;
+    }
+
     private ScaleBenchmark() {}
 
     static Result run(
@@ -111,16 +131,8 @@ final class ScaleBenchmark {
                 long wait = TimeUnit.NANOSECONDS.toMillis(target - System.nanoTime());
                 if (wait > 0) Await.sleep(wait);
                 long t0 = System.nanoTime();
-                HttpResponse<byte[]> r =
-                        scraper.send(
-                                HttpRequest.newBuilder(URI.create(service.url() + "/metrics"))
-                                        .header("Accept", "text/plain;version=0.0.4")
-                                        .timeout(Duration.ofSeconds(60))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> r = scrape(scraper, service.url(), dir);
                 double ms = (System.nanoTime() - t0) / 1e6;
-                if (r.statusCode() != 200)
-                    throw new IllegalStateException("/metrics answered " + r.statusCode());
                 scrapeMs.add(ms);
                 metricsBytes = r.body().length;
                 metricsLines = countLines(r.body());

@@ -19,17 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HarnessSmokeTest {
     @Test
     void simulatedDriversAreAcceptedDeduplicatedAndVisible(@TempDir Path dir) throws Exception {
-        assumeTrue(
-                Files.isRegularFile(Path.of(System.getProperty("streamwatch.service.jar", "none"))),
-                "the service jar (built before this module in the reactor) is needed");
         String token = "smoke-" + System.nanoTime();
-        try (ServiceProcess service =
-                        ServiceProcess.in(dir)
-                                .token(token)
-                                .jvmArgs("-Xmx256m")
-                                .requestTimeout(Duration.ofSeconds(60))
-                                .yaml("")
-                                .start();
+        try (ServiceProcess service = service(dir, token);
                 IngestClient client = new IngestClient(service.url(), token, 2, 1)) {
             SimulatedDriver driver =
                     new SimulatedDriver("smoke-app", System.currentTimeMillis() - 60_000);
@@ -60,17 +51,8 @@ class HarnessSmokeTest {
 
     @Test
     void aDriverWithAQuerySendsProgressTheServiceAccepts(@TempDir Path dir) throws Exception {
-        assumeTrue(
-                Files.isRegularFile(Path.of(System.getProperty("streamwatch.service.jar", "none"))),
-                "the service jar (built before this module in the reactor) is needed");
         String token = "smoke-q-" + System.nanoTime();
-        try (ServiceProcess service =
-                        ServiceProcess.in(dir)
-                                .token(token)
-                                .jvmArgs("-Xmx256m")
-                                .requestTimeout(Duration.ofSeconds(60))
-                                .yaml("")
-                                .start();
+        try (ServiceProcess service = service(dir, token);
                 IngestClient client = new IngestClient(service.url(), token, 2, 1)) {
             SimulatedDriver driver =
                     new SimulatedDriver("smoke-q", System.currentTimeMillis() - 60_000, true);
@@ -88,5 +70,18 @@ class HarnessSmokeTest {
                             "spark_structured_streaming_batches_completed_total",
                             "app=\"smoke-q\""));
         }
+    }
+
+    /** The real service jar on {@code dir} with {@code token}; the reactor builds the jar first. */
+    private static ServiceProcess service(Path dir, String token) throws Exception {
+        assumeTrue(
+                Files.isRegularFile(Path.of(System.getProperty("streamwatch.service.jar", "none"))),
+                "the service jar (built before this module in the reactor) is needed");
+        return ServiceProcess.in(dir)
+                .token(token)
+                .jvmArgs("-Xmx256m")
+                .requestTimeout(Duration.ofSeconds(60))
+                .yaml("")
+                .start();
     }
 }
