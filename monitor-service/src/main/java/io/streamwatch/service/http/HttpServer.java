@@ -103,7 +103,11 @@ public final class HttpServer {
                     try {
                         ingestAuth.check(ctx.header("Authorization"));
                         Consumer<String> appCheck = binding.forRequest(ctx.header("Authorization"));
-                        gate.run(() -> ingest(ctx, ingest, appCheck));
+                        // a record: {"accepted":N,"duplicates":M}, always in that order
+                        ctx.json(
+                                gate.run(
+                                        () -> apply(ctx, ingest, appCheck),
+                                        IngestHandler.Pending::awaitDurable));
                         metrics.ingestRequest("ok");
                     } catch (RejectedException e) {
                         metrics.ingestRequest(outcome(e.status()));
@@ -227,20 +231,18 @@ public final class HttpServer {
                                         + clip(ctx.path(), 200)));
     }
 
-    private static void ingest(Context ctx, IngestHandler ingest, Consumer<String> appCheck) {
-        IngestHandler.Accepted a;
+    private static IngestHandler.Pending apply(
+            Context ctx, IngestHandler ingest, Consumer<String> appCheck) {
         try {
-            a =
-                    ingest.handle(
-                            ctx.contentType(),
-                            ctx.header("Content-Encoding"),
-                            ctx.contentLength(),
-                            IngestGate.bodyOf(ctx.bodyInputStream()),
-                            appCheck);
+            return ingest.apply(
+                    ctx.contentType(),
+                    ctx.header("Content-Encoding"),
+                    ctx.contentLength(),
+                    IngestGate.bodyOf(ctx.bodyInputStream()),
+                    appCheck);
         } catch (SequenceJumpException e) {
             throw RejectedException.badRequest(e.getMessage());
         }
-        ctx.json(a); // a record: {"accepted":N,"duplicates":M}, always in that order
     }
 
     /**

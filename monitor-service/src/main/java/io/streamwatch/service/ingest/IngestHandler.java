@@ -78,6 +78,47 @@ public final class IngestHandler {
             long contentLength,
             InputStream body,
             Consumer<String> appCheck) {
+        return apply(contentType, contentEncoding, contentLength, body, appCheck).awaitDurable();
+    }
+
+    /**
+     * Applied in memory, not yet acknowledged: {@link #awaitDurable} waits for the group commit
+     * that makes it durable. The split lets a caller hold a concurrency slot only for the work that
+     * uses the CPU (reading, decoding, applying), not for the wait on the disk.
+     */
+    public final class Pending {
+        private final AppRegistry.Pending applied;
+        private final int wireBytes;
+
+        private Pending(AppRegistry.Pending applied, int wireBytes) {
+            this.applied = applied;
+            this.wireBytes = wireBytes;
+        }
+
+        /**
+         * Must follow {@link IngestHandler#apply} on the same thread (it holds the app's write lock
+         * until then).
+         *
+         * @throws RejectedException 503 when the events could not be stored (they were rolled back)
+         */
+        public Accepted awaitDurable() {
+            AppRegistry.Result result = applied.finish();
+            IngestHandler.awaitDurable(result);
+            metrics.ingested(result.accepted(), result.duplicates(), wireBytes);
+            return new Accepted(result.accepted(), result.duplicates());
+        }
+    }
+
+    /**
+     * The first half of {@link #handle(String, String, long, InputStream, Consumer)}: every check
+     * and the apply; the answer follows from {@link Pending#awaitDurable()}.
+     */
+    public Pending apply(
+            String contentType,
+            String contentEncoding,
+            long contentLength,
+            InputStream body,
+            Consumer<String> appCheck) {
         checkContentType(contentType);
         String enc =
                 contentEncoding == null
@@ -130,15 +171,11 @@ public final class IngestHandler {
                             + " s",
                     wait);
         }
-        AppRegistry.Result r;
         try {
-            r = registry.apply(batch);
+            return new Pending(registry.begin(batch), raw.length);
         } catch (AppLimitException e) {
             throw new RejectedException(e.status(), e.getMessage(), e.retryAfterSeconds());
         }
-        awaitDurable(r);
-        metrics.ingested(r.accepted(), r.duplicates(), raw.length);
-        return new Accepted(r.accepted(), r.duplicates());
     }
 
     /**

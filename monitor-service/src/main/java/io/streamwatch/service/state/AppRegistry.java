@@ -138,30 +138,62 @@ public final class AppRegistry {
      * @throws AppLimitException when the request would add an app beyond {@code maxApps}
      */
     public Result apply(IngestBatch batch) {
+        return begin(batch).finish();
+    }
+
+    /**
+     * An ingest request applied in memory and handed to the store. {@link #finish} must follow on
+     * the same thread: it waits for the disk (the app's later changes wait for it too) and then
+     * tells the {@link StateListener}s.
+     */
+    public final class Pending {
+        private final String key;
+        private final DurableChanges.Pending<AppState.Applied> change;
+
+        private Pending(String key, DurableChanges.Pending<AppState.Applied> change) {
+            this.key = key;
+            this.change = change;
+        }
+
+        /** What the request did, once it is on disk; a failed {@code durable} when it is not. */
+        public Result finish() {
+            AppState.Applied a;
+            try {
+                a = change.finish();
+            } catch (DurableChanges.StoreFailure e) {
+                return new Result(0, 0, CompletableFuture.failedFuture(e.getCause()));
+            }
+            if (a.accepted() > 0) changed(key);
+            return new Result(
+                    a.accepted(), a.duplicates(), CompletableFuture.completedFuture(null));
+        }
+    }
+
+    /**
+     * The first half of {@link #apply}: every check and the change in memory; the store's answer is
+     * waited for by {@link Pending#finish}.
+     *
+     * @throws AppLimitException when the request would add an app beyond {@code maxApps}
+     */
+    public Pending begin(IngestBatch batch) {
         long now = clock.millis();
         String key = batch.source().app();
         AppState state = getOrCreate(key, now);
         if (state == null) throw new AppLimitException(key, maxApps);
-        AppState.Applied a;
-        try {
-            a =
-                    durable.apply(
-                            state,
-                            s -> {
-                                AppState.Applied applied = s.apply(batch, now, stateGrowthWindowMs);
-                                // A new app is stored even when its first request carries no
-                                // events (a heartbeat): else it is gone after a restart.
-                                return new DurableChanges.Step<>(
-                                        applied,
-                                        applied.newBatches(),
-                                        applied.queries(),
-                                        applied.changed() || !s.stored);
-                            });
-        } catch (DurableChanges.StoreFailure e) {
-            return new Result(0, 0, CompletableFuture.failedFuture(e.getCause()));
-        }
-        if (a.accepted() > 0) changed(key);
-        return new Result(a.accepted(), a.duplicates(), CompletableFuture.completedFuture(null));
+        return new Pending(
+                key,
+                durable.begin(
+                        state,
+                        s -> {
+                            AppState.Applied applied = s.apply(batch, now, stateGrowthWindowMs);
+                            // A new app is stored even when its first request carries no
+                            // events (a heartbeat): else it is gone after a restart.
+                            return new DurableChanges.Step<>(
+                                    applied,
+                                    applied.newBatches(),
+                                    applied.queries(),
+                                    applied.changed() || !s.stored);
+                        }));
     }
 
     /**
@@ -223,9 +255,19 @@ public final class AppRegistry {
 
     /** Every app's rule window at one instant. */
     public List<AppWindow> windows(int batches) {
+        return windows(batches, app -> false);
+    }
+
+    /**
+     * Every app's rule window but those {@code skip} names (asked once for each app, before its
+     * window is built).
+     */
+    public List<AppWindow> windows(int batches, java.util.function.Predicate<String> skip) {
         long now = clock.millis();
         List<AppWindow> out = new ArrayList<>(apps.size());
-        for (AppState s : apps.values()) out.add(s.window(batches, now));
+        for (Map.Entry<String, AppState> e : apps.entrySet()) {
+            if (!skip.test(e.getKey())) out.add(e.getValue().window(batches, now));
+        }
         return out;
     }
 
@@ -239,9 +281,21 @@ public final class AppRegistry {
      * run.
      */
     public List<QueryWindow> queryWindows(int microBatches) {
+        return queryWindows(microBatches, (app, query) -> false);
+    }
+
+    /**
+     * Every query's rule window but those {@code skip} names (asked once for each query, before its
+     * window is built).
+     */
+    public List<QueryWindow> queryWindows(
+            int microBatches, java.util.function.BiPredicate<String, String> skip) {
         long now = clock.millis();
         List<QueryWindow> out = new ArrayList<>();
-        for (AppState s : apps.values()) out.addAll(s.queryWindows(null, microBatches, now));
+        for (Map.Entry<String, AppState> e : apps.entrySet()) {
+            String app = e.getKey();
+            out.addAll(e.getValue().queryWindows(microBatches, now, q -> skip.test(app, q)));
+        }
         return out;
     }
 

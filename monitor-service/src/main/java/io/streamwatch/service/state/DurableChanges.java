@@ -1,6 +1,7 @@
 package io.streamwatch.service.state;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,21 +44,49 @@ final class DurableChanges {
      * change while it is being stored, and see it undone if storing fails.
      */
     <T> T apply(AppState state, Function<AppState, Step<T>> change) throws StoreFailure {
-        state.writes.lock();
-        try {
-            AppState.Before before = state.before();
-            Step<T> step;
-            PersistedApp after;
-            synchronized (state) {
-                step = change.apply(state);
-                after = step.store() ? state.persisted() : null;
-            }
-            if (after == null) return step.result();
+        return begin(state, change).finish();
+    }
+
+    /**
+     * A change applied in memory and handed to the store, its app's write lock still held by the
+     * calling thread: {@link #finish} (on the same thread) waits until it is on disk, or rolls it
+     * back, and releases the lock. Splitting the two lets a caller give up other resources (an
+     * ingest concurrency slot) while it waits for the disk.
+     */
+    final class Pending<T> {
+        private final AppState state;
+        private final AppState.Before before;
+        private final Step<T> step;
+        private final CompletableFuture<Void> saved;
+        private boolean finished;
+
+        private Pending(
+                AppState state,
+                AppState.Before before,
+                Step<T> step,
+                CompletableFuture<Void> saved) {
+            this.state = state;
+            this.before = before;
+            this.step = step;
+            this.saved = saved;
+        }
+
+        T result() {
+            return step.result();
+        }
+
+        /**
+         * Waits for the store (at most {@value #STORE_WAIT_SECONDS} s) and releases the app's write
+         * lock.
+         *
+         * @throws StoreFailure when the change could not be stored: it was rolled back
+         */
+        T finish() throws StoreFailure {
+            if (finished) throw new IllegalStateException("finished twice");
+            finished = true;
             try {
-                persistence
-                        .get()
-                        .save(after, step.added(), step.queries())
-                        .get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+                if (saved == null) return step.result();
+                saved.get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
                 state.stored = true;
                 state.committed();
                 return step.result();
@@ -68,9 +97,40 @@ final class DurableChanges {
                 Thread.currentThread().interrupt();
                 state.rollBack(before);
                 throw new StoreFailure(e);
+            } finally {
+                state.writes.unlock();
             }
-        } finally {
-            state.writes.unlock();
         }
+    }
+
+    /**
+     * The first half of {@link #apply}: the change applied and handed to the store; the caller must
+     * call {@link Pending#finish} on the same thread, in a {@code finally} if anything runs in
+     * between.
+     */
+    <T> Pending<T> begin(AppState state, Function<AppState, Step<T>> change) {
+        state.writes.lock();
+        AppState.Before before;
+        Step<T> step;
+        PersistedApp after;
+        try {
+            before = state.before();
+            synchronized (state) {
+                step = change.apply(state); // refuses before it changes anything
+                after = step.store() ? state.persisted() : null;
+            }
+        } catch (RuntimeException | Error e) {
+            state.writes.unlock();
+            throw e;
+        }
+        CompletableFuture<Void> saved = null;
+        if (after != null) {
+            try {
+                saved = persistence.get().save(after, step.added(), step.queries());
+            } catch (RuntimeException e) {
+                saved = CompletableFuture.failedFuture(e);
+            }
+        }
+        return new Pending<>(state, before, step, saved);
     }
 }
