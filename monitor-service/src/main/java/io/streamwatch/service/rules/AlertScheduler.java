@@ -45,7 +45,8 @@ final class AlertScheduler implements AutoCloseable {
     void tick() {
         try {
             Set<Subject> present = new HashSet<>();
-            for (RuleSet<?> set : ruleSets) set.tick(book, present);
+            long now = clock.millis();
+            for (RuleSet<?> set : ruleSets) set.tick(book, present, now);
             book.forgetAllBut(present, clock.instant());
             book.repeatDue(clock.instant());
         } catch (RuntimeException e) {

@@ -24,6 +24,11 @@ final class AppSubjects implements Subjects<AppWindow> {
     }
 
     @Override
+    public List<AppWindow> all(int size, java.util.function.Predicate<Subject> skip) {
+        return registry.windows(Math.max(size, 1), app -> skip.test(Subject.app(app)));
+    }
+
+    @Override
     public List<AppWindow> app(String app, int size) {
         return registry.window(app, size).map(List::of).orElse(List.of());
     }

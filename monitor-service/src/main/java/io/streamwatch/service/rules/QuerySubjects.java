@@ -40,6 +40,12 @@ final class QuerySubjects implements Subjects<QueryWindow> {
     }
 
     @Override
+    public List<QueryWindow> all(int size, java.util.function.Predicate<Subject> skip) {
+        return registry.queryWindows(
+                Math.max(size, 1), (app, query) -> skip.test(Subject.query(app, query)));
+    }
+
+    @Override
     public List<QueryWindow> app(String app, int size) {
         return registry.queryWindows(app, Math.max(size, 1));
     }

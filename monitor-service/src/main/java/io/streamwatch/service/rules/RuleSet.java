@@ -90,18 +90,20 @@ final class RuleSet<W> {
      * Subjects every rule judged less than {@link #FRESH_MS} ago are skipped. Adds every subject
      * seen to {@code present}.
      */
-    void tick(AlertBook book, Set<Subject> present) {
+    void tick(AlertBook book, Set<Subject> present, long now) {
         if (rules.isEmpty()) return;
         Set<Subject> mine = new HashSet<>();
-        for (W w : subjects.all(clockWindow)) {
+        List<W> stale =
+                subjects.all(
+                        clockWindow,
+                        subject -> {
+                            mine.add(subject);
+                            return fresh(evaluatedOn.get(subject), now);
+                        });
+        for (W w : stale) {
             Subject subject = subjects.subject(w);
-            mine.add(subject);
             Seen seen = evaluatedOn.get(subject);
-            long now = subjects.now(w);
-            if (seen != null
-                    && seen.judgedAt() != NEVER
-                    && now >= seen.judgedAt()
-                    && now - seen.judgedAt() < FRESH_MS) continue;
+            if (fresh(seen, subjects.now(w))) continue; // judged since the skip was asked
             evaluate(w, clockDriven, book);
             if (eventDriven.isEmpty()) continue;
             Object evidence = subjects.evidence(w);
@@ -112,6 +114,13 @@ final class RuleSet<W> {
         }
         evaluatedOn.keySet().retainAll(mine);
         present.addAll(mine);
+    }
+
+    private static boolean fresh(Seen seen, long now) {
+        return seen != null
+                && seen.judgedAt() != NEVER
+                && now >= seen.judgedAt()
+                && now - seen.judgedAt() < FRESH_MS;
     }
 
     private void evaluate(W w, List<Rule<W>> which, AlertBook book) {

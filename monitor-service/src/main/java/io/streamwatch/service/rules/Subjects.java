@@ -15,6 +15,18 @@ interface Subjects<W> {
     List<W> all(int size);
 
     /**
+     * As {@link #all(int)}, leaving out the subjects {@code skip} names; {@code skip} is asked once
+     * for every subject there is, before its window is built where the source allows.
+     */
+    default List<W> all(int size, java.util.function.Predicate<Subject> skip) {
+        List<W> out = new java.util.ArrayList<>();
+        for (W w : all(size)) {
+            if (!skip.test(subject(w))) out.add(w);
+        }
+        return out;
+    }
+
+    /**
      * The app's windows (one, or one per query) with the newest {@code size} batches or samples;
      * empty when this kind has none for it.
      */

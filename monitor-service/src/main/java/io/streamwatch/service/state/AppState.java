@@ -318,6 +318,12 @@ final class AppState {
         return queries.windows(app, query, n, now, run.lastSeen(), run.finished());
     }
 
+    /** Every query's window but those {@code skip} names. */
+    synchronized List<QueryWindow> queryWindows(
+            int n, long now, java.util.function.Predicate<String> skip) {
+        return queries.windows(app, null, n, now, run.lastSeen(), run.finished(), skip);
+    }
+
     /** Micro-batches of one query held in memory, newest first; null for an unknown query. */
     synchronized List<MicroBatch> microBatches(String query, int limit) {
         return queries.newest(query, limit);

@@ -1,6 +1,7 @@
 package io.streamwatch.service.state;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamwatch.service.model.Event;
 import java.util.ArrayDeque;
@@ -231,12 +232,24 @@ public final class Queries {
      */
     List<QueryWindow> windows(
             String app, String only, int n, long now, long appLastSeen, boolean appFinished) {
+        return windows(app, only, n, now, appLastSeen, appFinished, key -> false);
+    }
+
+    /** As above, leaving out (without building their windows) the queries {@code skip} names. */
+    List<QueryWindow> windows(
+            String app,
+            String only,
+            int n,
+            long now,
+            long appLastSeen,
+            boolean appFinished,
+            java.util.function.Predicate<String> skip) {
         List<QueryWindow> out = new ArrayList<>();
         for (Query q :
                 only == null
                         ? byKey.values()
                         : java.util.Collections.singletonList(byKey.get(only))) {
-            if (q == null) continue;
+            if (q == null || skip.test(q.key)) continue;
             ArrayDeque<MicroBatch> recent = new ArrayDeque<>();
             for (Iterator<MicroBatch> it = q.window.descendingIterator();
                     it.hasNext() && recent.size() < n; ) {
@@ -302,30 +315,44 @@ public final class Queries {
         return out;
     }
 
-    /** Adds {@code {"topic":{"partition":offset}}} to {@code into}; anything else adds nothing. */
+    /**
+     * Adds {@code {"topic":{"partition":offset}}} to {@code into}; anything else adds nothing. Read
+     * token by token (the rules read every micro-batch of a window at each evaluation).
+     */
     static void kafkaOffsets(String json, Map<String, Map<Integer, Long>> into) {
         if (json == null) return;
-        JsonNode tree;
-        try {
-            tree = JSON.readTree(json);
+        Map<String, Map<Integer, Long>> found = new TreeMap<>();
+        try (JsonParser p = JSON.getFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String topic = p.currentName();
+                if (p.nextToken() != JsonToken.START_OBJECT) return;
+                Map<Integer, Long> parts = new TreeMap<>();
+                for (JsonToken u = p.nextToken(); u != JsonToken.END_OBJECT; u = p.nextToken()) {
+                    int partition = partition(p.currentName());
+                    if (partition < 0 || p.nextToken() != JsonToken.VALUE_NUMBER_INT) return;
+                    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) return;
+                    parts.put(partition, p.getLongValue());
+                }
+                found.put(topic, parts);
+            }
+            if (p.nextToken() != null) return;
         } catch (java.io.IOException e) {
             return;
         }
-        if (tree == null || !tree.isObject()) return;
-        Map<String, Map<Integer, Long>> found = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> topics = tree.fields(); topics.hasNext(); ) {
-            Map.Entry<String, JsonNode> t = topics.next();
-            if (!t.getValue().isObject()) return;
-            Map<Integer, Long> parts = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> ps = t.getValue().fields(); ps.hasNext(); ) {
-                Map.Entry<String, JsonNode> p = ps.next();
-                if (!p.getKey().matches("[0-9]{1,7}") || !p.getValue().canConvertToExactIntegral())
-                    return;
-                parts.put(Integer.parseInt(p.getKey()), p.getValue().asLong());
-            }
-            found.put(t.getKey(), parts);
-        }
         found.forEach((t, p) -> into.computeIfAbsent(t, k -> new TreeMap<>()).putAll(p));
+    }
+
+    /** A partition number of 1 to 7 digits, or -1. */
+    private static int partition(String name) {
+        if (name == null || name.isEmpty() || name.length() > 7) return -1;
+        int n = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     /**

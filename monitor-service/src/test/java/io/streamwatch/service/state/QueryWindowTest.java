@@ -74,6 +74,35 @@ class QueryWindowTest {
     }
 
     @Test
+    void theTimersWindowsLeaveOutWhatItSkipsAskingOnceForEverySubject() {
+        apply(request().queryStarted(t, "id-1", "run-1", "orders", "processingTime", 2000L));
+        apply(request().queryStarted(t, "id-2", "run-2", "refunds", "processingTime", 2000L));
+        apply(Events.from("idle-app", "app-2").streamingStarted(t, 1000));
+        List<String> asked = new java.util.ArrayList<>();
+        List<QueryWindow> queries =
+                registry.queryWindows(
+                        1,
+                        (app, query) -> {
+                            asked.add(app + "/" + query);
+                            return query.equals("orders");
+                        });
+        assertEquals(List.of("refunds"), queries.stream().map(QueryWindow::query).toList());
+        assertEquals(java.util.Set.of("shop/orders", "shop/refunds"), java.util.Set.copyOf(asked));
+        assertEquals(2, asked.size());
+        List<String> appsAsked = new java.util.ArrayList<>();
+        List<AppWindow> apps =
+                registry.windows(
+                        1,
+                        app -> {
+                            appsAsked.add(app);
+                            return app.equals("shop");
+                        });
+        assertEquals(List.of("idle-app"), apps.stream().map(AppWindow::app).toList());
+        assertEquals(java.util.Set.of("shop", "idle-app"), java.util.Set.copyOf(appsAsked));
+        assertEquals(2, registry.windows(1).size(), "without a skip, every app");
+    }
+
+    @Test
     void stateHistoryIsDownsampledToAboutOneHundredTwentySamplesOverItsWindowAndSurvivesARestart()
             throws Exception {
         // 20 min window: a sample at most every 10 s; micro-batches every 2 s for 60 min.
