@@ -188,7 +188,8 @@ final class Exposition {
                 }
                 sample("_bucket").ascii(",le=\"+Inf\"} ").value(h.count()).ch('\n');
                 sample("_count").ascii("} ").value(h.count()).ch('\n');
-                sample("_sum").ascii("} ").value(h.sumSeconds()).ch('\n');
+                // the observations are whole milliseconds: the sum needs no more digits than that
+                sample("_sum").ascii("} ").value(Math.round(h.sumSeconds() * 1e3) / 1e3).ch('\n');
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

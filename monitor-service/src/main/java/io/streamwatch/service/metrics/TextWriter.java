@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Writes exposition text as UTF-8 straight to a stream through one reused buffer: ASCII (names,
  * numbers, nearly every label value) is copied a byte per char, only other characters go through
- * the UTF-8 encoder. Numbers are formatted as the Prometheus client library formats them, so a
- * series reads the same whichever writer renders it.
+ * the UTF-8 encoder.
  */
 final class TextWriter {
     private final OutputStream out;
@@ -68,9 +67,15 @@ final class TextWriter {
         return this;
     }
 
+    /**
+     * A sample value: whole numbers without a fraction ({@code 5}, not {@code 5.0}: the format
+     * allows either, and most values here are counts, bytes and milliseconds), others as Java's
+     * shortest round-tripping form.
+     */
     TextWriter value(double v) throws IOException {
         if (v == Double.POSITIVE_INFINITY) return ascii("+Inf");
         if (v == Double.NEGATIVE_INFINITY) return ascii("-Inf");
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return value((long) v);
         return ascii(Double.toString(v));
     }
 

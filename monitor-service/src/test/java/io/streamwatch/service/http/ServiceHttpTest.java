@@ -127,7 +127,7 @@ class ServiceHttpTest {
         assertTrue(
                 metrics()
                         .contains(
-                                "streamwatch_listener_events_duplicate_total{app=\"dup-app\"} 2.0"));
+                                "streamwatch_listener_events_duplicate_total{app=\"dup-app\"} 2"));
     }
 
     @Test
@@ -168,17 +168,16 @@ class ServiceHttpTest {
         assertTrue(batches.get(0).get("failureReason").isNull());
 
         String m = metrics();
-        assertTrue(m.contains("spark_streaming_batches_completed_total{app=\"history\"} 5.0"), m);
-        assertTrue(m.contains("spark_streaming_batches_failed_total{app=\"history\"} 1.0"), m);
-        assertTrue(m.contains("spark_streaming_records_total{app=\"history\"} 60.0"), m);
+        assertTrue(m.contains("spark_streaming_batches_completed_total{app=\"history\"} 5"), m);
+        assertTrue(m.contains("spark_streaming_batches_failed_total{app=\"history\"} 1"), m);
+        assertTrue(m.contains("spark_streaming_records_total{app=\"history\"} 60"), m);
         assertTrue(
                 m.contains(
                         "spark_streaming_last_batch_processing_time_seconds{app=\"history\"} 0.204"),
                 m);
-        assertTrue(m.contains("spark_streaming_last_batch_records{app=\"history\"} 14.0"), m);
+        assertTrue(m.contains("spark_streaming_last_batch_records{app=\"history\"} 14"), m);
         assertTrue(
-                m.contains("spark_streaming_input_rate_records_per_second{app=\"history\"} 14.0"),
-                m);
+                m.contains("spark_streaming_input_rate_records_per_second{app=\"history\"} 14"), m);
         assertTrue(
                 m.contains(
                         "spark_streaming_batch_processing_time_seconds_bucket{app=\"history\",le=\"0.25\"} 5"),
@@ -220,8 +219,7 @@ class ServiceHttpTest {
                 json(get("/api/v1/apps/" + path(key) + "/batches", READER)).get("batches").size());
         assertTrue(
                 metrics()
-                        .contains(
-                                "spark_streaming_batch_interval_seconds{app=\"" + key + "\"} 2.0"));
+                        .contains("spark_streaming_batch_interval_seconds{app=\"" + key + "\"} 2"));
     }
 
     @Test
@@ -245,8 +243,8 @@ class ServiceHttpTest {
         assertEquals("app-r2", app.get("appId").asText());
         assertEquals(1, app.get("restarts").asInt());
         String m = metrics();
-        assertTrue(m.contains("spark_streaming_app_restarts_total{app=\"restarty\"} 1.0"), m);
-        assertTrue(m.contains("spark_streaming_batches_completed_total{app=\"restarty\"} 3.0"), m);
+        assertTrue(m.contains("spark_streaming_app_restarts_total{app=\"restarty\"} 1"), m);
+        assertTrue(m.contains("spark_streaming_batches_completed_total{app=\"restarty\"} 3"), m);
         assertTrue(m.contains("spark_streaming_app_info{app=\"restarty\",app_id=\"app-r2\""), m);
         assertFalse(m.contains("app_id=\"app-r1\""), "only the current run has an info series");
         JsonNode batches = json(get("/api/v1/apps/restarty/batches", READER)).get("batches");
@@ -265,9 +263,9 @@ class ServiceHttpTest {
                         .completed(t, 0, 10, 1, null)
                         .receiverError(t + 100, 0, "connection refused"));
         String m = metrics();
-        assertTrue(m.contains("spark_streaming_waiting_batches{app=\"waiting\"} 2.0"), m);
-        assertTrue(m.contains("spark_streaming_receiver_errors_total{app=\"waiting\"} 1.0"), m);
-        assertTrue(m.contains("spark_streaming_receivers_active{app=\"waiting\"} 1.0"), m);
+        assertTrue(m.contains("spark_streaming_waiting_batches{app=\"waiting\"} 2"), m);
+        assertTrue(m.contains("spark_streaming_receiver_errors_total{app=\"waiting\"} 1"), m);
+        assertTrue(m.contains("spark_streaming_receivers_active{app=\"waiting\"} 1"), m);
         JsonNode receivers = json(get("/api/v1/apps/waiting", READER)).get("receivers");
         assertEquals("connection refused", receivers.get(0).get("lastErrorMessage").asText());
     }
@@ -459,7 +457,7 @@ class ServiceHttpTest {
         long t = clock.millis();
         ingest(Events.from("short-lived", "app-s").completed(t, 0, 10, 1, null).appEnd(t + 100));
         assertTrue(
-                metrics().contains("spark_streaming_app_up{app=\"short-lived\"} 0.0"),
+                metrics().contains("spark_streaming_app_up{app=\"short-lived\"} 0"),
                 "a finished app is not up");
         assertEquals(
                 "finished", json(get("/api/v1/apps/short-lived", READER)).get("state").asText());
