@@ -162,6 +162,10 @@ public final class Store implements AutoCloseable {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA busy_timeout=5000");
+                // 64 MiB of pages (outside the Java heap) instead of SQLite's 2 MB: with thousands
+                // of apps each write lands in another part of the history's B-trees, and their
+                // inner pages should not be read from the file again for every group.
+                s.execute("PRAGMA cache_size=-65536");
             }
             int version = Migrations.migrate(c);
             log.info("state store {} (schema version {})", file.toAbsolutePath(), version);
