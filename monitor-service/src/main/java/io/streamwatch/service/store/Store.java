@@ -47,6 +47,9 @@ public final class Store implements AutoCloseable {
     private volatile boolean closing;
     private Thread writer;
 
+    /** The writer thread's prepared statements, made on its first group. */
+    private GroupWrite groupWrite;
+
     /** Runs just before each commit; tests make it fail. */
     volatile Runnable beforeCommit = () -> {};
 
@@ -262,7 +265,8 @@ public final class Store implements AutoCloseable {
             connection.setAutoCommit(false);
             List<Change> all = new ArrayList<>(group.size());
             for (Pending p : group) all.add(p.change());
-            GroupWrite.write(connection, all);
+            if (groupWrite == null) groupWrite = new GroupWrite(connection);
+            groupWrite.write(all);
             beforeCommit.run();
             connection.commit();
             commits.incrementAndGet();
@@ -406,6 +410,7 @@ public final class Store implements AutoCloseable {
             synchronized (reads) {
                 if (reader != null) reader.close();
             }
+            if (groupWrite != null) groupWrite.close();
             connection.close();
         } catch (SQLException e) {
             log.warn("closing the state store: {}", e.getMessage());
