@@ -214,7 +214,7 @@ final class ScaleBenchmark {
             int n = Math.min(left, batchesPerRequest);
             for (SimulatedDriver d : sims) {
                 pending.add(
-                        client.post(d.completedBatches(n, System.currentTimeMillis()))
+                        postRetrying(client, d.completedBatches(n, System.currentTimeMillis()))
                                 .thenAccept(
                                         a -> {
                                             prefilled.addAndGet(a.accepted());
@@ -233,6 +233,24 @@ final class ScaleBenchmark {
             throw new IllegalStateException(
                     prefillErrors.get() + " prefill requests failed, e.g. " + firstError.get());
         return new Prefill(prefilled.get(), seconds);
+    }
+
+    /**
+     * Posts {@code body}; a 503 (the service's concurrency cap) is sent again after its {@code
+     * Retry-After} of 1 s, as the listener does.
+     */
+    private static CompletableFuture<IngestClient.Answer> postRetrying(
+            IngestClient client, byte[] body) {
+        return client.post(body)
+                .thenCompose(
+                        a ->
+                                a.status() != 503
+                                        ? CompletableFuture.completedFuture(a)
+                                        : CompletableFuture.supplyAsync(
+                                                        () -> body,
+                                                        CompletableFuture.delayedExecutor(
+                                                                1, TimeUnit.SECONDS))
+                                                .thenCompose(b -> postRetrying(client, b)));
     }
 
     static long countLines(byte[] body) {
