@@ -239,8 +239,7 @@ final class ScaleBenchmark {
      * Posts {@code body}; a 503 (the service's concurrency cap) is sent again after its {@code
      * Retry-After} of 1 s, as the listener does.
      */
-    private static CompletableFuture<IngestClient.Answer> postRetrying(
-            IngestClient client, byte[] body) {
+    static CompletableFuture<IngestClient.Answer> postRetrying(IngestClient client, byte[] body) {
         return client.post(body)
                 .thenCompose(
                         a ->

@@ -122,7 +122,7 @@ final class Targets {
                             "measured"),
                     new Target(
                             "baseline_detect_latency_ms_p50_same_path",
-                            "same through PrometheusServlet → Prometheus → that Alertmanager, p50",
+                            "same through PrometheusServlet → Prometheus → that Alertmanager, from its own rule's condition (one slow batch), p50",
                             "measured",
                             0,
                             "measured"),
