@@ -22,17 +22,18 @@ class IngestGateTest {
         pool.shutdownNow();
     }
 
-    /** Starts a request that applies at once and then waits for {@code disk} to be released. */
+    /**
+     * Starts a request that applies at once and then waits for {@code disk} to be released; {@code
+     * waiting} counts down once it waits (its applying slot given back).
+     */
     private Future<String> waitingForTheDisk(
-            IngestGate gate, CountDownLatch disk, CountDownLatch applied) {
+            IngestGate gate, CountDownLatch disk, CountDownLatch waiting) {
         return pool.submit(
                 () ->
                         gate.run(
-                                () -> {
-                                    applied.countDown();
-                                    return "applied";
-                                },
+                                () -> "applied",
                                 a -> {
+                                    waiting.countDown();
                                     try {
                                         disk.await(10, TimeUnit.SECONDS);
                                     } catch (InterruptedException e) {
