@@ -71,10 +71,6 @@ final class DurableChanges {
             this.saved = saved;
         }
 
-        T result() {
-            return step.result();
-        }
-
         /**
          * Waits for the store (at most {@value #STORE_WAIT_SECONDS} s) and releases the app's write
          * lock.
