@@ -258,7 +258,7 @@ class ListenerToServiceIT {
                                 + APP
                                 + "\",app_id=\""
                                 + appId
-                                + "\",attempt_id=\"\",spark_version=\""
+                                + "\",spark_version=\""
                                 + org.apache.spark.package$.MODULE$.SPARK_VERSION()
                                 + "\",ui_url=\""
                                 + uiUrl

@@ -23,7 +23,10 @@ final class Exposition {
 
         void histogram(Buckets.Snapshot h);
 
-        /** An info series: the values of its labels after the subject's own. */
+        /**
+         * An info series: the values of its labels after the subject's own. An empty value is left
+         * out with its label (Prometheus treats {@code x=""} and no {@code x} as the same series).
+         */
         void info(String... values);
     }
 
@@ -206,6 +209,8 @@ final class Exposition {
                 out.ascii(name).ch('{').ascii(subject);
                 List<String> names = family.labels();
                 for (int i = 0; i < values.length; i++) {
+                    // an empty label is an absent label to Prometheus: the same series, shorter
+                    if (values[i].isEmpty()) continue;
                     out.ch(',').ascii(names.get(subjectLabels + i)).ascii("=\"");
                     out.escaped(values[i], true).ch('"');
                 }

@@ -2,6 +2,7 @@ package io.streamwatch.service.metrics;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -70,12 +71,15 @@ final class TextWriter {
     /**
      * A sample value: whole numbers without a fraction ({@code 5}, not {@code 5.0}: the format
      * allows either, and most values here are counts, bytes and milliseconds), others as Java's
-     * shortest round-tripping form.
+     * shortest round-tripping digits, in plain notation up to 10^15 ({@code 1796216331.594}, not
+     * {@code 1.796216331594E9}: epoch seconds are on every app and query, and two bytes shorter).
      */
     TextWriter value(double v) throws IOException {
         if (v == Double.POSITIVE_INFINITY) return ascii("+Inf");
         if (v == Double.NEGATIVE_INFINITY) return ascii("-Inf");
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) return value((long) v);
+        double abs = Math.abs(v);
+        if (v == Math.rint(v) && abs < 1e15) return value((long) v);
+        if (abs >= 1e7 && abs < 1e15) return ascii(BigDecimal.valueOf(v).toPlainString());
         return ascii(Double.toString(v));
     }
 

@@ -245,7 +245,12 @@ class ServiceHttpTest {
         String m = metrics();
         assertTrue(m.contains("spark_streaming_app_restarts_total{app=\"restarty\"} 1"), m);
         assertTrue(m.contains("spark_streaming_batches_completed_total{app=\"restarty\"} 3"), m);
-        assertTrue(m.contains("spark_streaming_app_info{app=\"restarty\",app_id=\"app-r2\""), m);
+        // no attempt id (client mode): the label is left out, which Prometheus reads as empty
+        assertTrue(
+                m.contains(
+                        "spark_streaming_app_info{app=\"restarty\",app_id=\"app-r2\",spark_version=\"3.5.3\",ui_url=\"http://127.0.0.1:4040\"} 1\n"),
+                m);
+        assertFalse(m.contains("=\"\""), "no label is written empty");
         assertFalse(m.contains("app_id=\"app-r1\""), "only the current run has an info series");
         JsonNode batches = json(get("/api/v1/apps/restarty/batches", READER)).get("batches");
         assertEquals("app-r2", batches.get(0).get("appId").asText());

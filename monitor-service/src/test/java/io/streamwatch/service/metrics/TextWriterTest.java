@@ -25,6 +25,17 @@ class TextWriterTest {
     }
 
     @Test
+    void largeFractionsAreWrittenInPlainNotation() throws IOException {
+        // an epoch in seconds with milliseconds: Double.toString says 1.796216331594E9
+        assertEquals("1796216331.594", written(1796216331.594));
+        assertEquals("-12345678.5", written(-12345678.5));
+        assertEquals("123456789012345.6", written(123456789012345.6));
+        for (double v : new double[] {1796216331.594, 1.0e7 + 0.25, 999999999999999.9}) {
+            assertEquals(v, Double.parseDouble(written(v)), "round trip of " + v);
+        }
+    }
+
+    @Test
     void fractionsAndExtremesKeepTheirShortestExactForm() throws IOException {
         assertEquals("0.1", written(0.1));
         assertEquals("2.5", written(2.5));
