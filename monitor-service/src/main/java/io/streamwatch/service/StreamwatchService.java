@@ -186,6 +186,7 @@ public final class StreamwatchService implements AutoCloseable {
             started.push(s);
         }
         ready.set(true);
+        store.checkHistoryInBackground();
         log.info(
                 "Streamwatch listening on {}://{}:{} (ingest POST /api/v1/events, metrics GET /metrics, API GET /api/v1/apps)",
                 config.server().tls() == null ? "http" : "https",

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,15 +63,24 @@ public final class StatePersistence implements Persistence, AlertPersistence {
      * microBatchesPerQuery} micro-batches of each query: the windows the registry keeps in memory.
      */
     public LoadedApps loadApps(int batchesPerApp, int microBatchesPerQuery) {
+        // The queries' windows (a read and a JSON decode per micro-batch) load on a thread of
+        // their own, on the store's reading connection, while this one loads the apps and their
+        // batches: on a large store that is most of the time to /readyz.
+        CompletableFuture<Map<String, Map<String, List<MicroBatch>>>> microBatches =
+                new CompletableFuture<>();
+        Thread queries =
+                new Thread(
+                        () -> {
+                            try {
+                                microBatches.complete(queryWindows(microBatchesPerQuery));
+                            } catch (Throwable t) {
+                                microBatches.completeExceptionally(t);
+                            }
+                        },
+                        "streamwatch-load-queries");
+        queries.setDaemon(true);
+        queries.start();
         Store.Snapshot snapshot = store.load(batchesPerApp);
-        Map<String, Map<String, List<MicroBatch>>> microBatches = new LinkedHashMap<>();
-        store.loadQueryWindows(microBatchesPerQuery)
-                .forEach(
-                        (app, byQuery) -> {
-                            Map<String, List<MicroBatch>> m = new LinkedHashMap<>();
-                            byQuery.forEach((query, bodies) -> m.put(query, read(bodies)));
-                            microBatches.put(app, m);
-                        });
         List<PersistedApp> apps = new ArrayList<>();
         int unreadable = 0;
         for (Map.Entry<String, String> e : snapshot.apps().entrySet()) {
@@ -84,7 +94,30 @@ public final class StatePersistence implements Persistence, AlertPersistence {
                         ex.getOriginalMessage());
             }
         }
-        return new LoadedApps(apps, snapshot.batches(), microBatches, unreadable);
+        return new LoadedApps(apps, snapshot.batches(), join(microBatches), unreadable);
+    }
+
+    private Map<String, Map<String, List<MicroBatch>>> queryWindows(int perQuery) {
+        Map<String, Map<String, List<MicroBatch>>> out = new LinkedHashMap<>();
+        store.loadQueryWindows(perQuery)
+                .forEach(
+                        (app, byQuery) -> {
+                            Map<String, List<MicroBatch>> m = new LinkedHashMap<>();
+                            byQuery.forEach((query, bodies) -> m.put(query, read(bodies)));
+                            out.put(app, m);
+                        });
+        return out;
+    }
+
+    /** The loader's result, or what it threw (a StoreException as it is). */
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
     }
 
     /**

@@ -45,6 +45,7 @@ public final class Store implements AutoCloseable {
     private final Object reads = new Object();
     private Connection reader;
     private volatile boolean closing;
+    private volatile boolean historyUnchecked;
     private Thread writer;
 
     /** The writer thread's prepared statements, made on its first group. */
@@ -173,8 +174,12 @@ public final class Store implements AutoCloseable {
             int version = Migrations.migrate(c);
             log.info("state store {} (schema version {})", file.toAbsolutePath(), version);
             Store store = new Store(file, c, channel, lock);
+            store.historyUnchecked = historyUnchecked;
+            if (historyUnchecked)
+                log.info(
+                        "state store {} is large: its history tables are checked (SQLite quick_check) in the background once the service is ready",
+                        file);
             store.startWriter();
-            if (historyUnchecked) store.checkHistory();
             return store;
         } catch (IOException | SQLException | StoreDamagedException e) {
             try {
@@ -194,13 +199,14 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Quick-checks the history tables of a large database in the background (the rest was checked
-     * before the start): damage found there is logged with what to do.
+     * Quick-checks the history tables of a large database in the background, if {@link #open} left
+     * them unchecked (the rest was checked before): damage found there is logged with what to do.
+     * Called once the service is ready, so that the check (minutes of reading on a large store)
+     * does not compete with loading the state for the disk and the cores.
      */
-    private void checkHistory() {
-        log.info(
-                "state store {} is large: its history tables are checked (SQLite quick_check) in the background",
-                file);
+    public void checkHistoryInBackground() {
+        if (!historyUnchecked) return;
+        historyUnchecked = false;
         Thread t =
                 new Thread(
                         () -> {
@@ -319,14 +325,12 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** The newest stored micro-batches (JSON) of each query, by app and query key, oldest first. */
-    public synchronized Map<String, Map<String, List<String>>> loadQueryWindows(int perQuery) {
-        try {
-            return QueryTables.windows(connection, perQuery);
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "cannot read the state store " + file + ": " + e.getMessage(), e);
-        }
+    /**
+     * The newest stored micro-batches (JSON) of each query, by app and query key, oldest first.
+     * Read on the reading connection, so that it can run while {@link #load} runs.
+     */
+    public Map<String, Map<String, List<String>>> loadQueryWindows(int perQuery) {
+        return read(r -> QueryTables.windows(r, perQuery));
     }
 
     /** Every stored alert state. */

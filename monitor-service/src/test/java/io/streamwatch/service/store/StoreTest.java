@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.streamwatch.service.state.BatchRecord;
+import io.streamwatch.testkit.Await;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class StoreTest {
     @TempDir Path dir;
@@ -37,6 +43,45 @@ class StoreTest {
                 t % 2 == 0,
                 t % 2 == 0 ? "boom" : null,
                 false);
+    }
+
+    @Test
+    void theHistoryOfALargeStoreIsCheckedOnlyWhenAsked() throws Exception {
+        Store.open(dir).close();
+        try (Connection c =
+                        DriverManager.getConnection(
+                                "jdbc:sqlite:" + dir.resolve("streamwatch.db").toAbsolutePath());
+                Statement st = c.createStatement()) {
+            // past the size up to which the whole file is checked before the start
+            st.execute(
+                    "INSERT INTO apps VALUES ('big', printf('%.*c', "
+                            + (StoreFile.FULL_CHECK_BYTES + (1 << 20))
+                            + ", 'x'))");
+        }
+        Logger logger = (Logger) LoggerFactory.getLogger(Store.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (Store s = Store.open(dir)) {
+            Thread.sleep(300); // what a check started by open() would have logged by now
+            assertTrue(
+                    logs.list.stream()
+                            .noneMatch(e -> e.getFormattedMessage().contains("checked, sound")),
+                    "no check before the service asks for it");
+            s.checkHistoryInBackground();
+            Await.until(
+                    Duration.ofSeconds(30),
+                    "the background check to report",
+                    () ->
+                            logs.list.stream()
+                                    .anyMatch(
+                                            e ->
+                                                    e.getFormattedMessage()
+                                                            .contains(
+                                                                    "history tables checked, sound")));
+        } finally {
+            logger.detachAppender(logs);
+        }
     }
 
     @Test
