@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,11 @@ public final class IngestHandler {
     private final long maxBodyBytes;
     private final RateLimiter rateLimiter;
     private final DecodingBudget decoding;
+    private final Semaphore cpu;
     private static final long DURABLE_TIMEOUT_SECONDS = 10;
+
+    /** Requests decoded and applied at once by default: one per core, at least two. */
+    static final int DEFAULT_CPU_SLOTS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     public IngestHandler(
             EventParser parser,
@@ -47,6 +52,24 @@ public final class IngestHandler {
             long maxBodyBytes,
             RateLimiter rateLimiter,
             DecodingBudget decoding) {
+        this(parser, registry, metrics, maxBodyBytes, rateLimiter, decoding, DEFAULT_CPU_SLOTS);
+    }
+
+    /**
+     * @param cpuSlots how many requests are decoded and applied at once; the others wait (their
+     *     body read, holding no CPU) until one is done. That work only uses the CPU, so more at
+     *     once than there are cores adds no throughput under load, and with dozens of ingest
+     *     threads runnable a scrape of /metrics or a read of the API would get a dozenth of a core.
+     */
+    IngestHandler(
+            EventParser parser,
+            AppRegistry registry,
+            ServiceMetrics metrics,
+            long maxBodyBytes,
+            RateLimiter rateLimiter,
+            DecodingBudget decoding,
+            int cpuSlots) {
+        this.cpu = new Semaphore(cpuSlots, true);
         this.decoding = decoding;
         this.parser = parser;
         this.registry = registry;
@@ -135,6 +158,15 @@ public final class IngestHandler {
             throw tooLarge("body has " + contentLength + " bytes");
         }
         byte[] raw = readBody(body);
+        cpu.acquireUninterruptibly();
+        try {
+            return decodeAndApply(raw, enc, appCheck);
+        } finally {
+            cpu.release();
+        }
+    }
+
+    private Pending decodeAndApply(byte[] raw, String enc, Consumer<String> appCheck) {
         IngestBatch batch;
         try (DecodingBudget.Lease lease = decoding.lease()) {
             byte[] json;
