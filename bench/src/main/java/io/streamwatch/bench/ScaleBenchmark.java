@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -292,6 +293,10 @@ final class ScaleBenchmark {
     static final class Live implements Runnable {
         final AtomicLong ok = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
+
+        /** The errors by HTTP status (-1: no answer, an I/O failure), for the log. */
+        final Map<Integer, AtomicLong> errorStatuses = new ConcurrentSkipListMap<>();
+
         final AtomicLong rejected = new AtomicLong();
         private final List<SimulatedDriver> sims;
         private final List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -337,8 +342,12 @@ final class ScaleBenchmark {
                     if (a.status() == 200) {
                         ok.incrementAndGet();
                         if (latencies.size() < 2_000_000) latencies.add(a.nanos() / 1e6);
-                    } else {
+                    } else if (a.status() != 503) {
+                        // a 503 here was waiting for its retry when the run stopped: not an error
                         errors.incrementAndGet();
+                        errorStatuses
+                                .computeIfAbsent(a.status(), s -> new AtomicLong())
+                                .incrementAndGet();
                     }
                 }
             } catch (InterruptedException e) {
