@@ -67,19 +67,13 @@ public final class StatePersistence implements Persistence, AlertPersistence {
         // their own, on the store's reading connection, while this one loads the apps and their
         // batches: on a large store that is most of the time to /readyz.
         CompletableFuture<Map<String, Map<String, List<MicroBatch>>>> microBatches =
-                new CompletableFuture<>();
-        Thread queries =
-                new Thread(
-                        () -> {
-                            try {
-                                microBatches.complete(queryWindows(microBatchesPerQuery));
-                            } catch (Throwable t) {
-                                microBatches.completeExceptionally(t);
-                            }
-                        },
-                        "streamwatch-load-queries");
-        queries.setDaemon(true);
-        queries.start();
+                CompletableFuture.supplyAsync(
+                        () -> queryWindows(microBatchesPerQuery),
+                        task -> {
+                            Thread t = new Thread(task, "streamwatch-load-queries");
+                            t.setDaemon(true);
+                            t.start();
+                        });
         Store.Snapshot snapshot = store.load(batchesPerApp);
         List<PersistedApp> apps = new ArrayList<>();
         int unreadable = 0;
