@@ -11,8 +11,9 @@ secs=${2:-30}
 hz=$(getconf CLK_TCK)
 snap() {
   for t in /proc/"$pid"/task/*; do
-    name=$(tr ' ' _ <"$t/comm" 2>/dev/null) || continue
-    stat=$(sed 's/^.*) //' "$t/stat" 2>/dev/null) || continue
+    # a thread may end between the listing and the read: skip it quietly
+    name=$({ tr ' ' _ <"$t/comm"; } 2>/dev/null) || continue
+    stat=$({ sed 's/^.*) //' "$t/stat"; } 2>/dev/null) || continue
     # fields after the name: state is 1st, utime 12th, stime 13th
     set -- $stat
     echo "${t##*/} ${name//[0-9]/N} ${12} ${13}"
@@ -21,6 +22,10 @@ snap() {
 a=$(snap)
 sleep "$secs"
 b=$(snap)
+if [ -z "$b" ]; then
+  echo "bench/thread-cpu.sh: process $pid ended during the interval; nothing measured" >&2
+  exit 1
+fi
 awk -v secs="$secs" -v hz="$hz" '
   FNR == NR { u0[$1] = $3; s0[$1] = $4; next }
   {
