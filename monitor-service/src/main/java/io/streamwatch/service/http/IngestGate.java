@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.BadMessageException;
@@ -15,22 +14,16 @@ import org.eclipse.jetty.http.HttpStatus;
 /**
  * Bounds what slow or numerous ingest requests can hold: at most {@code
  * ingest.maxConcurrentRequests} are read, decoded and applied at once, and at most {@value
- * #WAITING_PER_WORKER} times as many more are in progress besides: waiting for the disk to
- * acknowledge what they applied (one group commit serves all of them, so a request that waits uses
- * no CPU and no slot of the first kind), or queued for a slot of the first kind, at most {@value
- * #QUEUE_MILLIS} ms. A burst (thousands of drivers whose batches end in the same second, a
- * collection pause) is queued for milliseconds instead of refused. The others are answered 503 with
- * {@code Retry-After}, before their body is read, so Jetty's workers stay free for {@code
- * /healthz}, {@code /metrics} and the read API, also when the disk stalls. A body slower than
- * {@code ingest.minBodyBytesPerSecond} is cut off by Jetty ({@link #bodyOf}) and answered 408 like
- * a body that stopped arriving.
+ * #WAITING_PER_WORKER} times as many more wait for the disk to acknowledge what they applied (one
+ * group commit serves all of them, so a request that waits uses no CPU and no slot of the first
+ * kind). The others are answered 503 with {@code Retry-After} at once, before their body is read,
+ * so Jetty's workers stay free for {@code /healthz}, {@code /metrics} and the read API, also when
+ * the disk stalls. A body slower than {@code ingest.minBodyBytesPerSecond} is cut off by Jetty
+ * ({@link #bodyOf}) and answered 408 like a body that stopped arriving.
  */
 final class IngestGate {
     static final long RETRY_AFTER_SECONDS = 1;
     static final int WAITING_PER_WORKER = 4;
-
-    /** How long a request in progress may wait for a slot to be read and applied. */
-    static final long QUEUE_MILLIS = 500;
 
     private final Semaphore working;
     private final Semaphore inFlight;
@@ -44,19 +37,17 @@ final class IngestGate {
 
     /**
      * Runs {@code work} holding a working slot, then {@code await} on its result holding only an
-     * in-flight slot; refuses the request with 503 when no in-flight slot is free, or no working
-     * slot frees up within {@value #QUEUE_MILLIS} ms.
+     * in-flight slot; refuses the request with 503 when either kind of slot is not free.
      */
     <P, R> R run(Supplier<P> work, Function<P, R> await) {
         if (!inFlight.tryAcquire()) {
             throw busy(
                     (max * WAITING_PER_WORKER)
-                            + " more are in progress, waiting for their turn or for the disk to"
-                            + " store what they applied (the service is short of CPU or the"
-                            + " store is slow)");
+                            + " more wait for the disk to store what they applied (the store is"
+                            + " slow)");
         }
         try {
-            if (!acquireWorking()) throw busy("and none finished within " + QUEUE_MILLIS + " ms");
+            if (!working.tryAcquire()) throw busy("the others wait");
             P applied;
             try {
                 applied = work.get();
@@ -66,20 +57,6 @@ final class IngestGate {
             return await.apply(applied);
         } finally {
             inFlight.release();
-        }
-    }
-
-    /** Requests queued for a working slot right now. */
-    int queued() {
-        return working.getQueueLength();
-    }
-
-    private boolean acquireWorking() {
-        try {
-            return working.tryAcquire(QUEUE_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
