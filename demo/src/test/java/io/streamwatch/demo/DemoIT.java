@@ -66,8 +66,16 @@ class DemoIT {
         private final Thread reader;
 
         Run(String... args) throws IOException {
+            // A shell without job control starts background commands with SIGINT ignored, and a
+            // process inherits that: the tests run that way would see a demo deaf to Ctrl-C. env
+            // (coreutils) gives the demo SIGINT's default back, as a terminal would have it.
             List<String> cmd =
-                    new ArrayList<>(List.of("bash", REPO.resolve("run-demo.sh").toString()));
+                    new ArrayList<>(
+                            List.of(
+                                    "env",
+                                    "--default-signal=INT",
+                                    "bash",
+                                    REPO.resolve("run-demo.sh").toString()));
             cmd.addAll(List.of(args));
             ProcessBuilder pb =
                     new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
