@@ -161,8 +161,7 @@ final class AppsAndQueriesBenchmark {
                         restart,
                         xmx,
                         live.backlog());
-        if (live.errors.get() > 0)
-            log.info("apps+queries %d: errors by status: %s", apps, live.errorStatuses);
+        live.logErrors(log, "apps+queries " + apps);
         log.info(
                 "apps+queries %d: scrape %.0f ms (%.1f MB, %d lines), heap after GC %.0f MB, service CPU %.2f cores"
                         + " (load generator %.2f), ingest %.0f req/s of %d (p99 %.0f ms, %d errors, %d 503s), restart %.1f s",

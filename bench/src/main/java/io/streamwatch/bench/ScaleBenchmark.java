@@ -177,6 +177,7 @@ final class ScaleBenchmark {
                             serviceCores,
                             generatorCores,
                             backlog);
+            live.logErrors(log, "scale " + apps + " apps");
             log.info(
                     "scale %d apps: scrape %.0f ms (%.1f MB, %d lines), heap after GC %.0f MB, ingest %.0f req/s of %d "
                             + "(p99 %.0f ms, %d errors); CPU cores: service %.2f, load generator %.2f",
@@ -295,7 +296,7 @@ final class ScaleBenchmark {
         final AtomicLong errors = new AtomicLong();
 
         /** The errors by HTTP status (-1: no answer, an I/O failure), for the log. */
-        final Map<Integer, AtomicLong> errorStatuses = new ConcurrentSkipListMap<>();
+        private final Map<Integer, AtomicLong> errorStatuses = new ConcurrentSkipListMap<>();
 
         final AtomicLong rejected = new AtomicLong();
         private final List<SimulatedDriver> sims;
@@ -374,6 +375,11 @@ final class ScaleBenchmark {
 
         int backlog() {
             return due.size();
+        }
+
+        /** Logs the errors by HTTP status, when there were any. */
+        void logErrors(Log log, String section) {
+            if (errors.get() > 0) log.info("%s: errors by status: %s", section, errorStatuses);
         }
 
         void stop() throws InterruptedException {
